@@ -3,6 +3,7 @@ package org.mailsync.spi;
 import java.util.List;
 import org.mailsync.FolderInfo;
 import org.mailsync.FolderPath;
+import org.mailsync.FolderStatus;
 import org.mailsync.MailStoreException;
 import org.mailsync.StoreCapabilities;
 
@@ -40,6 +41,17 @@ public interface MailStore extends AutoCloseable {
      * @throws org.mailsync.FolderUnusableException if it does not exist or cannot be opened
      */
     MailFolder openFolder(FolderPath path) throws MailStoreException;
+
+    /**
+     * The status of a folder without keeping it open: the engine's skip test asks this of every
+     * source folder on every pass, so a store that can answer cheaply (IMAP STATUS on its
+     * store-level connection, without a SELECT) overrides it.
+     */
+    default FolderStatus status(FolderPath path) throws MailStoreException {
+        try (MailFolder folder = openFolder(path)) {
+            return folder.status();
+        }
+    }
 
     /**
      * Subscribes to or unsubscribes from a folder; a store without {@link
