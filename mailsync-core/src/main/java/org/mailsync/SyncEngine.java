@@ -1,0 +1,421 @@
+package org.mailsync;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableList;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.mailsync.internal.ByteBudget;
+import org.mailsync.internal.FolderSync;
+import org.mailsync.spi.CheckpointStore;
+import org.mailsync.spi.MailStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A one-way sync of every selected folder of a source store into a target store, checkpointed so
+ * that it can run again and again: each pass copies what is new, propagates flag changes, and
+ * (when asked) mirrors deletions. A pass killed at any point and run again leaves every message on
+ * the target exactly once, byte for byte, with its flags and internal date.
+ *
+ * <pre>{@code
+ * SyncEngine sync = SyncEngine.builder()
+ *     .source(oldServer).target(newServer)
+ *     .checkpoints(FileCheckpointStore.in(Path.of("state/alice")))
+ *     .build();
+ * SyncReport report = sync.run();
+ * }</pre>
+ *
+ * <p>Thread-safe; {@link #run()} may be called again (a delta pass), but not concurrently with
+ * itself. The stores are not closed by the engine.
+ */
+public final class SyncEngine {
+    private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+
+    private final Builder b;
+    private final ByteBudget budget;
+
+    private SyncEngine(Builder b) {
+        this.b = b;
+        this.budget = new ByteBudget(b.maxInFlightBytes);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs one pass and reports what it did. Never throws for a store failure: see the report. */
+    public SyncReport run() throws InterruptedException {
+        Instant start = b.clock.instant();
+        List<String> notes = new ArrayList<>();
+        List<FolderPair> pairs;
+        try {
+            pairs = plan(notes);
+        } catch (MailStoreException e) {
+            b.listener.error(e);
+            SyncReport report = new SyncReport(
+                    ImmutableList.of(),
+                    ImmutableList.copyOf(notes),
+                    e.getMessage(),
+                    Duration.between(start, b.clock.instant()));
+            b.listener.runFinished(report);
+            return report;
+        }
+        b.listener.runStarted(pairs.size());
+        // Pairs that write into one target folder run one after the other: their appends must
+        // not interleave, or settling an interrupted append could take the other's messages.
+        Map<FolderPath, List<FolderPair>> byTarget = new LinkedHashMap<>();
+        for (FolderPair pair : pairs) {
+            byTarget.computeIfAbsent(pair.target(), t -> new ArrayList<>()).add(pair);
+        }
+        List<FolderReport> reports = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<String> accountError = new AtomicReference<>();
+        FolderSync.Settings settings = new FolderSync.Settings(
+                b.source,
+                b.target,
+                b.checkpoints,
+                b.identity,
+                b.flagMapping,
+                b.flagPolicy,
+                b.deletions,
+                b.selection,
+                b.dryRun,
+                b.batchSize,
+                b.batchBytes,
+                b.rematchThreshold,
+                budget,
+                b.listener,
+                b.clock);
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.max(1, Math.min(b.parallelism, byTarget.size())), r -> {
+                    Thread t = new Thread(r, "mailsync-folder-" + threadNumber.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (List<FolderPair> group : byTarget.values()) {
+                futures.add(pool.submit(() -> {
+                    for (FolderPair pair : group) {
+                        if (accountError.get() != null) {
+                            reports.add(notAttempted(pair, accountError.get()));
+                            continue;
+                        }
+                        reports.add(syncWithRetries(settings, pair, accountError));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof InterruptedException ie) {
+                        throw ie;
+                    }
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<FolderReport> ordered = new ArrayList<>(reports);
+        ordered.sort((x, y) -> x.pair().source().compareTo(y.pair().source()));
+        SyncReport report = new SyncReport(
+                ImmutableList.copyOf(ordered),
+                ImmutableList.copyOf(notes),
+                accountError.get(),
+                Duration.between(start, b.clock.instant()));
+        b.listener.runFinished(report);
+        return report;
+    }
+
+    private List<FolderPair> plan(List<String> notes) throws MailStoreException {
+        List<FolderInfo> sourceFolders = b.source.listFolders();
+        List<FolderInfo> targetFolders = b.target.listFolders();
+        List<FolderPair> pairs = new ArrayList<>();
+        Map<FolderPath, List<FolderPath>> sourcesByTarget = new LinkedHashMap<>();
+        for (FolderInfo folder : sourceFolders) {
+            if (!folder.selectable() || !b.folders.selects(folder.path())) {
+                continue;
+            }
+            FolderPath target = b.folders.map(folder, targetFolders);
+            pairs.add(new FolderPair(folder.path(), target));
+            sourcesByTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(folder.path());
+            if (b.copySubscriptions && !b.dryRun && folder.subscribed()) {
+                try {
+                    b.target.createFolder(target);
+                    b.target.setSubscribed(target, true);
+                } catch (FolderUnusableException e) {
+                    // Reported when the folder pair itself runs.
+                }
+            }
+        }
+        sourcesByTarget.forEach((target, sources) -> {
+            if (sources.size() > 1) {
+                notes.add("folders " + sources + " all go into " + target + " on the target");
+            }
+        });
+        return pairs;
+    }
+
+    private FolderReport syncWithRetries(
+            FolderSync.Settings settings, FolderPair pair, AtomicReference<String> accountError)
+            throws InterruptedException {
+        Duration backoff = b.retryBackoff;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new FolderSync(settings, pair).run();
+            } catch (ConnectionException e) {
+                b.listener.error(e);
+                if (attempt > b.retries) {
+                    return failed(pair, e.getMessage() + " (gave up after " + attempt + " attempts)");
+                }
+                Duration current = backoff;
+                Duration wait =
+                        e.retryAfter().filter(d -> d.compareTo(current) > 0).orElse(current);
+                log.warn(
+                        "{}: {}; retrying in {} ms (attempt {} of {})",
+                        pair,
+                        e.getMessage(),
+                        wait.toMillis(),
+                        attempt + 1,
+                        b.retries + 1);
+                Thread.sleep(wait.toMillis());
+                backoff = backoff.multipliedBy(2);
+            } catch (AuthenticationException | StoreFailureException e) {
+                b.listener.error(e);
+                accountError.compareAndSet(null, e.getMessage());
+                return failed(pair, e.getMessage());
+            } catch (MailStoreException e) {
+                // A folder that cannot be used, or a message that cannot even be read on the
+                // source: this folder stops here, reported; the others go on.
+                b.listener.error(e);
+                return failed(pair, e.getMessage());
+            }
+        }
+    }
+
+    private FolderReport failed(FolderPair pair, String error) {
+        FolderReport report = new FolderReport(
+                pair, FolderReport.Outcome.FAILED, 0, 0, 0, 0, 0, 0, 0, ImmutableList.of(), error, Duration.ZERO);
+        b.listener.folderFinished(report);
+        return report;
+    }
+
+    private FolderReport notAttempted(FolderPair pair, String accountError) {
+        return failed(pair, "not attempted: the account failed: " + accountError);
+    }
+
+    /** Builds a {@link SyncEngine}; every setting can be made once. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable MailStore source;
+        private @Nullable MailStore target;
+        private @Nullable CheckpointStore checkpoints;
+        private FolderMapping folders = FolderMapping.defaults();
+        private MessageSelection selection = MessageSelection.all();
+        private IdentityStrategy identity = IdentityStrategies.headerFingerprint();
+        private FlagMapping flagMapping = FlagMapping.identity();
+        private FlagPolicy flagPolicy = FlagPolicy.SOURCE_CHANGES;
+        private DeletionPolicy deletions = DeletionPolicy.KEEP;
+        private boolean dryRun;
+        private boolean copySubscriptions;
+        private int parallelism = 4;
+        private long maxInFlightBytes = 64L << 20;
+        private int batchSize = 100;
+        private long batchBytes = 8L << 20;
+        private double rematchThreshold = 0.5;
+        private int retries = 3;
+        private Duration retryBackoff = Duration.ofSeconds(2);
+        private SyncListener listener = SyncListener.NONE;
+        private Clock clock = Clock.systemUTC();
+        private final java.util.Set<String> set = new java.util.HashSet<>();
+
+        private Builder() {}
+
+        private void once(String name) {
+            checkState(set.add(name), "%s was already set", name);
+        }
+
+        /** The store to read from. Required. */
+        public Builder source(MailStore store) {
+            once("source");
+            source = store;
+            return this;
+        }
+
+        /** The store to write to. Required. */
+        public Builder target(MailStore store) {
+            once("target");
+            target = store;
+            return this;
+        }
+
+        /** Where passes record what they did. Required (or {@link #checkpointDirectory}). */
+        public Builder checkpoints(CheckpointStore store) {
+            once("checkpoints");
+            checkpoints = store;
+            return this;
+        }
+
+        /** Checkpoints as files in {@code directory} (one directory per source/target pair). */
+        public Builder checkpointDirectory(Path directory) throws IOException {
+            return checkpoints(FileCheckpointStore.in(directory));
+        }
+
+        /** Which folders, under which names. Default: all, special-use folders automapped. */
+        public Builder folders(FolderMapping mapping) {
+            once("folders");
+            folders = mapping;
+            return this;
+        }
+
+        /** Which messages. Default: all. */
+        public Builder selection(MessageSelection messageSelection) {
+            once("selection");
+            selection = messageSelection;
+            return this;
+        }
+
+        /** How messages already on the target are recognised. Default: header fingerprint. */
+        public Builder identity(IdentityStrategy strategy) {
+            once("identity");
+            identity = strategy;
+            return this;
+        }
+
+        /** How flags translate. Default: as they are. */
+        public Builder flagMapping(FlagMapping mapping) {
+            once("flagMapping");
+            flagMapping = mapping;
+            return this;
+        }
+
+        /** How flag changes propagate. Default: source changes only, target changes kept. */
+        public Builder flagPolicy(FlagPolicy policy) {
+            once("flagPolicy");
+            flagPolicy = policy;
+            return this;
+        }
+
+        /** Whether messages gone from the source leave the target. Default: keep them. */
+        public Builder deletions(DeletionPolicy policy) {
+            once("deletions");
+            deletions = policy;
+            return this;
+        }
+
+        /** Reports what would happen and writes nothing (no checkpoint either). */
+        public Builder dryRun(boolean on) {
+            once("dryRun");
+            dryRun = on;
+            return this;
+        }
+
+        /** Subscribes on the target to the folders the source subscribes to. Default: off. */
+        public Builder copySubscriptions(boolean on) {
+            once("copySubscriptions");
+            copySubscriptions = on;
+            return this;
+        }
+
+        /** How many folders sync at once. Default 4. */
+        public Builder parallelism(int folders) {
+            once("parallelism");
+            checkArgument(folders >= 1 && folders <= 64, "parallelism must be 1..64, not %s", folders);
+            parallelism = folders;
+            return this;
+        }
+
+        /** The most message bytes held at once, across all folders. Default 64 MiB. */
+        public Builder maxInFlightBytes(long bytes) {
+            once("maxInFlightBytes");
+            checkArgument(bytes >= 1 << 20, "max in-flight bytes must be at least 1 MiB, not %s", bytes);
+            maxInFlightBytes = bytes;
+            return this;
+        }
+
+        /** Messages per append batch (and per journaled intent). Default 100. */
+        public Builder batchSize(int messages) {
+            once("batchSize");
+            checkArgument(messages >= 1 && messages <= 10_000, "batch size must be 1..10000, not %s", messages);
+            batchSize = messages;
+            return this;
+        }
+
+        /** Bytes per append batch (a single larger message still goes alone). Default 8 MiB. */
+        public Builder batchBytes(long bytes) {
+            once("batchBytes");
+            checkArgument(bytes >= 1, "batch bytes must be positive, not %s", bytes);
+            batchBytes = bytes;
+            return this;
+        }
+
+        /**
+         * After a generation change, the share of messages that must be found again by identity
+         * for the folder to go on (default 0.5); below it, the folder stops with an error.
+         */
+        public Builder rematchThreshold(double share) {
+            once("rematchThreshold");
+            checkArgument(share >= 0 && share <= 1, "rematch threshold must be 0..1, not %s", share);
+            rematchThreshold = share;
+            return this;
+        }
+
+        /** Retries of a folder after a connection failure, and the first back-off (doubling). */
+        public Builder retries(int count, Duration firstBackoff) {
+            once("retries");
+            checkArgument(count >= 0, "retries must not be negative, not %s", count);
+            checkArgument(!firstBackoff.isNegative(), "back-off must not be negative, not %s", firstBackoff);
+            retries = count;
+            retryBackoff = firstBackoff;
+            return this;
+        }
+
+        /** Receives progress events. */
+        public Builder listener(SyncListener syncListener) {
+            once("listener");
+            listener = syncListener;
+            return this;
+        }
+
+        /** The clock for durations in reports. */
+        public Builder clock(Clock syncClock) {
+            once("clock");
+            clock = syncClock;
+            return this;
+        }
+
+        public SyncEngine build() {
+            checkState(source != null, "source must be set");
+            checkState(target != null, "target must be set");
+            checkState(checkpoints != null, "checkpoints must be set (checkpoints(...) or checkpointDirectory(...))");
+            checkState(source != target, "source and target must be different stores");
+            return new SyncEngine(this);
+        }
+    }
+}
