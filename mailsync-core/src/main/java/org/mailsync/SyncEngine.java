@@ -142,6 +142,10 @@ public final class SyncEngine {
             }
         } finally {
             pool.shutdownNow();
+            // Never return while a worker may still write: a caller may start the next pass.
+            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                log.error("folder workers did not stop within 5 minutes of the pass ending");
+            }
         }
         List<FolderReport> ordered = new ArrayList<>(reports);
         ordered.sort((x, y) -> x.pair().source().compareTo(y.pair().source()));

@@ -41,12 +41,16 @@ public final class CheckpointCodec {
         out.append("source ").append(encodeSide(cp.source())).append('\n');
         out.append("target ").append(encodeSide(cp.target())).append('\n');
         out.append("complete ").append(cp.complete()).append('\n');
+        out.append("mirrored ").append(cp.mirrored()).append('\n');
         out.append("last-intent ").append(cp.lastIntentId()).append('\n');
         for (JournalEntry.AppendIntent intent : cp.pending()) {
             appendRecord(out, intent);
         }
         for (PairEntry entry : cp.pairs().values()) {
             appendPair(out, entry);
+        }
+        for (MessageUid orphan : cp.orphans()) {
+            out.append("o ").append(orphan).append('\n');
         }
         out.append("end\n");
         return out.toString();
@@ -171,9 +175,11 @@ public final class CheckpointCodec {
         @Nullable SideState source = base.source();
         @Nullable SideState target = base.target();
         boolean complete = base.complete();
+        boolean mirrored = base.mirrored();
         long lastIntent = base.lastIntentId();
         java.util.TreeMap<MessageUid, PairEntry> pairs = new java.util.TreeMap<>();
         List<JournalEntry> records = new ArrayList<>();
+        java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
         if (!journal) {
             if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
                 throw new IOException(
@@ -194,11 +200,13 @@ public final class CheckpointCodec {
                     case "source" -> source = decodeSide(w);
                     case "target" -> target = decodeSide(w);
                     case "complete" -> complete = Boolean.parseBoolean(w.get(1));
+                    case "mirrored" -> mirrored = Boolean.parseBoolean(w.get(1));
                     case "last-intent" -> lastIntent = Long.parseLong(w.get(1));
                     case "p" -> {
                         PairEntry p = decodePair(w);
                         pairs.put(p.source(), p);
                     }
+                    case "o" -> orphans.add(MessageUid.of(Long.parseLong(w.get(1))));
                     case "intent" -> {
                         int n = Integer.parseInt(w.get(4));
                         if (i + n > lines.size()
@@ -262,7 +270,14 @@ public final class CheckpointCodec {
             cp = base;
         } else {
             cp = new FolderCheckpoint(
-                    source, target, complete, ImmutableSortedMap.copyOf(pairs), ImmutableList.of(), lastIntent);
+                    source,
+                    target,
+                    complete,
+                    mirrored,
+                    ImmutableSortedMap.copyOf(pairs),
+                    com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
+                    ImmutableList.of(),
+                    lastIntent);
         }
         for (JournalEntry record : records) {
             cp = cp.apply(record);

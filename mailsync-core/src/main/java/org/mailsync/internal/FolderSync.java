@@ -88,6 +88,7 @@ public final class FolderSync {
     private final TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>();
     private final Set<MessageUid> pairedTargets = new HashSet<>();
     private final List<JournalEntry.AppendIntent> pending = new ArrayList<>();
+    private final java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
     private long lastIntentId;
 
     private long copied;
@@ -130,7 +131,9 @@ public final class FolderSync {
     private FolderReport runOnce() throws MailStoreException, InterruptedException {
         FolderCheckpoint cp = load();
         FolderStatus sStatus = s.source().status(pair.source());
+        boolean policyAllowsSkip = s.deletions() == DeletionPolicy.KEEP || cp.mirrored();
         if (cp.complete()
+                && policyAllowsSkip
                 && cp.pending().isEmpty()
                 && cp.source() != null
                 && cp.source().unchanged(sStatus)) {
@@ -138,6 +141,7 @@ public final class FolderSync {
         }
         cp.pairs().values().forEach(this::putPair);
         pending.addAll(cp.pending());
+        orphans.addAll(cp.orphans());
         lastIntentId = cp.lastIntentId();
 
         src = s.source().openFolder(pair.source());
@@ -220,7 +224,9 @@ public final class FolderSync {
                 SideState.of(sStatus),
                 SideState.of(endTarget),
                 failures.isEmpty(),
+                s.deletions() == DeletionPolicy.MIRROR && !sourceGenChanged && orphans.isEmpty(),
                 ImmutableSortedMap.copyOf(pairs),
+                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
                 ImmutableList.copyOf(pending),
                 lastIntentId));
         return report(FolderReport.Outcome.SYNCED, null);
@@ -272,6 +278,7 @@ public final class FolderSync {
             pairedTargets.remove(old.target());
         }
         pairedTargets.add(entry.target());
+        orphans.remove(entry.target());
     }
 
     // ---- identity
@@ -393,6 +400,11 @@ public final class FolderSync {
                 matched++;
             }
         }
+        for (MessageInfo t : targetInfos) {
+            if (!pairedTargets.contains(t.uid())) {
+                orphans.add(t.uid());
+            }
+        }
         checkRematch(
                 matched,
                 Math.min(targetInfos.size(), listed.size()),
@@ -403,6 +415,7 @@ public final class FolderSync {
     private void rematchAfterTargetGenerationChange(FolderCheckpoint cp, List<MessageInfo> listed)
             throws MailStoreException {
         Map<MessageUid, PairEntry> old = new HashMap<>(pairs);
+        orphans.clear();
         pairs.clear();
         pairedTargets.clear();
         ListMultimap<String, MessageUid> targets = unpairedTargetsByKey(MessageQuery.all());
@@ -439,28 +452,35 @@ public final class FolderSync {
 
     // ---- deletions
 
+    /**
+     * Mirror deletions: target messages this sync put there whose source is gone. Under {@link
+     * DeletionPolicy#KEEP} the pairs stay in the checkpoint, so that a later mirror pass still
+     * knows which target messages it may remove.
+     */
     private void removeGone(Set<MessageUid> presentInSource) throws MailStoreException {
+        if (s.deletions() != DeletionPolicy.MIRROR) {
+            return;
+        }
         List<PairEntry> gone = new ArrayList<>();
         for (PairEntry p : pairs.values()) {
             if (!presentInSource.contains(p.source())) {
                 gone.add(p);
             }
         }
-        if (gone.isEmpty()) {
+        if (gone.isEmpty() && orphans.isEmpty()) {
             return;
         }
-        if (s.deletions() == DeletionPolicy.MIRROR) {
-            if (!s.dryRun()) {
-                tgt.delete(gone.stream().map(PairEntry::target).toList());
+        List<MessageUid> targets = new ArrayList<>(orphans);
+        gone.forEach(p -> targets.add(p.target()));
+        if (!s.dryRun()) {
+            tgt.delete(targets);
+            for (PairEntry p : gone) {
+                pairs.remove(p.source());
+                pairedTargets.remove(p.target());
             }
-            deleted += gone.size();
+            orphans.clear();
         }
-        // Without mirroring the target keeps them; the pairs are forgotten either way (ids are
-        // never reused within a generation, so they can never match again).
-        for (PairEntry p : gone) {
-            pairs.remove(p.source());
-            pairedTargets.remove(p.target());
-        }
+        deleted += targets.size();
     }
 
     // ---- copying
@@ -640,7 +660,14 @@ public final class FolderSync {
         if (++batchesSinceSnapshot >= SNAPSHOT_EVERY_BATCHES) {
             // Keeps the journal short; "complete" stays false until the pass ends.
             save(new FolderCheckpoint(
-                    null, null, false, ImmutableSortedMap.copyOf(pairs), ImmutableList.copyOf(pending), lastIntentId));
+                    null,
+                    null,
+                    false,
+                    false,
+                    ImmutableSortedMap.copyOf(pairs),
+                    com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
+                    ImmutableList.copyOf(pending),
+                    lastIntentId));
         }
     }
 

@@ -2,6 +2,7 @@ package org.mailsync.spi;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,11 @@ import org.mailsync.MessageUid;
 /**
  * Everything the engine remembers of one folder pair between passes: each side's state when the
  * last pass ended, whether that pass finished with nothing left over ({@code complete}: the skip
- * test and the modseq fast path are allowed only then), the pair map (source id to target id and
- * flags at last sync), and append intents not yet settled.
+ * test and the modseq fast path are allowed only then), whether it mirrored deletions ({@code
+ * mirrored}: a pass that keeps deletions leaves pairs whose source is gone, so a mirror pass must
+ * not skip after it), the pair map (source id to target id and
+ * flags at last sync), orphans (target messages this sync put there whose source could not be
+ * found again after a source generation change: a later mirror pass may remove them), and append intents not yet settled.
  *
  * <p>Immutable.
  */
@@ -22,12 +26,15 @@ public record FolderCheckpoint(
         @Nullable SideState source,
         @Nullable SideState target,
         boolean complete,
+        boolean mirrored,
         ImmutableSortedMap<MessageUid, PairEntry> pairs,
+        ImmutableSortedSet<MessageUid> orphans,
         ImmutableList<JournalEntry.AppendIntent> pending,
         long lastIntentId) {
     /** The checkpoint of a pair never synced. */
     public static FolderCheckpoint empty() {
-        return new FolderCheckpoint(null, null, false, ImmutableSortedMap.of(), ImmutableList.of(), 0);
+        return new FolderCheckpoint(
+                null, null, false, false, ImmutableSortedMap.of(), ImmutableSortedSet.of(), ImmutableList.of(), 0);
     }
 
     public Optional<SideState> optionalSource() {
@@ -51,7 +58,14 @@ public record FolderCheckpoint(
             List<JournalEntry.AppendIntent> list = new ArrayList<>(pending);
             list.add(intent);
             return new FolderCheckpoint(
-                    source, target, false, pairs, ImmutableList.copyOf(list), Math.max(lastIntentId, intent.id()));
+                    source,
+                    target,
+                    false,
+                    false,
+                    pairs,
+                    orphans,
+                    ImmutableList.copyOf(list),
+                    Math.max(lastIntentId, intent.id()));
         }
         JournalEntry.AppendDone done = (JournalEntry.AppendDone) entry;
         Map<MessageUid, PairEntry> map = new TreeMap<>(pairs);
@@ -60,6 +74,7 @@ public record FolderCheckpoint(
         }
         ImmutableList<JournalEntry.AppendIntent> left =
                 pending.stream().filter(i -> i.id() != done.intentId()).collect(ImmutableList.toImmutableList());
-        return new FolderCheckpoint(source, target, false, ImmutableSortedMap.copyOf(map), left, lastIntentId);
+        return new FolderCheckpoint(
+                source, target, false, false, ImmutableSortedMap.copyOf(map), orphans, left, lastIntentId);
     }
 }

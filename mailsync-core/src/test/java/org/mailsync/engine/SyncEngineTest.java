@@ -218,18 +218,17 @@ class SyncEngineTest {
         }
         f.engine().build().run();
         assertThat(snapshot(f.targetData, FolderPath.INBOX)).hasSize(3);
-        SyncReport mirror = f.engine().deletions(DeletionPolicy.MIRROR).build().run();
-        // "a" was forgotten by the pass that kept it; put it back to see mirror remove it.
-        assertThat(mirror.deleted()).isZero();
+        // The pass that kept "a" still remembers it put it there: a later mirror pass removes it.
         org.mailsync.MessageUid c = put(f.sourceData, FolderPath.INBOX, message("c", "3"), Flags.NONE);
-        f.engine().deletions(DeletionPolicy.MIRROR).build().run();
+        assertThat(f.engine().deletions(DeletionPolicy.MIRROR).build().run().deleted())
+                .isEqualTo(1);
         try (MailFolder s = f.sourceData.openFolder(FolderPath.INBOX)) {
             s.delete(List.of(c));
         }
         SyncReport removed = f.engine().deletions(DeletionPolicy.MIRROR).build().run();
         assertThat(removed.deleted()).isEqualTo(1);
         assertThat(snapshot(f.targetData, FolderPath.INBOX))
-                .extracting(m -> m.bytes().contains("Subject: c"))
+                .extracting(m -> m.bytes().contains("Subject: a") || m.bytes().contains("Subject: c"))
                 .containsOnly(false);
         assertThat(snapshot(f.targetData, FolderPath.INBOX))
                 .anyMatch(m -> m.bytes().contains("target only"));
