@@ -103,8 +103,8 @@ public final class ModifiedUtf7 {
                     bytes.put((byte) (buffer >> bits));
                 }
             }
-            // Leftover bits must be zero padding, and the UTF-16 must be whole code units.
-            if ((buffer & ((1 << bits) - 1)) != 0 || bytes.position() % 2 != 0) {
+            // Leftover bits must be zero padding, and the UTF-16 must be whole, non-empty code units.
+            if (bits >= 6 || (buffer & ((1 << bits) - 1)) != 0 || bytes.position() == 0 || bytes.position() % 2 != 0) {
                 return Optional.empty();
             }
             String decoded = strictUtf16(bytes.array(), bytes.position());
