@@ -178,7 +178,8 @@ public final class ImapStore implements MailStore {
             set.add(Capability.BATCH_APPEND);
         }
         // Keywords are kept only where PERMANENTFLAGS has \* (RFC 3501 7.1); INBOX speaks for the account.
-        MailboxInfo inbox = p.examine("INBOX");
+        // SELECT, not EXAMINE: a read-only mailbox reports no PERMANENTFLAGS at all (Dovecot).
+        MailboxInfo inbox = p.select("INBOX");
         if (inbox.permanentFlags != null && inbox.permanentFlags.contains(jakarta.mail.Flags.Flag.USER)) {
             set.add(Capability.KEYWORDS);
         }
