@@ -145,8 +145,12 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a command on this connection failed in a way that leaves it unusable. Not {@code
+     * IMAPStore.isConnected()}, which sends a NOOP each time it is asked.
+     */
     boolean broken() {
-        return broken || !store.isConnected();
+        return broken;
     }
 
     void markBroken() {
