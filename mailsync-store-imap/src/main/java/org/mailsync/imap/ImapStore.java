@@ -618,7 +618,6 @@ public final class ImapStore implements MailStore {
                     connectionWait != null ? connectionWait : Duration.ofMinutes(2),
                     retry != null ? retry : RetryPolicy.DEFAULT,
                     spool != null ? spool : MessageSpool.defaults(),
-                    100,
                     sleeper != null ? sleeper : Settings.Sleeper.REAL);
             return ImapStore.connect(settings);
         }
