@@ -3,6 +3,7 @@ package org.mailsync.mbox;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.base.Strings;
 import com.google.common.collect.ImmutableList;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
@@ -141,7 +142,7 @@ final class MboxFolder implements MailFolder {
     }
 
     private static MboxIndex emptyIndex() {
-        return new MboxIndex(List.of(), 0, 1, -1, 0, 0, true, List.of(), 0);
+        return new MboxIndex(List.of(), 0, 1, -1, List.of(), 0, 0, 0, true, List.of(), 0);
     }
 
     private boolean visible(MboxEntry e) {
@@ -295,9 +296,14 @@ final class MboxFolder implements MailFolder {
                     out.write(config.lineEnding() == LineEnding.LF ? new byte[] {'\n'} : new byte[] {'\r', '\n'});
                 }
                 long generation = generation(before);
+                java.util.TreeSet<String> keywords = new java.util.TreeSet<>(before.baseKeywords);
+                for (AppendRequest request : requests) {
+                    keywords.addAll(request.flags().keywords());
+                }
                 for (AppendRequest request : requests) {
                     boolean first = oldSize == 0 && ids.isEmpty();
-                    String imapBase = first ? MessageEncoder.imapBase(generation, uid + requests.size()) : null;
+                    String imapBase =
+                            first ? MessageEncoder.imapBase(generation, uid + requests.size(), keywords) : null;
                     MessageEncoder.write(
                             out,
                             request.message(),
@@ -318,6 +324,17 @@ final class MboxFolder implements MailFolder {
                     ch.write(
                             ByteBuffer.wrap(String.format("%010d", uid).getBytes(StandardCharsets.US_ASCII)),
                             before.uidNextDigitsOffset);
+                    if (!before.baseKeywords.containsAll(keywords)) {
+                        // Dovecot drops an X-Keywords word that X-IMAPbase does not list: list the new
+                        // ones in the header's padding, in place, while they fit.
+                        String area = " " + String.join(" ", keywords);
+                        if (area.length() <= before.keywordAreaLength) {
+                            ch.write(
+                                    ByteBuffer.wrap(Strings.padEnd(area, before.keywordAreaLength, ' ')
+                                            .getBytes(StandardCharsets.ISO_8859_1)),
+                                    before.uidNextDigitsOffset + 10);
+                        }
+                    }
                 }
                 ch.force(true);
             } catch (IOException | RuntimeException e) {
@@ -401,6 +418,12 @@ final class MboxFolder implements MailFolder {
                 return;
             }
             long generation = generation(idx);
+            java.util.TreeSet<String> keywords = new java.util.TreeSet<>(idx.baseKeywords);
+            for (Flags f : changes.values()) {
+                if (f != null) {
+                    keywords.addAll(f.keywords());
+                }
+            }
             FileChannel ch = lock.channel();
             Path temp = file.resolveSibling("." + file.getFileName() + ".mailsync-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
@@ -422,7 +445,7 @@ final class MboxFolder implements MailFolder {
                         byte[] eol = e.crlf ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
                         copy(ch, e.fromOffset, e.contentStart, out);
                         if (!baseWritten) {
-                            writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext), eol);
+                            writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext, keywords), eol);
                             baseWritten = true;
                         }
                         for (String header : StatusHeaders.linesFor(flags, config.layout() == MboxLayout.THUNDERBIRD)) {

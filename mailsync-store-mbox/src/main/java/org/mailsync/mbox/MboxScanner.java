@@ -34,6 +34,8 @@ final class MboxScanner {
     private long uidValidity;
     private long uidNextHeader;
     private long uidNextDigitsOffset = -1;
+    private int keywordAreaLength;
+    private List<String> baseKeywords = List.of();
     private long firstFromOffset = -1;
     private @Nullable Message cur;
     private boolean prevLineEmpty = true;
@@ -71,6 +73,8 @@ final class MboxScanner {
             scanner.uidValidity = previous.uidValidity;
             scanner.firstFromOffset = previous.firstFromOffset;
             scanner.uidNextDigitsOffset = previous.uidNextDigitsOffset;
+            scanner.keywordAreaLength = previous.keywordAreaLength;
+            scanner.baseKeywords = previous.baseKeywords;
             scanner.uidNextHeader = previous.uidNext;
             // The header's uidnext may have been raised in place since: read it again below.
         }
@@ -185,12 +189,14 @@ final class MboxScanner {
             }
         }
         if (uidNextDigitsOffset >= 0) {
-            ByteBuffer digits = ByteBuffer.allocate(10);
+            // Read again: we raise uidnext and add keywords in place on append.
+            ByteBuffer digits = ByteBuffer.allocate(10 + keywordAreaLength);
             channel.read(digits, uidNextDigitsOffset);
+            String text = new String(digits.array(), 0, digits.position(), StandardCharsets.ISO_8859_1);
             try {
-                uidNextHeader =
-                        Math.max(uidNextHeader, Long.parseLong(new String(digits.array(), StandardCharsets.US_ASCII)));
-            } catch (NumberFormatException e) {
+                uidNextHeader = Math.max(uidNextHeader, Long.parseLong(text.substring(0, 10)));
+                baseKeywords = words(text.substring(10));
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
                 uidNextDigitsOffset = -1;
             }
         }
@@ -206,6 +212,8 @@ final class MboxScanner {
                 uidValidity,
                 Math.max(next, uidNextHeader),
                 uidNextDigitsOffset,
+                baseKeywords,
+                keywordAreaLength,
                 Math.max(0, firstFromOffset),
                 fileSize,
                 endsWithNewline,
@@ -490,8 +498,11 @@ final class MboxScanner {
                 uidValidity = parseLong(parts[0]);
                 uidNextHeader = parseLong(parts[1]);
                 if (kind == StatusHeaders.Kind.X_IMAPBASE && parts[1].length() == 10) {
-                    uidNextDigitsOffset = valueOffset + value.indexOf(parts[1], value.indexOf(parts[0]) + 1);
+                    int digits = value.indexOf(parts[1], value.indexOf(parts[0]) + parts[0].length());
+                    uidNextDigitsOffset = valueOffset + digits;
+                    keywordAreaLength = value.length() - digits - 10;
                 }
+                baseKeywords = words(String.join(" ", List.of(parts).subList(2, parts.length)));
             }
         }
 
@@ -598,6 +609,16 @@ final class MboxScanner {
             }
             return new String(src.buf(), src.start() + skip, Math.max(0, len), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    private static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        for (String w : text.trim().split("[ \t]+")) {
+            if (!w.isEmpty()) {
+                out.add(w);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static long parseLong(String s) {

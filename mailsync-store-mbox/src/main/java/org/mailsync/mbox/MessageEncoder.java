@@ -71,9 +71,23 @@ final class MessageEncoder {
         return written + eol.length;
     }
 
-    /** Writes the header line of our own uid state for the first message of a file. */
-    static String imapBase(long uidValidity, long uidNext) {
-        return "X-IMAPbase: " + uidValidity + " " + String.format("%010d", uidNext);
+    /** Spaces left after X-IMAPbase's keywords, so that new keywords can be listed in place. */
+    static final int KEYWORD_ROOM = 300;
+
+    /**
+     * The header line of our uid state for the first message of a file, as Dovecot writes it:
+     * UIDVALIDITY, uidnext in 10 digits (so it can be raised in place) and the keywords in use,
+     * padded with spaces.
+     */
+    static String imapBase(long uidValidity, long uidNext, java.util.Collection<String> keywords) {
+        StringBuilder line = new StringBuilder("X-IMAPbase: ")
+                .append(uidValidity)
+                .append(' ')
+                .append(String.format("%010d", uidNext));
+        for (String keyword : keywords) {
+            line.append(' ').append(keyword);
+        }
+        return line.append(" ".repeat(KEYWORD_ROOM)).toString();
     }
 
     private static int line(OutputStream out, String text, byte[] eol) throws IOException {
