@@ -67,6 +67,9 @@ final class MboxFolder implements MailFolder {
     private final Path file;
     private @Nullable MboxIndex index;
     private @Nullable FileState state;
+    /** Kept open between reads of an unchanged file; reopened when the file changes. */
+    private @Nullable FileChannel readChannel;
+
     private boolean closed;
 
     MboxFolder(MboxStore store, FolderPath path, Path file) {
@@ -121,6 +124,7 @@ final class MboxFolder implements MailFolder {
             if (index != null && now.equals(state)) {
                 return index;
             }
+            closeReadChannel();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 index = MboxScanner.scan(ch, now.size(), store.config().readFormat(), modified(now), null);
             }
@@ -235,7 +239,21 @@ final class MboxFolder implements MailFolder {
             return Optional.empty();
         }
         MessageSpool.Writer writer = store.config().spool().newWriter();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try {
+            FileChannel ch = readChannel();
+            if (!fromLineStillThere(ch, e)) {
+                // Rewritten between our look at it and this read (the content check): look again.
+                writer.close();
+                index = null;
+                state = null;
+                closeReadChannel();
+                MboxIndex again = index();
+                MboxEntry moved = find(again, uid.value());
+                if (moved == null || !visible(moved) || !fromLineStillThere(readChannel(), moved)) {
+                    return Optional.empty();
+                }
+                return read(uid);
+            }
             OutputStream out = new BufferedOutputStream(writer, 64 * 1024);
             MessageDecoder.copy(ch, e, out);
             out.flush();
@@ -260,6 +278,39 @@ final class MboxFolder implements MailFolder {
             }
             throw new MessageRejectedException(context(uid), "cannot read the message from " + file + ": " + ex, ex);
         }
+    }
+
+    private FileChannel readChannel() throws IOException {
+        FileChannel ch = readChannel;
+        if (ch == null || !ch.isOpen()) {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+            readChannel = ch;
+        }
+        return ch;
+    }
+
+    private void closeReadChannel() {
+        FileChannel ch = readChannel;
+        readChannel = null;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // a read-only channel has nothing to flush
+            }
+        }
+    }
+
+    /** Whether the message's From line is still where the index says. */
+    private static boolean fromLineStillThere(FileChannel ch, MboxEntry e) throws IOException {
+        byte[] expected = e.fromLine.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer actual = ByteBuffer.allocate(expected.length);
+        while (actual.hasRemaining()) {
+            if (ch.read(actual, e.fromOffset + actual.position()) <= 0) {
+                return false;
+            }
+        }
+        return java.util.Arrays.equals(actual.array(), expected);
     }
 
     @Override
@@ -409,6 +460,10 @@ final class MboxFolder implements MailFolder {
                     continue;
                 }
                 Flags updated = change.apply(e);
+                if (e.thunderbirdExpunged && updated != null) {
+                    // Shown on request only: removable, but its X-Mozilla-Status stays Thunderbird's.
+                    continue;
+                }
                 if (!Objects.equals(updated, e.flags)) {
                     any = true;
                 }
@@ -532,5 +587,6 @@ final class MboxFolder implements MailFolder {
     @Override
     public void close() {
         closed = true;
+        closeReadChannel();
     }
 }

@@ -332,6 +332,25 @@ class MboxReadingTest {
     }
 
     @Test
+    void aReadChecksTheFromLineSoAnUnnoticedRewriteNeverYieldsWrongBytes() throws Exception {
+        String a = A + "\nthe first, longer message\n\n";
+        String b = B + "\nsecond\n\n";
+        Path file = mbox("swap", a + b);
+        FileTime mtime = Files.getLastModifiedTime(file);
+        try (MboxStore store = store(null);
+                MailFolder f = store.openFolder(FolderPath.of("swap"))) {
+            assertThat(list(f)).hasSize(2);
+            // Same size, same inode, same modification time: only the content check can tell.
+            Files.write(file, (b + a).getBytes(StandardCharsets.ISO_8859_1), StandardOpenOption.TRUNCATE_EXISTING);
+            Files.setLastModifiedTime(file, mtime);
+            try (RawMessage raw = f.read(MessageUid.of(2)).orElseThrow()) {
+                assertThat(new String(raw.toByteArray(), StandardCharsets.ISO_8859_1))
+                        .isEqualTo("\r\nthe first, longer message\r\n");
+            }
+        }
+    }
+
+    @Test
     void appendsNeverRewriteTheFile() throws Exception {
         String original = A + "X-UID: 1\n\na\n\n" + B + "\nb\n";
         Path file = mbox("append", original);
