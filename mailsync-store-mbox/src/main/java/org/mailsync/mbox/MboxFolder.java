@@ -411,11 +411,15 @@ final class MboxFolder implements MailFolder {
         }
     }
 
+    /**
+     * Changes flags by overwriting each message's status lines in place where the new lines fit in
+     * the old ones' length (we pad them, as Dovecot does); otherwise rewrites the file.
+     */
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Set<Long> wanted = new HashSet<>();
         uids.forEach(u -> wanted.add(u.value()));
-        rewrite(e -> {
+        Change change = e -> {
             if (!wanted.contains(e.id)) {
                 return e.flags;
             }
@@ -424,7 +428,113 @@ final class MboxFolder implements MailFolder {
                 case REMOVE -> e.flags.minus(flags);
                 case REPLACE -> flags;
             };
-        });
+        };
+        if (!changeInPlace(change)) {
+            rewrite(change);
+        }
+    }
+
+    /** Overwrites status lines in place; false, having written nothing, if any change does not fit. */
+    private boolean changeInPlace(Change change) throws MailStoreException {
+        checkOpen();
+        MboxConfig config = store.config();
+        if (!Files.exists(file)) {
+            return true;
+        }
+        try (DotLock lock = DotLock.acquire(file, config.lockTimeout(), config.clock())) {
+            MboxIndex idx = index();
+            List<MboxEntry> entries = new ArrayList<>(idx.entries);
+            Map<Long, byte[]> writes = new java.util.TreeMap<>();
+            java.util.TreeSet<String> keywords = new java.util.TreeSet<>(idx.baseKeywords);
+            for (int i = 0; i < entries.size(); i++) {
+                MboxEntry e = entries.get(i);
+                if (!visible(e) || e.thunderbirdExpunged) {
+                    continue;
+                }
+                Flags updated = change.apply(e);
+                if (updated == null || updated.equals(e.flags)) {
+                    continue;
+                }
+                byte[] lines = statusLinesFitting(updated, e, config.layout() == MboxLayout.THUNDERBIRD);
+                if (lines == null) {
+                    return false;
+                }
+                writes.put(e.flagRegionStart, lines);
+                entries.set(i, e.withFlags(updated));
+                keywords.addAll(updated.keywords());
+            }
+            if (writes.isEmpty()) {
+                return true;
+            }
+            byte[] area = null;
+            if (idx.uidNextDigitsOffset >= 0 && !idx.baseKeywords.containsAll(keywords)) {
+                // Dovecot only keeps X-Keywords words that X-IMAPbase lists.
+                String text = " " + String.join(" ", keywords);
+                if (text.length() > idx.keywordAreaLength) {
+                    return false;
+                }
+                area = Strings.padEnd(text, idx.keywordAreaLength, ' ').getBytes(StandardCharsets.ISO_8859_1);
+            }
+            FileChannel ch = lock.channel();
+            for (Map.Entry<Long, byte[]> w : writes.entrySet()) {
+                writeFully(ch, w.getValue(), w.getKey());
+            }
+            if (area != null) {
+                writeFully(ch, area, idx.uidNextDigitsOffset + 10);
+            }
+            ch.force(true);
+            index = new MboxIndex(
+                    List.copyOf(entries),
+                    idx.uidValidity,
+                    idx.uidNext,
+                    idx.uidNextDigitsOffset,
+                    area != null ? List.copyOf(keywords) : idx.baseKeywords,
+                    idx.keywordAreaLength,
+                    idx.firstFromOffset,
+                    idx.scannedSize,
+                    idx.endsWithNewline,
+                    idx.problems,
+                    idx.thunderbirdExpunged);
+            state = FileState.of(file);
+            return true;
+        } catch (MailStoreException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StoreFailureException(context(), "cannot change flags in " + file + ": " + e, e);
+        }
+    }
+
+    /** The status lines for {@code flags}, padded to the exact length of the entry's, or null. */
+    private static byte @Nullable [] statusLinesFitting(Flags flags, MboxEntry e, boolean thunderbird) {
+        if (e.flagRegionStart < 0) {
+            return null;
+        }
+        long room = e.flagRegionEnd - e.flagRegionStart;
+        String eol = e.crlf ? "\r\n" : "\n";
+        List<String> lines = StatusHeaders.linesFor(flags, thunderbird, 0);
+        long length = 0;
+        for (String line : lines) {
+            length += line.length() + eol.length();
+        }
+        if (length > room) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            out.append(lines.get(i));
+            if (i == 0) {
+                out.append(" ".repeat((int) (room - length))); // the keyword line takes the slack
+            }
+            out.append(eol);
+        }
+        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void writeFully(FileChannel ch, byte[] bytes, long offset) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            ch.write(buf, offset + buf.position());
+        }
     }
 
     @Override
@@ -503,7 +613,8 @@ final class MboxFolder implements MailFolder {
                             writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext, keywords), eol);
                             baseWritten = true;
                         }
-                        for (String header : StatusHeaders.linesFor(flags, config.layout() == MboxLayout.THUNDERBIRD)) {
+                        for (String header : StatusHeaders.linesFor(
+                                flags, config.layout() == MboxLayout.THUNDERBIRD, StatusHeaders.PADDING)) {
                             writeLine(out, header, eol);
                         }
                         if (e.contentLength >= 0) {

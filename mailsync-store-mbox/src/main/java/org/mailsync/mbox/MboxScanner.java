@@ -282,7 +282,9 @@ final class MboxScanner {
                 m.xuid,
                 m.framedEnd >= 0 ? m.contentLengthValue : -1,
                 m.status.thunderbirdExpunged(),
-                m.pseudo));
+                m.pseudo,
+                m.flagRegionBroken ? -1 : m.flagRegionStart,
+                m.flagRegionBroken ? -1 : m.flagRegionEnd));
     }
 
     private static void sortPairs(long[] cuts) {
@@ -339,6 +341,9 @@ final class MboxScanner {
         String dateHeader;
 
         boolean nulReported;
+        long flagRegionStart = -1;
+        long flagRegionEnd = -1;
+        boolean flagRegionBroken;
 
         Message(long ordinal, LineSource src, String fromLine, FromLine.Parsed parsed) {
             this.ordinal = ordinal;
@@ -573,6 +578,14 @@ final class MboxScanner {
 
         private void cutSegment(LineSource src) {
             cut(src.offset(), src.endOffset());
+            if (headerKind != null && headerKind.statusLine()) {
+                if (flagRegionStart < 0) {
+                    flagRegionStart = src.offset();
+                } else if (src.offset() != flagRegionEnd) {
+                    flagRegionBroken = true;
+                }
+                flagRegionEnd = src.endOffset();
+            }
             if (src.endsLine()) {
                 lastCutEnd = src.endOffset();
                 lastCutCrlf = src.crlf();

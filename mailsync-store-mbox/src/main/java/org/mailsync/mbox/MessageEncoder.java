@@ -47,7 +47,7 @@ final class MessageEncoder {
         if (env.imapBase() != null) {
             written += line(out, env.imapBase(), eol);
         }
-        for (String header : StatusHeaders.linesFor(env.flags(), env.thunderbird())) {
+        for (String header : StatusHeaders.linesFor(env.flags(), env.thunderbird(), StatusHeaders.PADDING)) {
             written += line(out, header, eol);
         }
         if (env.format().framedByContentLength()) {

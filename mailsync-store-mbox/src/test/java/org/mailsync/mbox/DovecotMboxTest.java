@@ -176,7 +176,7 @@ class DovecotMboxTest {
                 DovecotServer.Options.defaults().withMailLocation(LOCATION).withNamespace("", '/'))) {
             Path home = dovecot.addUser("alice", "secret");
             List<Flags> flags = List.of(
-                    Flags.of(org.mailsync.Flag.SEEN),
+                    Flags.of(Set.of(org.mailsync.Flag.SEEN, org.mailsync.Flag.FLAGGED), Set.of("$Junk")),
                     Flags.of(Set.of(org.mailsync.Flag.FLAGGED, org.mailsync.Flag.ANSWERED), Set.of("Work")),
                     Flags.of(Set.of(), Set.of("$Forwarded", "$label1")),
                     Flags.of(org.mailsync.Flag.DRAFT, org.mailsync.Flag.SEEN));
@@ -190,10 +190,13 @@ class DovecotMboxTest {
                 try (MailFolder inbox = mbox.openFolder(FolderPath.INBOX)) {
                     for (int i = 0; i < MESSAGES.size(); i++) {
                         try (RawMessage raw = RawMessage.of(MESSAGES.get(i))) {
-                            ids.add(inbox.append(new AppendRequest(raw, flags.get(i), DATES.get(i)))
+                            Flags atAppend = i == 0 ? Flags.of(org.mailsync.Flag.SEEN) : flags.get(i);
+                            ids.add(inbox.append(new AppendRequest(raw, atAppend, DATES.get(i)))
                                     .orElseThrow());
                         }
                     }
+                    // Changed after the append, in place, with a keyword X-IMAPbase did not list yet.
+                    inbox.storeFlags(List.of(ids.get(0)), org.mailsync.spi.FlagsUpdateMode.REPLACE, flags.get(0));
                 }
                 try (MailFolder archive = mbox.openFolder(FolderPath.of("Archive", "2023"));
                         RawMessage raw = RawMessage.of(MESSAGES.get(1))) {
