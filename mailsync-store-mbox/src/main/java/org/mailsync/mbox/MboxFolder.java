@@ -26,6 +26,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +35,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.ErrorContext;
 import org.mailsync.Flags;
@@ -82,8 +86,7 @@ final class MboxFolder implements MailFolder {
         static @Nullable FileState of(Path file) throws IOException {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileState(
-                        a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), a.fileKey());
+                return new FileState(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.fileKey());
             } catch (NoSuchFileException e) {
                 return null;
             }
@@ -310,7 +313,7 @@ final class MboxFolder implements MailFolder {
                 return false;
             }
         }
-        return java.util.Arrays.equals(actual.array(), expected);
+        return Arrays.equals(actual.array(), expected);
     }
 
     @Override
@@ -347,7 +350,7 @@ final class MboxFolder implements MailFolder {
                     out.write(config.lineEnding() == LineEnding.LF ? new byte[] {'\n'} : new byte[] {'\r', '\n'});
                 }
                 long generation = generation(before);
-                java.util.TreeSet<String> keywords = new java.util.TreeSet<>(before.baseKeywords);
+                TreeSet<String> keywords = new TreeSet<>(before.baseKeywords);
                 for (AppendRequest request : requests) {
                     keywords.addAll(request.flags().keywords());
                 }
@@ -444,8 +447,8 @@ final class MboxFolder implements MailFolder {
         try (DotLock lock = DotLock.acquire(file, config.lockTimeout(), config.clock())) {
             MboxIndex idx = index();
             List<MboxEntry> entries = new ArrayList<>(idx.entries);
-            Map<Long, byte[]> writes = new java.util.TreeMap<>();
-            java.util.TreeSet<String> keywords = new java.util.TreeSet<>(idx.baseKeywords);
+            Map<Long, byte[]> writes = new TreeMap<>();
+            TreeSet<String> keywords = new TreeSet<>(idx.baseKeywords);
             for (int i = 0; i < entries.size(); i++) {
                 MboxEntry e = entries.get(i);
                 if (!visible(e) || e.thunderbirdExpunged) {
@@ -583,7 +586,7 @@ final class MboxFolder implements MailFolder {
                 return;
             }
             long generation = generation(idx);
-            java.util.TreeSet<String> keywords = new java.util.TreeSet<>(idx.baseKeywords);
+            TreeSet<String> keywords = new TreeSet<>(idx.baseKeywords);
             for (Flags f : changes.values()) {
                 if (f != null) {
                     keywords.addAll(f.keywords());

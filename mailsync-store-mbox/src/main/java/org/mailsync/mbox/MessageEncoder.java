@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Flags;
@@ -79,7 +80,7 @@ final class MessageEncoder {
      * UIDVALIDITY, uidnext in 10 digits (so it can be raised in place) and the keywords in use,
      * padded with spaces.
      */
-    static String imapBase(long uidValidity, long uidNext, java.util.Collection<String> keywords) {
+    static String imapBase(long uidValidity, long uidNext, Collection<String> keywords) {
         StringBuilder line = new StringBuilder("X-IMAPbase: ")
                 .append(uidValidity)
                 .append(' ')

@@ -1,6 +1,8 @@
 package org.mailsync.mbox;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -194,8 +196,8 @@ final class StatusHeaders {
      * message starting with white space (which reads as a continuation) can then only attach to a
      * header that never is.
      */
-    static java.util.List<String> linesFor(Flags flags, boolean thunderbird, int padding) {
-        java.util.List<String> lines = new java.util.ArrayList<>();
+    static List<String> linesFor(Flags flags, boolean thunderbird, int padding) {
+        List<String> lines = new ArrayList<>();
         String keywordText = String.join(" ", flags.keywords());
         String pad = " ".repeat(padding);
         if (thunderbird) {
