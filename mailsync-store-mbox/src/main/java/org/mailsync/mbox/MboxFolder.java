@@ -355,6 +355,7 @@ final class MboxFolder implements MailFolder {
                     keywords.addAll(request.flags().keywords());
                 }
                 for (AppendRequest request : requests) {
+                    lock.touch();
                     boolean first = oldSize == 0 && ids.isEmpty();
                     String imapBase =
                             first ? MessageEncoder.imapBase(generation, uid + requests.size(), keywords) : null;
@@ -602,6 +603,7 @@ final class MboxFolder implements MailFolder {
                     copy(ch, 0, idx.firstFromOffset, out);
                     boolean baseWritten = false;
                     for (MboxEntry e : idx.entries) {
+                        lock.touch();
                         if (!changes.containsKey(e)) {
                             copy(ch, e.fromOffset, e.end, out); // hidden: pseudo or Thunderbird-expunged
                             continue;
