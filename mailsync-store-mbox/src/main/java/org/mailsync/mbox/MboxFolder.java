@@ -178,7 +178,15 @@ final class MboxFolder implements MailFolder {
             FileState s = FileState.of(file);
             h.putString(String.valueOf(s == null ? null : s.key()), StandardCharsets.UTF_8);
             h.putString(first.fromLine, StandardCharsets.ISO_8859_1);
-            h.putLong(first.contentEnd - first.fromOffset);
+            // The start of the first message, not its length: the length of the last message of a
+            // file changes when another program appends with a different separator habit.
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(512, first.contentEnd - first.contentStart));
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (head.hasRemaining() && ch.read(head, first.contentStart + head.position()) > 0) {
+                    // read the head in full
+                }
+            }
+            h.putBytes(head.array(), 0, head.position());
         }
         long g = h.hash().asInt() & 0x7fff_ffffL;
         return g == 0 ? 1 : g;
