@@ -40,6 +40,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.ConnectionException;
 import org.mailsync.ErrorContext;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
@@ -418,6 +419,9 @@ final class MboxFolder implements MailFolder {
             return ids;
         } catch (MailStoreException e) {
             throw e;
+        } catch (DotLock.LockTimeoutException e) {
+            // Another mail program holds the file: a transient state, like a throttling server.
+            throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
             throw new StoreFailureException(context(), "cannot append to " + file + ": " + e, e);
         }
@@ -511,6 +515,9 @@ final class MboxFolder implements MailFolder {
             return true;
         } catch (MailStoreException e) {
             throw e;
+        } catch (DotLock.LockTimeoutException e) {
+            // Another mail program holds the file: a transient state, like a throttling server.
+            throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
             throw new StoreFailureException(context(), "cannot change flags in " + file + ": " + e, e);
         }
@@ -659,6 +666,9 @@ final class MboxFolder implements MailFolder {
             index();
         } catch (MailStoreException e) {
             throw e;
+        } catch (DotLock.LockTimeoutException e) {
+            // Another mail program holds the file: a transient state, like a throttling server.
+            throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
             throw new StoreFailureException(context(), "cannot rewrite " + file + ": " + e, e);
         }
