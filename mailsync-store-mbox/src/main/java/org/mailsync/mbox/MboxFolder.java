@@ -385,17 +385,19 @@ final class MboxFolder implements MailFolder {
                 out.flush();
                 if (before.uidNextDigitsOffset >= 0 && uid <= 9_999_999_999L) {
                     // Dovecot's X-IMAPbase keeps uidnext in 10 digits so it can be raised in place.
-                    ch.write(
-                            ByteBuffer.wrap(String.format("%010d", uid).getBytes(StandardCharsets.US_ASCII)),
+                    writeFully(
+                            ch,
+                            String.format("%010d", uid).getBytes(StandardCharsets.US_ASCII),
                             before.uidNextDigitsOffset);
                     if (!before.baseKeywords.containsAll(keywords)) {
                         // Dovecot drops an X-Keywords word that X-IMAPbase does not list: list the new
                         // ones in the header's padding, in place, while they fit.
                         String area = " " + String.join(" ", keywords);
                         if (area.length() <= before.keywordAreaLength) {
-                            ch.write(
-                                    ByteBuffer.wrap(Strings.padEnd(area, before.keywordAreaLength, ' ')
-                                            .getBytes(StandardCharsets.ISO_8859_1)),
+                            writeFully(
+                                    ch,
+                                    Strings.padEnd(area, before.keywordAreaLength, ' ')
+                                            .getBytes(StandardCharsets.ISO_8859_1),
                                     before.uidNextDigitsOffset + 10);
                         }
                     }
