@@ -266,9 +266,7 @@ final class MboxFolder implements MailFolder {
                 }
                 return read(uid);
             }
-            OutputStream out = new BufferedOutputStream(writer, 64 * 1024);
-            MessageDecoder.copy(ch, e, out);
-            out.flush();
+            MessageDecoder.copy(ch, e, writer);
             RawMessage raw = writer.finish();
             if (raw.size() != e.size) {
                 raw.close();
