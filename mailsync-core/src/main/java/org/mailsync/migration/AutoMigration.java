@@ -100,6 +100,7 @@ public final class AutoMigration implements AutoCloseable {
     private final ExecutorService loginChecks;
     private final JobQueue queue;
     private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ScheduledFuture<?> ticker;
 
     private AutoMigration(Builder b) {
@@ -478,6 +479,7 @@ public final class AutoMigration implements AutoCloseable {
      */
     @Override
     public void close() {
+        closed.set(true);
         ScheduledFuture<?> t = ticker;
         if (t != null) {
             t.cancel(false);
@@ -486,6 +488,14 @@ public final class AutoMigration implements AutoCloseable {
         loginChecks.shutdownNow();
         if (ownsMigrationExecutor) {
             migrationExecutor.shutdownNow();
+            try {
+                // A closed instance must not write while the next one starts over the same files.
+                if (!migrationExecutor.awaitTermination(1, TimeUnit.MINUTES)) {
+                    log.error("migrations did not stop within a minute of close()");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (String account : new HashSet<>(userPasswords.keySet())) {
             forgetPassword(account);
@@ -559,6 +569,11 @@ public final class AutoMigration implements AutoCloseable {
             // Shutting down: the saved state and the checkpoints let the next start resume.
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            if (closed.get()) {
+                // Torn down in the middle: as after a kill, the next start resumes from the files.
+                log.info("migration of {} stopped by close(): {}", account, e.toString());
+                return;
+            }
             log.error("migration of {} failed unexpectedly", account, e);
             retryLater(account, d, "unexpected failure: " + e, null);
         } finally {
@@ -660,8 +675,8 @@ public final class AutoMigration implements AutoCloseable {
     /** Back-off doubling per failed attempt (the server's own wish if longer), or parked when attempts run out. */
     private void retryLater(String account, DomainSettings d, String reason, @Nullable Duration serverWish) {
         AccountState st = states.get(account);
-        if (st == null) {
-            return;
+        if (st == null || closed.get()) {
+            return; // after close(), the saved state stands and the next start resumes from it
         }
         int attempt = st.attempts() + 1;
         if (attempt >= b.maxAttempts) {
@@ -684,6 +699,9 @@ public final class AutoMigration implements AutoCloseable {
     }
 
     private void park(String account, String reason) {
+        if (closed.get()) {
+            return;
+        }
         log.error("migration of {} parked as failed: {}", account, reason);
         updateQuietly(account, s -> s.withFailure(reason, null, now()));
         forgetPassword(account);
