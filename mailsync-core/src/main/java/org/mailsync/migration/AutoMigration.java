@@ -435,6 +435,8 @@ public final class AutoMigration implements AutoCloseable {
                     if (first != null && !now.isBefore(first.plus(b.deltaPeriod))) {
                         update(st.account(), s -> s.withStatus(MigrationStatus.DONE, "delta period over", now));
                         forgetPassword(st.account());
+                    } else if (!d.hasMasterCredentials() && !userPasswords.containsKey(st.account())) {
+                        continue; // after a restart without master credentials: until the user's next login
                     } else if (retryAt != null ? retryDue : deltaDue(st, now)) {
                         queue.submit(st.account(), d, JobQueue.Kind.DELTA);
                     }
@@ -782,7 +784,9 @@ public final class AutoMigration implements AutoCloseable {
         if (d == null || !d.enabled()) {
             return Optional.empty();
         }
-        String normalized = typed.substring(0, at) + "@" + domain;
+        // Addresses are compared without case (RFC 5321 allows a case-sensitive local part, but
+        // no mail server a vendor migrates from treats Alice and alice as two people).
+        String normalized = typed.toLowerCase(Locale.ROOT);
         return Optional.of(new Target(
                 d, d.usernames().legacyLogin(normalized), d.usernames().localAccount(normalized)));
     }

@@ -227,4 +227,28 @@ class ResumeAndFailuresTest {
                         .outcome())
                 .isEqualTo(Outcome.ACCOUNT_EXISTS);
     }
+
+    @Test
+    void afterARestartWithoutMasterCredentialsDeltaPassesWaitForTheUsersNextLogin() throws Exception {
+        AutoMigration first = f.start(f.builder().domain(f.domain().build()));
+        first.onLogin("alice@example.org", "alice-password".toCharArray());
+        idle(first);
+        first.close();
+        MigrationFixture.put(
+                aliceLegacy, FolderPath.INBOX, "after restart", MigrationFixture.START, org.mailsync.Flags.NONE);
+
+        AutoMigration second = f.start(f.builder().domain(f.domain().build()));
+        int opens = f.legacy.opened.size();
+        f.clock.advance(Duration.ofHours(1));
+        second.tick();
+        idle(second);
+        assertThat(f.legacy.opened).hasSize(opens);
+
+        assertThat(second.onLogin("Alice@Example.ORG", "alice-password".toCharArray())
+                        .outcome())
+                .isEqualTo(Outcome.ACCOUNT_EXISTS);
+        second.tick();
+        idle(second);
+        assertMigratedOnceEach(aliceLegacy, "alice@example.org");
+    }
 }
