@@ -91,6 +91,11 @@ public final class AutoMigration implements AutoCloseable {
     static final String FULL_PASS = "all";
 
     private final Builder b;
+    private final LegacyConnector connector;
+    private final LocalMailboxes mailboxes;
+    private final AccountProvisioner provisioner;
+    private final MigrationStateStore stateStore;
+    private final MigrationCheckpoints checkpoints;
     private final ImmutableMap<String, DomainSettings> domains;
     private final Map<String, AccountState> states = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> accountLocks = new ConcurrentHashMap<>();
@@ -103,8 +108,19 @@ public final class AutoMigration implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ScheduledFuture<?> ticker;
 
-    private AutoMigration(Builder b) {
+    private AutoMigration(
+            Builder b,
+            LegacyConnector connector,
+            LocalMailboxes mailboxes,
+            AccountProvisioner provisioner,
+            MigrationStateStore stateStore,
+            MigrationCheckpoints checkpoints) {
         this.b = b;
+        this.connector = connector;
+        this.mailboxes = mailboxes;
+        this.provisioner = provisioner;
+        this.stateStore = stateStore;
+        this.checkpoints = checkpoints;
         this.domains = ImmutableMap.copyOf(b.domains);
         AtomicInteger threads = new AtomicInteger();
         if (b.executor != null) {
@@ -137,7 +153,7 @@ public final class AutoMigration implements AutoCloseable {
      */
     public void start() throws IOException {
         checkState(started.compareAndSet(false, true), "already started");
-        for (AccountState st : b.stateStore.loadAll()) {
+        for (AccountState st : stateStore.loadAll()) {
             states.put(st.account(), st);
         }
         for (AccountState st : states.values()) {
@@ -194,7 +210,7 @@ public final class AutoMigration implements AutoCloseable {
             if (!needsPassword) {
                 boolean exists;
                 try {
-                    exists = (st != null && st.provisioned()) || b.mailboxes.exists(t.account);
+                    exists = (st != null && st.provisioned()) || mailboxes.exists(t.account);
                 } catch (IOException e) {
                     log.error("cannot tell whether {} exists locally", t.account, e);
                     return LoginResult.of(
@@ -213,8 +229,8 @@ public final class AutoMigration implements AutoCloseable {
             Optional<String> refusal;
             try {
                 refusal = needsPassword
-                        ? b.provisioner.setPassword(t.account, password)
-                        : b.provisioner.provision(t.account, Optional.of(password));
+                        ? provisioner.setPassword(t.account, password)
+                        : provisioner.provision(t.account, Optional.of(password));
             } catch (IOException e) {
                 log.error("provisioning {} failed", t.account, e);
                 return LoginResult.of(
@@ -272,7 +288,7 @@ public final class AutoMigration implements AutoCloseable {
         Future<Void> check;
         try {
             check = loginChecks.submit(() -> {
-                try (MailStore store = b.connector.open(legacy, t.legacyLogin, copy)) {
+                try (MailStore store = connector.open(legacy, t.legacyLogin, copy)) {
                     // Opening is the login; nothing more to ask of the server.
                     log.debug(
                             "{} accepted the login{}",
@@ -331,7 +347,7 @@ public final class AutoMigration implements AutoCloseable {
             return st.deliversLocally() ? Route.local() : Route.relay(t.domain.legacy());
         }
         try {
-            return b.mailboxes.exists(t.account) ? Route.local() : Route.relay(t.domain.legacy());
+            return mailboxes.exists(t.account) ? Route.local() : Route.relay(t.domain.legacy());
         } catch (IOException e) {
             // Relaying is the choice that cannot lose mail: a later delta pass brings it over.
             log.warn("cannot tell whether {} exists locally; relaying to the legacy server", t.account, e);
@@ -366,7 +382,7 @@ public final class AutoMigration implements AutoCloseable {
             if (st != null && (st.status() != MigrationStatus.NOT_STARTED || st.queued())) {
                 continue;
             }
-            boolean exists = st == null && b.mailboxes.exists(t.account);
+            boolean exists = st == null && mailboxes.exists(t.account);
             if (exists) {
                 continue; // a local account made some other way: not ours to fill
             }
@@ -531,7 +547,7 @@ public final class AutoMigration implements AutoCloseable {
             if (st.status() == MigrationStatus.PROVISIONED) {
                 st = update(account, s -> s.withStatus(MigrationStatus.COPYING, "", now()));
             }
-            local = b.mailboxes.open(account);
+            local = mailboxes.open(account);
             if (!st.recentPassDone() && st.firstCopyAt() == null) {
                 // INBOX first, and in it the recent mail: what the user looks at right after login.
                 SyncReport recent = pass(
@@ -588,7 +604,7 @@ public final class AutoMigration implements AutoCloseable {
         if (d.hasMasterCredentials()) {
             char[] master = d.masterPassword();
             try {
-                return b.connector.openAsMaster(
+                return connector.openAsMaster(
                         d.legacy(), st.legacyLogin(), d.masterLogin().orElseThrow(), master);
             } finally {
                 Arrays.fill(master, '\0');
@@ -600,7 +616,7 @@ public final class AutoMigration implements AutoCloseable {
         }
         char[] copy = password.clone();
         try {
-            return b.connector.open(d.legacy(), st.legacyLogin(), copy);
+            return connector.open(d.legacy(), st.legacyLogin(), copy);
         } finally {
             Arrays.fill(copy, '\0');
         }
@@ -615,7 +631,7 @@ public final class AutoMigration implements AutoCloseable {
             if (st != null && st.provisioned()) {
                 return st; // a login provisioned it meanwhile
             }
-            Optional<String> refusal = b.provisioner.provision(account, Optional.empty());
+            Optional<String> refusal = provisioner.provision(account, Optional.empty());
             if (refusal.isPresent()) {
                 park(account, "the provisioner refused the account: " + refusal.get());
                 return null;
@@ -638,7 +654,7 @@ public final class AutoMigration implements AutoCloseable {
         SyncReport report = SyncEngine.builder()
                 .source(legacy)
                 .target(local)
-                .checkpoints(b.checkpoints.forAccount(account, kind))
+                .checkpoints(checkpoints.forAccount(account, kind))
                 .folders(folders)
                 .selection(selection)
                 .parallelism(b.engineParallelism)
@@ -737,7 +753,7 @@ public final class AutoMigration implements AutoCloseable {
             // Kept in memory even if saving fails, so this process goes on consistently; the
             // caller hears of the failure (a restart then resumes from the last saved state).
             states.put(account, after);
-            b.stateStore.save(after);
+            stateStore.save(after);
             b.listener.stateChanged(before, after);
             return after;
         } finally {
@@ -1024,7 +1040,7 @@ public final class AutoMigration implements AutoCloseable {
             checkState(stateStore != null, "stateStore must be set (stateStore(...) or stateDirectory(...))");
             checkState(checkpoints != null, "checkpoints must be set (checkpoints(...) or checkpointDirectory(...))");
             checkState(!domains.isEmpty(), "at least one domain must be set");
-            return new AutoMigration(this);
+            return new AutoMigration(this, connector, mailboxes, provisioner, stateStore, checkpoints);
         }
     }
 }

@@ -7,9 +7,12 @@ import static org.mailsync.migration.MigrationFixture.idle;
 import static org.mailsync.testing.MailboxAssertions.assertSameMessages;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,5 +149,53 @@ class BulkPrestageTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not in an enabled domain");
         assertThat(m.states()).isEmpty();
+    }
+
+    @Test
+    void aLoginWaitsForALegacySessionOnlyUntilItsTimeout() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        f.local.prestageGate = gate;
+        AutoMigration m = f.start(f.builder()
+                .domain(f.domain()
+                        .masterCredentials(MigrationFixture.MASTER, MigrationFixture.MASTER_PASSWORD)
+                        .maxConnectionsPerHost(1)
+                        .build())
+                .loginTimeout(Duration.ofMillis(200)));
+        m.prestage(users.subList(0, 1));
+
+        LoginResult result = m.onLogin("user6@example.org", "password-of-6".toCharArray());
+
+        assertThat(result.outcome()).isEqualTo(Outcome.LEGACY_UNREACHABLE);
+        assertThat(result.reason()).contains("all 1 sessions to imap://legacy.example.org:143 were busy");
+        gate.countDown();
+        idle(m);
+        assertThat(m.onLogin("user6@example.org", "password-of-6".toCharArray()).outcome())
+                .isEqualTo(Outcome.MIGRATION_STARTED);
+    }
+
+    @Test
+    void migrationsRunOnTheVendorsExecutorWhenGivenOne() throws Exception {
+        ExecutorService vendor = Executors.newFixedThreadPool(2, r -> new Thread(r, "vendor-pool"));
+        List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        f.local.hook = new org.mailsync.testing.InstrumentedStore.Hook() {
+            @Override
+            public void before(String op, FolderPath folder) {
+                if (op.equals("listFolders")) {
+                    threads.add(Thread.currentThread().getName());
+                }
+            }
+        };
+        try {
+            AutoMigration m =
+                    f.start(f.builder().domain(f.withMaster()).executor(vendor).maxConcurrentMigrations(2));
+            m.prestage(users);
+            idle(m);
+            assertThat(m.states()).allMatch(s -> s.status() == MigrationStatus.SYNCED);
+            assertThat(threads).isNotEmpty().allMatch(name -> name.equals("vendor-pool"));
+            m.close();
+            assertThat(vendor.isShutdown()).isFalse();
+        } finally {
+            vendor.shutdownNow();
+        }
     }
 }
