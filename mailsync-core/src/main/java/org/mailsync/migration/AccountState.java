@@ -76,14 +76,17 @@ public record AccountState(
                 now);
     }
 
+    /** When a failed attempt is retried, if one is pending. */
     public Optional<Instant> optionalNextAttemptAt() {
         return Optional.ofNullable(nextAttemptAt);
     }
 
+    /** When the first full copy completed, if it has. */
     public Optional<Instant> optionalFirstCopyAt() {
         return Optional.ofNullable(firstCopyAt);
     }
 
+    /** When the last full or delta pass completed, if one has. */
     public Optional<Instant> optionalLastPassAt() {
         return Optional.ofNullable(lastPassAt);
     }

@@ -142,6 +142,7 @@ public final class AutoMigration implements AutoCloseable {
         this.queue = new JobQueue(b.maxConcurrentMigrations, migrationExecutor, this::migrate);
     }
 
+    /** A builder; connector, mailboxes, provisioner, state store, checkpoints and a domain are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -1033,6 +1034,7 @@ public final class AutoMigration implements AutoCloseable {
             return this;
         }
 
+        /** Builds the service (not started: call {@link AutoMigration#start()}). */
         public AutoMigration build() {
             checkState(connector != null, "connector must be set");
             checkState(mailboxes != null, "mailboxes must be set");

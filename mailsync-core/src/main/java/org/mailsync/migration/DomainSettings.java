@@ -159,6 +159,7 @@ public final class DomainSettings {
             return this;
         }
 
+        /** Builds the settings; the legacy server is required. */
         public DomainSettings build() {
             checkState(legacy != null, "the legacy server of %s must be set", domain);
             return new DomainSettings(this, legacy);

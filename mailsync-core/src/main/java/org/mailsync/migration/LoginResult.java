@@ -45,6 +45,7 @@ public record LoginResult(Outcome outcome, @Nullable String reason) {
         return new LoginResult(outcome, reason);
     }
 
+    /** The reason, if the outcome has one. */
     public Optional<String> optionalReason() {
         return Optional.ofNullable(reason);
     }

@@ -29,6 +29,7 @@ public record Route(boolean deliverLocally, @Nullable LegacyEndpoint relayTo) {
         return new Route(false, legacy);
     }
 
+    /** The legacy server to relay to, if not delivering locally. */
     public Optional<LegacyEndpoint> optionalRelayTo() {
         return Optional.ofNullable(relayTo);
     }
