@@ -188,8 +188,10 @@ public final class AutoMigration implements AutoCloseable {
             "waiting for the user's next login: without master credentials the copy needs the user's password";
 
     /**
-     * A login to the new server: answers within the login timeout. See {@link LoginResult.Outcome}
-     * for what each answer asks of the vendor. The password array stays the caller's.
+     * A login to the new server: answers within the login timeout (the legacy check and the wait
+     * for a legacy session are bounded by it; the vendor's own provisioner, called after a
+     * successful check, is not). See {@link LoginResult.Outcome} for what each answer asks of the
+     * vendor. The password array stays the caller's.
      */
     public LoginResult onLogin(String user, char[] password) throws InterruptedException {
         checkState(started.get(), "start() was not called");

@@ -258,6 +258,35 @@ class FirstLoginTest {
         assertSameMessages(legacyCarol, FolderPath.INBOX, f.local.stores.get("carol@example.org"), FolderPath.INBOX);
     }
 
+    @Test
+    void aSchedulerRunsTheDeltaPassesWithoutTheVendorCallingTick() throws Exception {
+        java.util.concurrent.ScheduledExecutorService ticks =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            AutoMigration m = f.start(f.builder()
+                    .domain(f.domain().build())
+                    .deltaInterval(Duration.ofMinutes(10))
+                    .scheduler(ticks, Duration.ofMillis(20)));
+            m.onLogin("alice@example.org", "alice-password".toCharArray());
+            idle(m);
+            put(aliceLegacy, FolderPath.INBOX, "arrives by itself", MigrationFixture.START, Flags.NONE);
+
+            f.clock.advance(Duration.ofMinutes(10));
+
+            InMemoryStore alice = f.local.stores.get("alice@example.org");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (snapshot(alice, FolderPath.INBOX).stream()
+                    .noneMatch(s -> s.bytes().contains("arrives by itself"))) {
+                assertThat(System.nanoTime()).as("delta pass within 20 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            idle(m);
+            assertSameMessages(aliceLegacy, FolderPath.INBOX, alice, FolderPath.INBOX);
+        } finally {
+            ticks.shutdownNow();
+        }
+    }
+
     static void await(CountDownLatch latch) {
         try {
             if (!latch.await(30, TimeUnit.SECONDS)) {
