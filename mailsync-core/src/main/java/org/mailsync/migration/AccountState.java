@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param reason why it failed, or what it waits for; empty text for none
  * @param provisioned whether this migration created the local account (it then takes mail)
  * @param passwordSet whether the local account has its password (false for a pre-staged account
- *     whose user has not logged in yet)
+ *     whose user has not logged in yet); while not yet provisioned, whether the provisioning under
+ *     way gives it one
  * @param recentPassDone whether the first pass (INBOX, recent mail) is done
  * @param queued whether it waits in the bulk pre-stage queue (re-queued after a restart)
  * @param attempts failed attempts in a row
@@ -126,6 +127,49 @@ public record AccountState(
                 "",
                 true,
                 passwordSet || withPassword,
+                recentPassDone,
+                queued,
+                attempts,
+                nextAttemptAt,
+                firstCopyAt,
+                lastPassAt,
+                messagesCopied,
+                now);
+    }
+
+    /**
+     * Written down before the provisioner is called, so that an account created just before a
+     * crash is recognised (and adopted) afterwards rather than left without its migration.
+     */
+    AccountState withProvisioningIntent(boolean withPassword, Instant now) {
+        return new AccountState(
+                account,
+                domain,
+                legacyLogin,
+                status == MigrationStatus.FAILED ? MigrationStatus.NOT_STARTED : status,
+                "being provisioned",
+                false,
+                withPassword,
+                recentPassDone,
+                queued,
+                attempts,
+                nextAttemptAt,
+                firstCopyAt,
+                lastPassAt,
+                messagesCopied,
+                now);
+    }
+
+    /** The provisioner refused a login's account: nothing exists locally. */
+    AccountState withProvisioningRefused(String why, Instant now) {
+        return new AccountState(
+                account,
+                domain,
+                legacyLogin,
+                status,
+                "the provisioner refused the account: " + why,
+                false,
+                false,
                 recentPassDone,
                 queued,
                 attempts,

@@ -157,9 +157,16 @@ public final class AutoMigration implements AutoCloseable {
         for (AccountState st : stateStore.loadAll()) {
             states.put(st.account(), st);
         }
-        for (AccountState st : states.values()) {
-            DomainSettings d = domains.get(st.domain());
-            if (d == null || !d.enabled() || st.nextAttemptAt() != null) {
+        for (AccountState saved : List.copyOf(states.values())) {
+            DomainSettings d = domains.get(saved.domain());
+            if (d == null || !d.enabled()) {
+                continue;
+            }
+            AccountState st = saved;
+            if (!st.provisioned() && st.status() != MigrationStatus.FAILED && mailboxes.exists(st.account())) {
+                st = adopt(st);
+            }
+            if (st.nextAttemptAt() != null) {
                 continue; // retries wait for their time in tick()
             }
             switch (st.status()) {
@@ -209,25 +216,36 @@ public final class AutoMigration implements AutoCloseable {
         }
         try {
             AccountState st = states.get(t.account);
+            boolean exists;
+            try {
+                exists = (st != null && st.provisioned()) || mailboxes.exists(t.account);
+            } catch (IOException e) {
+                log.error("cannot tell whether {} exists locally", t.account, e);
+                return LoginResult.of(
+                        LoginResult.Outcome.LEGACY_UNREACHABLE,
+                        "the new server could not tell whether the account exists: " + e.getMessage());
+            }
+            if (st != null && !st.provisioned() && exists) {
+                st = adopt(st);
+            }
             boolean needsPassword = st != null && st.provisioned() && !st.passwordSet();
-            if (!needsPassword) {
-                boolean exists;
-                try {
-                    exists = (st != null && st.provisioned()) || mailboxes.exists(t.account);
-                } catch (IOException e) {
-                    log.error("cannot tell whether {} exists locally", t.account, e);
-                    return LoginResult.of(
-                            LoginResult.Outcome.LEGACY_UNREACHABLE,
-                            "the new server could not tell whether the account exists: " + e.getMessage());
-                }
-                if (exists) {
-                    resumeWithPassword(st, t.domain, password);
-                    return LoginResult.of(LoginResult.Outcome.ACCOUNT_EXISTS);
-                }
+            if (exists && !needsPassword) {
+                resumeWithPassword(st, t.domain, password);
+                return LoginResult.of(LoginResult.Outcome.ACCOUNT_EXISTS);
             }
             LoginResult refused = checkLegacy(t, password, deadline);
             if (refused != null) {
                 return refused;
+            }
+            if (!needsPassword) {
+                try {
+                    update(t.account, t, s -> s.withProvisioningIntent(true, now()));
+                } catch (IOException e) {
+                    log.error("cannot save the migration state of {}", t.account, e);
+                    return LoginResult.of(
+                            LoginResult.Outcome.PROVISIONING_REFUSED,
+                            "the new server could not record the migration: " + e.getMessage());
+                }
             }
             Optional<String> refusal;
             try {
@@ -236,11 +254,13 @@ public final class AutoMigration implements AutoCloseable {
                         : provisioner.provision(t.account, Optional.of(password));
             } catch (IOException e) {
                 log.error("provisioning {} failed", t.account, e);
-                return LoginResult.of(
-                        LoginResult.Outcome.PROVISIONING_REFUSED,
-                        "the new server could not create the account: " + e.getMessage());
+                refusal = Optional.of("the new server could not create the account: " + e.getMessage());
             }
             if (refusal.isPresent()) {
+                if (!needsPassword) {
+                    String why = refusal.get();
+                    updateQuietly(t.account, s -> s.withProvisioningRefused(why, now()));
+                }
                 return LoginResult.of(LoginResult.Outcome.PROVISIONING_REFUSED, refusal.get());
             }
             if (!t.domain.hasMasterCredentials()) {
@@ -255,6 +275,23 @@ public final class AutoMigration implements AutoCloseable {
             return LoginResult.of(LoginResult.Outcome.MIGRATION_STARTED);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A local account exists for a state that says "not provisioned": the process died between
+     * the provisioner creating it and the record of that. The account is ours; take it as
+     * provisioned, with a password if the provisioning under way had one.
+     */
+    private AccountState adopt(AccountState st) {
+        log.warn(
+                "{} exists locally but its provisioning was not recorded (a crash?); taking it as provisioned",
+                st.account());
+        try {
+            return update(st.account(), s -> s.withProvisioned(s.passwordSet(), now()));
+        } catch (IOException e) {
+            log.error("cannot save the migration state of {}", st.account(), e);
+            return states.get(st.account());
         }
     }
 
@@ -634,6 +671,10 @@ public final class AutoMigration implements AutoCloseable {
             if (st != null && st.provisioned()) {
                 return st; // a login provisioned it meanwhile
             }
+            if (st != null && mailboxes.exists(account)) {
+                return adopt(st); // provisioned before a crash that kept us from recording it
+            }
+            update(account, s -> s.withProvisioningIntent(false, now()));
             Optional<String> refusal = provisioner.provision(account, Optional.empty());
             if (refusal.isPresent()) {
                 park(account, "the provisioner refused the account: " + refusal.get());

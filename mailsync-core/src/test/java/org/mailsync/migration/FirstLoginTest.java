@@ -115,7 +115,10 @@ class FirstLoginTest {
         assertThat(result.reason()).isEqualTo("the password must have at least 16 characters");
         idle(m);
         assertThat(f.local.stores).isEmpty();
-        assertThat(m.state("alice@example.org")).isEmpty();
+        AccountState refused = m.state("alice@example.org").orElseThrow();
+        assertThat(refused.status()).isEqualTo(MigrationStatus.NOT_STARTED);
+        assertThat(refused.provisioned()).isFalse();
+        assertThat(refused.reason()).contains("at least 16 characters");
         assertThat(m.route("alice@example.org").deliverLocally()).isFalse();
 
         // The user chooses a longer password on the legacy side (or the vendor relaxes the policy).

@@ -335,6 +335,9 @@ final class MigrationFixture implements AutoCloseable {
         final Map<String, String> passwords = new ConcurrentHashMap<>();
         final List<String> provisioned = Collections.synchronizedList(new ArrayList<>());
         volatile int minPasswordLength;
+        /** The process "dies" right after the next account is created, before anyone hears of it. */
+        final java.util.concurrent.atomic.AtomicBoolean dieAfterProvisioning =
+                new java.util.concurrent.atomic.AtomicBoolean();
         /** When set, pre-staging (provisioning without a password) waits for it. */
         volatile @Nullable CountDownLatch prestageGate;
 
@@ -378,6 +381,9 @@ final class MigrationFixture implements AutoCloseable {
             }
             stores.put(account, InMemoryStore.create("local:" + account));
             provisioned.add(account);
+            if (dieAfterProvisioning.getAndSet(false)) {
+                throw new InstrumentedStore.Crash("after the provisioner created " + account);
+            }
             return Optional.empty();
         }
 

@@ -1,6 +1,7 @@
 package org.mailsync.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mailsync.migration.MigrationFixture.fill;
 import static org.mailsync.migration.MigrationFixture.idle;
 import static org.mailsync.testing.MailboxAssertions.assertSameMessages;
@@ -250,5 +251,67 @@ class ResumeAndFailuresTest {
         second.tick();
         idle(second);
         assertMigratedOnceEach(aliceLegacy, "alice@example.org");
+    }
+
+    @Test
+    void anAccountCreatedJustBeforeACrashIsAdoptedAtRestartAndMigratedOnce() throws Exception {
+        AutoMigration first = f.start(f.builder().domain(f.withMaster()));
+        f.local.dieAfterProvisioning.set(true);
+        assertThatThrownBy(() -> first.onLogin("alice@example.org", "alice-password".toCharArray()))
+                .isInstanceOf(InstrumentedStore.Crash.class);
+        first.close();
+
+        AutoMigration second = f.start(f.builder().domain(f.withMaster()));
+        idle(second);
+
+        AccountState alice = second.state("alice@example.org").orElseThrow();
+        assertThat(alice.status()).isEqualTo(MigrationStatus.SYNCED);
+        assertThat(alice.passwordSet()).isTrue();
+        assertThat(f.local.provisioned).containsExactly("alice@example.org");
+        assertMigratedOnceEach(aliceLegacy, "alice@example.org");
+        assertThat(second.route("alice@example.org")).isEqualTo(Route.local());
+    }
+
+    @Test
+    void withoutMasterCredentialsAnAccountCreatedJustBeforeACrashIsAdoptedAtTheNextLogin() throws Exception {
+        AutoMigration first = f.start(f.builder().domain(f.domain().build()));
+        f.local.dieAfterProvisioning.set(true);
+        assertThatThrownBy(() -> first.onLogin("alice@example.org", "alice-password".toCharArray()))
+                .isInstanceOf(InstrumentedStore.Crash.class);
+        first.close();
+        AutoMigration second = f.start(f.builder().domain(f.domain().build()));
+
+        assertThat(second.onLogin("alice@example.org", "alice-password".toCharArray())
+                        .outcome())
+                .isEqualTo(Outcome.ACCOUNT_EXISTS);
+        idle(second);
+
+        assertThat(second.state("alice@example.org").orElseThrow().status()).isEqualTo(MigrationStatus.SYNCED);
+        assertThat(f.local.provisioned).containsExactly("alice@example.org");
+        assertMigratedOnceEach(aliceLegacy, "alice@example.org");
+    }
+
+    @Test
+    void aPrestagedAccountCreatedJustBeforeAFailureIsNotProvisionedTwice() throws Exception {
+        AutoMigration m = f.start(f.builder().domain(f.withMaster()).retries(3, Duration.ofMinutes(1)));
+        f.local.dieAfterProvisioning.set(true);
+
+        m.prestage(List.of("alice@example.org"));
+        idle(m);
+        assertThat(m.state("alice@example.org").orElseThrow().nextAttemptAt()).isNotNull();
+        f.clock.advance(Duration.ofMinutes(1));
+        m.tick();
+        idle(m);
+
+        AccountState alice = m.state("alice@example.org").orElseThrow();
+        assertThat(alice.status()).isEqualTo(MigrationStatus.SYNCED);
+        assertThat(alice.passwordSet()).isFalse();
+        assertThat(f.local.provisioned).containsExactly("alice@example.org");
+        assertMigratedOnceEach(aliceLegacy, "alice@example.org");
+        // Its user still gets a password at the first login, checked by the legacy server.
+        assertThat(m.onLogin("alice@example.org", "alice-password".toCharArray())
+                        .outcome())
+                .isEqualTo(Outcome.MIGRATION_STARTED);
+        assertThat(f.local.passwords).containsEntry("alice@example.org", "alice-password");
     }
 }
