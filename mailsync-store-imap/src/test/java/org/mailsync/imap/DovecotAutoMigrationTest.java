@@ -121,7 +121,7 @@ class DovecotAutoMigrationTest {
     }
 
     /** The new server's side: in-memory accounts, made by the provisioner. */
-    private static final class Local implements LocalMailboxes, AccountProvisioner {
+    static final class Local implements LocalMailboxes, AccountProvisioner {
         final Map<String, InMemoryStore> stores = new ConcurrentHashMap<>();
         final Map<String, String> passwords = new ConcurrentHashMap<>();
 
