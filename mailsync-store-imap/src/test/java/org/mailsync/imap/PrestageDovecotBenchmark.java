@@ -25,7 +25,8 @@ import org.mailsync.testing.DovecotServer;
 /**
  * Bulk pre-stage from a real Dovecot legacy server with a master login: 200 accounts of 200
  * messages each into local (in-memory) mailboxes, at most 8 migrations at once. Prints accounts
- * per minute, messages per second and peak heap; asserts only that every account synced.
+ * per minute, messages per second and peak heap; asserts only that every account synced. The
+ * local mailboxes are held in memory: run with {@code -Dbenchmark.heap=-Xmx2g}.
  */
 @Tag("benchmark")
 class PrestageDovecotBenchmark {
@@ -83,9 +84,11 @@ class PrestageDovecotBenchmark {
                     }
                 }
                 long messages = (long) ACCOUNTS * PER_ACCOUNT;
-                System.out.printf("pre-stage from Dovecot: %d accounts x %d messages (%.1f MB), cap 8 migrations%n",
+                System.out.printf(
+                        "pre-stage from Dovecot: %d accounts x %d messages (%.1f MB), cap 8 migrations%n",
                         ACCOUNTS, PER_ACCOUNT, bytes / 1e6);
-                System.out.printf("  %.1f s, %.0f accounts/min, %.0f messages/s, %.1f MB/s, peak heap %d MB%n",
+                System.out.printf(
+                        "  %.1f s, %.0f accounts/min, %.0f messages/s, %.1f MB/s, peak heap %d MB%n",
                         seconds, ACCOUNTS * 60 / seconds, messages / seconds, bytes / 1e6 / seconds, peakHeapMb());
             }
         }
@@ -107,7 +110,10 @@ class PrestageDovecotBenchmark {
                     m.append("line of text ").append(random.nextInt()).append("\r\n");
                 }
                 byte[] bytes = m.toString().getBytes(StandardCharsets.US_ASCII);
-                Files.write(cur.resolve((1_700_000_000L + i) + ".M" + i + "P" + account + ".legacy,S=" + bytes.length + ":2,S"), bytes);
+                Files.write(
+                        cur.resolve(
+                                (1_700_000_000L + i) + ".M" + i + "P" + account + ".legacy,S=" + bytes.length + ":2,S"),
+                        bytes);
                 total += bytes.length;
             }
         }
