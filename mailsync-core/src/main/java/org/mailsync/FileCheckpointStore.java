@@ -2,16 +2,12 @@ package org.mailsync;
 
 import com.google.common.hash.Hashing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.mailsync.internal.CheckpointCodec;
+import org.mailsync.internal.DurableFiles;
 import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FolderCheckpoint;
 import org.mailsync.spi.JournalEntry;
@@ -83,23 +79,9 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public void save(FolderPair pair, FolderCheckpoint checkpoint) throws IOException {
-        Path target = snapshotFile(pair);
-        Path tmp = directory.resolve(target.getFileName() + ".tmp");
-        byte[] bytes = CheckpointCodec.encodeSnapshot(pair, checkpoint).getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                ch.write(buffer);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        forceDirectory();
+        DurableFiles.replace(
+                snapshotFile(pair),
+                CheckpointCodec.encodeSnapshot(pair, checkpoint).getBytes(StandardCharsets.UTF_8));
         // The snapshot holds everything the journal said; journal intents already in it are
         // recognised by id, so a crash before this delete does no harm.
         Files.deleteIfExists(journalFile(pair));
@@ -107,28 +89,8 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public void journal(FolderPair pair, JournalEntry entry) throws IOException {
-        byte[] bytes = CheckpointCodec.encodeJournal(entry).getBytes(StandardCharsets.UTF_8);
-        Path journal = journalFile(pair);
-        boolean created = !Files.exists(journal);
-        try (FileChannel ch = FileChannel.open(
-                journal, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                ch.write(buffer);
-            }
-            ch.force(true);
-        }
-        if (created) {
-            forceDirectory();
-        }
-    }
-
-    private void forceDirectory() {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot open a directory for fsync; the rename is still atomic.
-        }
+        DurableFiles.append(
+                journalFile(pair), CheckpointCodec.encodeJournal(entry).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

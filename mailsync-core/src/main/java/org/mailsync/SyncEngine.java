@@ -14,7 +14,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.internal.ByteBudget;
 import org.mailsync.internal.FolderSync;
+import org.mailsync.internal.Futures;
 import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.MailStore;
 import org.slf4j.Logger;
@@ -130,21 +130,7 @@ public final class SyncEngine {
                 }));
             }
             for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof InterruptedException ie) {
-                        throw ie;
-                    }
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(cause);
-                }
+                Futures.await(f, RuntimeException.class);
             }
         } finally {
             pool.shutdownNow();

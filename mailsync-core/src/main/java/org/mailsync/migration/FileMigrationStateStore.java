@@ -2,15 +2,10 @@ package org.mailsync.migration;
 
 import com.google.common.hash.Hashing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -18,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.internal.DurableFiles;
 import org.mailsync.migration.spi.MigrationStateStore;
 
 /**
@@ -70,27 +66,7 @@ public final class FileMigrationStateStore implements MigrationStateStore {
 
     @Override
     public void save(AccountState state) throws IOException {
-        Path target = fileOf(state.account());
-        Path tmp = directory.resolve(target.getFileName() + ".tmp");
-        byte[] bytes = encode(state).getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                ch.write(buffer);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot open a directory for fsync; the rename is still atomic.
-        }
+        DurableFiles.replace(fileOf(state.account()), encode(state).getBytes(StandardCharsets.UTF_8));
     }
 
     static String encode(AccountState s) {

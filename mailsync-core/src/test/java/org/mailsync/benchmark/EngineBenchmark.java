@@ -25,6 +25,7 @@ import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.mailsync.testing.Heap;
 
 /**
  * The engine between two in-memory stores, so the figures are the engine's own cost: a full copy
@@ -93,7 +94,7 @@ class EngineBenchmark {
         System.out.printf(
                 "checkpoint: %d bytes for %d messages = %.1f bytes/message%n",
                 checkpointBytes, messages, checkpointBytes / (double) messages);
-        System.out.printf("peak heap: %d MB%n", peakHeapMb());
+        System.out.printf("peak heap: %d MB%n", Heap.peakMb());
     }
 
     private static SyncEngine engine(InMemoryStore source, InMemoryStore target, Path checkpoints) throws Exception {
@@ -144,15 +145,5 @@ class EngineBenchmark {
                     random.nextBoolean() ? Flags.of(Flag.SEEN) : Flags.NONE,
                     Instant.parse("2025-03-03T10:00:00Z").plus(n, ChronoUnit.MINUTES)));
         }
-    }
-
-    private static long peakHeapMb() {
-        long peak = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
     }
 }

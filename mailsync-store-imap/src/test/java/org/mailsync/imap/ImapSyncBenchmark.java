@@ -1,8 +1,5 @@
 package org.mailsync.imap;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +25,7 @@ import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
 import org.mailsync.testing.DovecotServer;
+import org.mailsync.testing.Heap;
 import org.mailsync.testing.TestMessages;
 
 /**
@@ -64,11 +62,11 @@ class ImapSyncBenchmark {
 
             try (ImapStore from = store(source, "bench");
                     ImapStore to = store(target, "bench")) {
-                resetPeakHeap();
+                Heap.resetPeak();
                 Path checkpoints = tmp.resolve("checkpoints");
                 SyncReport full = time("mailsync full copy", MESSAGES, bytes, () -> engine(from, to, checkpoints)
                         .run());
-                System.out.printf("  peak heap during the full copy: %d MB%n", peakHeapMb());
+                System.out.printf("  peak heap during the full copy: %d MB%n", Heap.peakMb());
                 check(full, MESSAGES);
                 SyncReport noop = time("mailsync no-op pass", MESSAGES, 0, () -> engine(from, to, checkpoints)
                         .run());
@@ -229,22 +227,5 @@ class ImapSyncBenchmark {
             throw new AssertionError("mbsync failed: " + out);
         }
         return null;
-    }
-
-    private static void resetPeakHeap() {
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    private static long peakHeapMb() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
     }
 }

@@ -1,8 +1,5 @@
 package org.mailsync.imap;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +18,7 @@ import org.mailsync.migration.LegacyEndpoint;
 import org.mailsync.migration.MigrationStatus;
 import org.mailsync.migration.UsernameMapping;
 import org.mailsync.testing.DovecotServer;
+import org.mailsync.testing.Heap;
 
 /**
  * Bulk pre-stage from a real Dovecot legacy server with a master login: 200 accounts of 200
@@ -70,7 +68,7 @@ class PrestageDovecotBenchmark {
                 for (int u = 1; u <= ACCOUNTS; u++) {
                     accounts.add("acct" + u + "@example.org");
                 }
-                resetPeakHeap();
+                Heap.resetPeak();
                 Instant start = Instant.now();
                 migration.prestage(accounts);
                 if (!migration.awaitIdle(Duration.ofMinutes(20))) {
@@ -89,7 +87,7 @@ class PrestageDovecotBenchmark {
                         ACCOUNTS, PER_ACCOUNT, bytes / 1e6);
                 System.out.printf(
                         "  %.1f s, %.0f accounts/min, %.0f messages/s, %.1f MB/s, peak heap %d MB%n",
-                        seconds, ACCOUNTS * 60 / seconds, messages / seconds, bytes / 1e6 / seconds, peakHeapMb());
+                        seconds, ACCOUNTS * 60 / seconds, messages / seconds, bytes / 1e6 / seconds, Heap.peakMb());
             }
         }
     }
@@ -118,22 +116,5 @@ class PrestageDovecotBenchmark {
             }
         }
         return total;
-    }
-
-    private static void resetPeakHeap() {
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    private static long peakHeapMb() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
     }
 }
