@@ -1,0 +1,186 @@
+package org.mailsync.imap;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Session;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.Properties;
+import org.eclipse.angus.mail.iap.ProtocolException;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One authenticated IMAP connection: an Angus Mail {@link IMAPStore} whose own (store)
+ * connection carries every command. Folders are never opened through Angus Mail; commands run
+ * through {@link IMAPFolder#doCommand} on the never-opened default folder, which hands over the
+ * store's protocol object, so this class selects mailboxes itself and sends exactly the commands
+ * mailsync needs (BODY.PEEK, UID FETCH batches, APPEND with a streamed literal).
+ *
+ * <p>Not thread-safe; confine to one thread at a time (the pool hands it to one user).
+ */
+final class Connection implements AutoCloseable {
+    private final IMAPStore store;
+    private final IMAPFolder anchor;
+    private boolean broken;
+    private @Nullable String selected;
+
+    private Connection(IMAPStore store, IMAPFolder anchor) {
+        this.store = store;
+        this.anchor = anchor;
+    }
+
+    /** Connects and logs in; throws what {@link Failure#of} classifies. */
+    static Connection open(Settings settings) throws MessagingException, GeneralSecurityException {
+        String protocol = settings.security() == Security.TLS ? "imaps" : "imap";
+        Session session = Session.getInstance(properties(settings, protocol));
+        IMAPStore store;
+        try {
+            store = (IMAPStore) session.getStore(protocol);
+        } catch (NoSuchProviderException e) {
+            throw new IllegalStateException("Angus Mail's IMAP provider is missing from the class path", e);
+        }
+        String secret;
+        if (settings.oauth2Token() != null) {
+            secret = settings.oauth2Token().get();
+        } else {
+            char[] password = settings.password().get();
+            secret = new String(password);
+        }
+        store.connect(settings.host(), settings.port(), settings.username(), secret);
+        return new Connection(store, (IMAPFolder) store.getDefaultFolder());
+    }
+
+    private static Properties properties(Settings settings, String protocol) throws GeneralSecurityException {
+        String p = "mail." + protocol + ".";
+        Properties props = new Properties();
+        props.setProperty(p + "host", settings.host());
+        props.setProperty(p + "port", Integer.toString(settings.port()));
+        props.setProperty(
+                p + "connectiontimeout", Long.toString(settings.connectTimeout().toMillis()));
+        props.setProperty(p + "timeout", Long.toString(settings.readTimeout().toMillis()));
+        // Angus Mail's write timeout needs a thread per connection; the read timeout covers a
+        // server that stops reading, since the command's answer then never comes either.
+        props.setProperty(p + "peek", "true");
+        props.setProperty(p + "fetchsize", Integer.toString(1 << 20));
+        props.setProperty(p + "partialfetch", "true");
+        props.setProperty(p + "ssl.checkserveridentity", "true");
+        if (settings.security() != Security.NONE) {
+            PinningTrustManager trust = new PinningTrustManager(settings.trustStore(), settings.pinnedSha256());
+            props.put(p + "ssl.socketFactory", trust.socketFactory());
+            props.setProperty(p + "ssl.socketFactory.fallback", "false");
+        }
+        if (settings.security() == Security.TLS) {
+            props.setProperty(p + "ssl.enable", "true");
+        }
+        if (settings.security() == Security.STARTTLS) {
+            props.setProperty(p + "starttls.enable", "true");
+            props.setProperty(p + "starttls.required", "true");
+        }
+        if (settings.oauth2Token() != null) {
+            props.setProperty(p + "auth.mechanisms", "XOAUTH2");
+            props.setProperty(p + "auth.xoauth2.disable", "false");
+        } else {
+            props.setProperty(p + "auth.mechanisms", "PLAIN LOGIN");
+        }
+        if (settings.authorizationId() != null) {
+            // SASL PLAIN carries the authorization identity (RFC 4616): master user logs in as it.
+            props.setProperty(p + "sasl.authorizationid", settings.authorizationId());
+            props.setProperty(p + "auth.login.disable", "true");
+        }
+        // Never let Angus Mail print the protocol (and with it a login) to stdout.
+        props.setProperty("mail.debug", "false");
+        props.setProperty("mail.debug.auth", "false");
+        return props;
+    }
+
+    /** Runs commands on this connection; any I/O failure marks it broken. */
+    <T> T call(Call<T> call) throws ProtocolException, IOException, MessagingException {
+        if (broken) {
+            throw new IOException("connection already lost");
+        }
+        Outcome<T> outcome = new Outcome<>();
+        try {
+            anchor.doCommand(p -> {
+                try {
+                    outcome.value = call.run(p, this);
+                } catch (ProtocolException | IOException | RuntimeException e) {
+                    outcome.failure = e;
+                }
+                return null;
+            });
+        } catch (MessagingException e) {
+            broken = true;
+            throw e;
+        }
+        Exception failure = outcome.failure;
+        if (failure == null) {
+            return outcome.value;
+        }
+        if (failure instanceof org.eclipse.angus.mail.iap.CommandFailedException
+                || failure instanceof org.eclipse.angus.mail.iap.BadCommandException) {
+            throw (ProtocolException) failure;
+        }
+        broken = true;
+        if (failure instanceof ProtocolException pe) {
+            throw pe;
+        }
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        throw (RuntimeException) failure;
+    }
+
+    boolean hasCapability(String capability) {
+        try {
+            return store.hasCapability(capability);
+        } catch (MessagingException e) {
+            broken = true;
+            return false;
+        }
+    }
+
+    boolean broken() {
+        return broken || !store.isConnected();
+    }
+
+    void markBroken() {
+        broken = true;
+    }
+
+    /** The server name of the selected mailbox, if this connection selected one. */
+    @Nullable
+    String selected() {
+        return selected;
+    }
+
+    void selected(@Nullable String name) {
+        this.selected = name;
+    }
+
+    /** Logs out, or just drops the socket when the connection is already gone. */
+    @Override
+    public void close() {
+        try {
+            store.close();
+        } catch (MessagingException e) {
+            // Closing a connection that is gone cannot fail in a way worth reporting.
+        }
+    }
+
+    /** Commands to run with the connection's protocol. */
+    @FunctionalInterface
+    interface Call<T> {
+        T run(IMAPProtocol protocol, Connection connection) throws ProtocolException, IOException;
+    }
+
+    private static final class Outcome<T> {
+        @Nullable
+        T value;
+
+        @Nullable
+        Exception failure;
+    }
+}

@@ -1,0 +1,552 @@
+package org.mailsync.imap;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.Lists;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.angus.mail.iap.Argument;
+import org.eclipse.angus.mail.iap.ByteArray;
+import org.eclipse.angus.mail.iap.Response;
+import org.eclipse.angus.mail.imap.ResyncData;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.eclipse.angus.mail.imap.protocol.MailboxInfo;
+import org.eclipse.angus.mail.imap.protocol.Status;
+import org.eclipse.angus.mail.imap.protocol.UID;
+import org.jspecify.annotations.Nullable;
+import org.mailsync.Capability;
+import org.mailsync.ErrorContext;
+import org.mailsync.Flags;
+import org.mailsync.FolderPath;
+import org.mailsync.FolderStatus;
+import org.mailsync.FolderUnusableException;
+import org.mailsync.Generation;
+import org.mailsync.MailStoreException;
+import org.mailsync.MessageInfo;
+import org.mailsync.MessageRejectedException;
+import org.mailsync.MessageSpool;
+import org.mailsync.MessageUid;
+import org.mailsync.ModSeq;
+import org.mailsync.RawMessage;
+import org.mailsync.StoreFailureException;
+import org.mailsync.spi.AppendRequest;
+import org.mailsync.spi.FlagsUpdateMode;
+import org.mailsync.spi.MailFolder;
+import org.mailsync.spi.MessageQuery;
+
+/**
+ * One selected IMAP mailbox on a connection of its own. A lost connection is replaced on the next
+ * call (and the mailbox selected again, checking that UIDVALIDITY did not change), so the folder
+ * stays usable after a failure; idempotent commands are retried at once under the store's policy.
+ *
+ * <p>Not thread-safe; confine to one thread.
+ */
+final class ImapMailFolder implements MailFolder {
+    /** UIDs per FETCH or STORE command: long enough to be fast, short enough for any server's line limit. */
+    private static final int UIDS_PER_COMMAND = 500;
+
+    /** Bodies fetched in one command are held until it ends: at most this many bytes of them. */
+    private static final long BATCH_BYTES = 8L << 20;
+
+    /** Messages above the spool threshold are read in chunks of this size, straight to the spool. */
+    private static final int CHUNK = 4 << 20;
+
+    private static final Pattern APPENDUID = Pattern.compile("\\[APPENDUID (\\d+) ([0-9:,]+)\\]");
+
+    private final ImapStore store;
+    private final Settings settings;
+    private final FolderPath path;
+    private final String name;
+    private final boolean condstore;
+    private @Nullable Connection connection;
+    private long uidValidity;
+    private boolean anyKeyword;
+    private Set<String> knownKeywords = Set.of();
+    private boolean closed;
+
+    private ImapMailFolder(ImapStore store, FolderPath path, String name) {
+        this.store = store;
+        this.settings = store.settings();
+        this.path = path;
+        this.name = name;
+        this.condstore = store.capabilities().has(Capability.MODSEQ);
+    }
+
+    static ImapMailFolder open(ImapStore store, FolderPath path, String name) throws MailStoreException {
+        ImapMailFolder folder = new ImapMailFolder(store, path, name);
+        folder.run("SELECT", true, (p, c) -> null);
+        return folder;
+    }
+
+    private ErrorContext context() {
+        return ErrorContext.of(settings.account(), path);
+    }
+
+    private ErrorContext context(MessageUid uid) {
+        return ErrorContext.of(settings.account(), path, uid);
+    }
+
+    /** The connection with this mailbox selected, made anew if the last one was lost. */
+    private Connection connection() throws Exception {
+        checkState(!closed, "folder %s is closed", path);
+        if (connection != null && !connection.broken()) {
+            return connection;
+        }
+        if (connection != null) {
+            store.pool().release(connection);
+            connection = null;
+        }
+        Connection c = store.pool().borrow();
+        try {
+            MailboxInfo info = c.call((p, conn) -> condstore ? p.select(name, ResyncData.CONDSTORE) : p.select(name));
+            if (uidValidity != 0 && info.uidvalidity != uidValidity) {
+                throw new FolderUnusableException(
+                        context(),
+                        "UIDVALIDITY changed from " + uidValidity + " to " + info.uidvalidity
+                                + " while the folder was open: its message ids are void; open it again",
+                        null);
+            }
+            uidValidity = info.uidvalidity;
+            anyKeyword = info.permanentFlags != null && info.permanentFlags.contains(jakarta.mail.Flags.Flag.USER);
+            Set<String> known = new HashSet<>();
+            if (info.permanentFlags != null) {
+                known.addAll(List.of(info.permanentFlags.getUserFlags()));
+            }
+            if (info.availableFlags != null) {
+                known.addAll(List.of(info.availableFlags.getUserFlags()));
+            }
+            knownKeywords = Set.copyOf(known);
+            c.selected(name);
+        } catch (Exception | Error e) {
+            store.pool().release(c);
+            throw e;
+        }
+        connection = c;
+        return c;
+    }
+
+    private <T> T run(String what, boolean idempotent, Connection.Call<T> call) throws MailStoreException {
+        return Retrier.run(
+                settings,
+                context(),
+                what,
+                idempotent,
+                () -> connection().call(call),
+                f -> what.equals("SELECT")
+                        ? new FolderUnusableException(context(), "cannot select: " + f.text(), f.cause())
+                        : new StoreFailureException(context(), what + " failed: " + f.text(), f.cause()));
+    }
+
+    @Override
+    public FolderPath path() {
+        return path;
+    }
+
+    @Override
+    public FolderStatus status() throws MailStoreException {
+        List<String> items = new ArrayList<>(List.of("MESSAGES", "UIDNEXT", "UIDVALIDITY"));
+        if (condstore) {
+            items.add("HIGHESTMODSEQ");
+        }
+        Status status = run("STATUS", true, (p, c) -> p.status(name, items.toArray(new String[0])));
+        return new FolderStatus(
+                Generation.of(status.uidvalidity),
+                MessageUid.of(Math.max(1, status.uidnext)),
+                status.total,
+                condstore ? ModSeq.of(Math.max(0, status.highestmodseq)) : null);
+    }
+
+    @Override
+    public void list(MessageQuery query, BatchConsumer consumer) throws MailStoreException {
+        checkArgument(
+                query.changedSince() == null || condstore,
+                "server of %s has no CONDSTORE: no changedSince queries",
+                settings.account());
+        ModSeq since = query.changedSince();
+        long from = query.from().value();
+        // First the ids (cheap), then the metadata in batches, each handed over after its command
+        // ends: the consumer may call back into this folder, which uses the same connection.
+        String modifier = since == null ? "" : " (CHANGEDSINCE " + since.value() + ")";
+        List<MessageUid> uids = run("UID FETCH (UID)", true, (p, c) -> {
+            TreeSet<Long> found = new TreeSet<>();
+            Commands.stream(p, "UID FETCH " + from + ":* (UID)" + modifier, null, r -> {
+                if (r instanceof FetchResponse f && f.getItem(UID.class) != null) {
+                    found.add(f.getItem(UID.class).uid);
+                }
+            });
+            List<MessageUid> out = new ArrayList<>();
+            // "n:*" includes the highest UID even when it is below n (RFC 3501 6.4.8).
+            for (long uid : found.tailSet(from)) {
+                out.add(MessageUid.of(uid));
+            }
+            return out;
+        });
+        String items = "(UID FLAGS RFC822.SIZE INTERNALDATE" + (condstore ? " MODSEQ)" : ")");
+        for (List<MessageUid> batch : Lists.partition(uids, query.batchSize())) {
+            List<MessageInfo> infos = new ArrayList<>(batch.size());
+            for (List<MessageUid> part : Lists.partition(batch, UIDS_PER_COMMAND)) {
+                infos.addAll(run("UID FETCH metadata", true, (p, c) -> {
+                    TreeMap<Long, MessageInfo> found = new TreeMap<>();
+                    Commands.stream(p, "UID FETCH " + Commands.uidSet(part) + " " + items, null, r -> {
+                        if (r instanceof FetchResponse f) {
+                            MessageInfo info = Commands.messageInfo(f);
+                            if (info != null) {
+                                found.put(info.uid().value(), info);
+                            }
+                        }
+                    });
+                    return new ArrayList<>(found.values());
+                }));
+            }
+            if (since != null) {
+                infos.removeIf(m -> m.modSeq() != null && m.modSeq().compareTo(since) <= 0);
+            }
+            if (!infos.isEmpty()) {
+                consumer.accept(List.copyOf(infos));
+            }
+        }
+    }
+
+    @Override
+    public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
+        List<RawMessage> found = new ArrayList<>(1);
+        readAll(List.of(uid), (id, raw) -> found.add(raw));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+        MessageSpool spool = settings.spool();
+        for (List<MessageUid> part : Lists.partition(uids, UIDS_PER_COMMAND)) {
+            Map<Long, Long> sizes = run("UID FETCH (RFC822.SIZE)", true, (p, c) -> {
+                Map<Long, Long> out = new HashMap<>();
+                Commands.stream(p, "UID FETCH " + Commands.uidSet(part) + " (UID RFC822.SIZE)", null, r -> {
+                    if (r instanceof FetchResponse f) {
+                        MessageInfo info = Commands.messageInfo(f);
+                        if (info != null) {
+                            out.put(info.uid().value(), info.size());
+                        }
+                    }
+                });
+                return out;
+            });
+            List<MessageUid> small = new ArrayList<>();
+            long smallBytes = 0;
+            for (MessageUid uid : part) {
+                Long size = sizes.get(uid.value());
+                if (size == null) {
+                    continue;
+                }
+                if (size > spool.threshold()) {
+                    smallBytes = flushSmall(small, consumer);
+                    readLarge(uid, size, consumer);
+                    continue;
+                }
+                if (smallBytes + size > BATCH_BYTES && !small.isEmpty()) {
+                    smallBytes = flushSmall(small, consumer);
+                }
+                small.add(uid);
+                smallBytes += size;
+            }
+            flushSmall(small, consumer);
+        }
+    }
+
+    /** Fetches the listed messages in one command, then hands them over in order; clears the list. */
+    private long flushSmall(List<MessageUid> small, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+        if (small.isEmpty()) {
+            return 0;
+        }
+        List<MessageUid> uids = List.copyOf(small);
+        small.clear();
+        Map<Long, RawMessage> bodies = run("UID FETCH (BODY.PEEK[])", true, (p, c) -> {
+            Map<Long, RawMessage> out = new HashMap<>();
+            try {
+                Commands.stream(p, "UID FETCH " + Commands.uidSet(uids) + " (UID BODY.PEEK[])", null, r -> {
+                    if (r instanceof FetchResponse f) {
+                        UID uid = f.getItem(UID.class);
+                        BODY body = f.getItem(BODY.class);
+                        if (uid != null && body != null) {
+                            ByteArray bytes = body.getByteArray();
+                            RawMessage old = out.put(uid.uid, spool(bytes));
+                            if (old != null) {
+                                old.close();
+                            }
+                        }
+                    }
+                });
+            } catch (IOException | org.eclipse.angus.mail.iap.ProtocolException | RuntimeException e) {
+                out.values().forEach(RawMessage::close);
+                throw e;
+            }
+            return out;
+        });
+        handOver(uids, bodies, consumer);
+        return 0;
+    }
+
+    private RawMessage spool(@Nullable ByteArray bytes) throws IOException {
+        if (bytes == null) {
+            return RawMessage.of(new byte[0]);
+        }
+        return settings.spool()
+                .spool(
+                        new ByteArrayInputStream(bytes.getBytes(), bytes.getStart(), bytes.getCount()),
+                        bytes.getCount());
+    }
+
+    private static <T> void handOver(List<MessageUid> order, Map<Long, T> values, MessageConsumer<T> consumer)
+            throws MailStoreException {
+        Map<Long, T> left = new LinkedHashMap<>(values);
+        try {
+            for (MessageUid uid : order) {
+                T value = left.remove(uid.value());
+                if (value != null) {
+                    consumer.accept(uid, value);
+                }
+            }
+        } finally {
+            for (T value : left.values()) {
+                if (value instanceof RawMessage raw) {
+                    raw.close();
+                }
+            }
+        }
+    }
+
+    /** Reads one large message in chunks straight into the spool, never whole on the heap. */
+    private void readLarge(MessageUid uid, long size, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+        MessageSpool.Writer writer = settings.spool().newWriter();
+        try {
+            long offset = 0;
+            while (true) {
+                long at = offset;
+                ByteArray chunk = run("UID FETCH (BODY.PEEK[]<partial>)", true, (p, c) -> {
+                    ByteArray[] found = new ByteArray[1];
+                    Commands.stream(
+                            p, "UID FETCH " + uid.value() + " (UID BODY.PEEK[]<" + at + "." + CHUNK + ">)", null, r -> {
+                                if (r instanceof FetchResponse f && f.getItem(BODY.class) != null) {
+                                    UID u = f.getItem(UID.class);
+                                    if (u == null || u.uid == uid.value()) {
+                                        found[0] = f.getItem(BODY.class).getByteArray();
+                                    }
+                                }
+                            });
+                    return found[0];
+                });
+                if (chunk == null) {
+                    if (offset == 0) {
+                        writer.close();
+                        return; // expunged meanwhile
+                    }
+                    break;
+                }
+                writer.write(chunk.getBytes(), chunk.getStart(), chunk.getCount());
+                offset += chunk.getCount();
+                if (chunk.getCount() < CHUNK) {
+                    break;
+                }
+            }
+            RawMessage raw = writer.finish();
+            consumer.accept(uid, raw);
+        } catch (IOException e) {
+            try {
+                writer.close();
+            } catch (IOException ignored) {
+                // The spool file is being discarded anyway.
+            }
+            throw new StoreFailureException(context(uid), "cannot spool message: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void readHeaders(List<MessageUid> uids, MessageConsumer<byte[]> consumer) throws MailStoreException {
+        for (List<MessageUid> part : Lists.partition(uids, UIDS_PER_COMMAND)) {
+            Map<Long, byte[]> headers = run("UID FETCH (BODY.PEEK[HEADER])", true, (p, c) -> {
+                Map<Long, byte[]> out = new HashMap<>();
+                Commands.stream(p, "UID FETCH " + Commands.uidSet(part) + " (UID BODY.PEEK[HEADER])", null, r -> {
+                    if (r instanceof FetchResponse f) {
+                        UID uid = f.getItem(UID.class);
+                        BODY body = f.getItem(BODY.class);
+                        if (uid != null && body != null && body.getByteArray() != null) {
+                            out.put(uid.uid, body.getByteArray().getNewBytes());
+                        }
+                    }
+                });
+                return out;
+            });
+            handOver(part, headers, consumer);
+        }
+    }
+
+    @Override
+    public Optional<MessageUid> append(AppendRequest request) throws MailStoreException {
+        return send(List.of(request)).get(0);
+    }
+
+    @Override
+    public List<Optional<MessageUid>> appendAll(List<AppendRequest> requests) throws MailStoreException {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        if (requests.size() == 1 || !store.serverHas("MULTIAPPEND")) {
+            List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
+            for (AppendRequest request : requests) {
+                out.add(append(request));
+            }
+            return out;
+        }
+        // RFC 3502: one APPEND with several messages, one transaction; APPENDUID gives a UID set.
+        return send(requests);
+    }
+
+    private List<Optional<MessageUid>> send(List<AppendRequest> requests) throws MailStoreException {
+        long max = store.capabilities().maxMessageSize().orElse(Integer.MAX_VALUE);
+        for (int i = 0; i < requests.size(); i++) {
+            long size = requests.get(i).message().size();
+            if (size > max) {
+                throw new MessageRejectedException(
+                        context(),
+                        (requests.size() > 1 ? "message " + (i + 1) + " of " + requests.size() + ": " : "")
+                                + "message of " + size + " bytes exceeds the server's APPENDLIMIT of " + max
+                                + " bytes; not sent",
+                        null);
+            }
+        }
+        Response tagged = Retrier.run(
+                settings,
+                context(),
+                "APPEND",
+                false,
+                () -> connection().call((p, c) -> appendCommand(p, requests)),
+                f -> new MessageRejectedException(
+                        context(),
+                        (requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "")
+                                + "the server refused the message: " + f.text(),
+                        null));
+        List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
+        Matcher m = APPENDUID.matcher(tagged.toString());
+        if (store.serverHas("UIDPLUS") && m.find()) {
+            List<MessageUid> uids = Commands.parseUidSet(m.group(2));
+            if (uids.size() == requests.size()) {
+                uids.forEach(u -> out.add(Optional.of(u)));
+                return out;
+            }
+        }
+        requests.forEach(r -> out.add(Optional.empty()));
+        return out;
+    }
+
+    private Response appendCommand(IMAPProtocol p, List<AppendRequest> requests)
+            throws IOException, org.eclipse.angus.mail.iap.ProtocolException {
+        Argument args = Commands.mailbox(new Argument(), p, name);
+        for (AppendRequest request : requests) {
+            args.writeAtom(Commands.flagList(keep(request.flags())));
+            args.writeString(Commands.internalDate(request.internalDate()));
+            args.writeBytes(new RawLiteral(request.message()));
+        }
+        return Commands.stream(p, "APPEND", args, r -> {});
+    }
+
+    /** The flags this mailbox can keep: keywords only with PERMANENTFLAGS \* or already known. */
+    private Flags keep(Flags flags) {
+        if (anyKeyword || flags.keywords().isEmpty()) {
+            return flags;
+        }
+        Set<String> kept = new TreeSet<>(flags.keywords());
+        kept.retainAll(knownKeywords);
+        return Flags.of(flags.system(), kept);
+    }
+
+    @Override
+    public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
+        Flags kept = keep(flags);
+        if (uids.isEmpty() || (kept.isEmpty() && mode != FlagsUpdateMode.REPLACE)) {
+            return;
+        }
+        String item =
+                switch (mode) {
+                    case ADD -> "+FLAGS.SILENT ";
+                    case REMOVE -> "-FLAGS.SILENT ";
+                    case REPLACE -> "FLAGS.SILENT ";
+                };
+        for (List<MessageUid> part : Lists.partition(List.copyOf(new TreeSet<>(uids)), UIDS_PER_COMMAND)) {
+            run("UID STORE", true, (p, c) -> {
+                p.simpleCommand("UID STORE " + Commands.uidSet(part) + " " + item + Commands.flagList(kept), null);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void delete(Collection<MessageUid> uids) throws MailStoreException {
+        if (uids.isEmpty()) {
+            return;
+        }
+        List<MessageUid> sorted = List.copyOf(new TreeSet<>(uids));
+        boolean uidplus = store.serverHas("UIDPLUS");
+        if (!uidplus) {
+            // Without UID EXPUNGE (RFC 4315) an EXPUNGE removes every \Deleted message: refuse when
+            // any message we were not asked to delete carries \Deleted.
+            Set<Long> wanted = new HashSet<>();
+            sorted.forEach(u -> wanted.add(u.value()));
+            List<Long> flagged = run("UID SEARCH DELETED", true, (p, c) -> {
+                List<Long> out = new ArrayList<>();
+                Commands.stream(p, "UID SEARCH DELETED", null, r -> out.addAll(Commands.searchResults(r)));
+                return out;
+            });
+            flagged.removeAll(wanted);
+            if (!flagged.isEmpty()) {
+                throw new FolderUnusableException(
+                        context(),
+                        "cannot delete: the server lacks UIDPLUS and " + flagged.size()
+                                + " other message(s) carry \\Deleted, which an EXPUNGE would remove too",
+                        null);
+            }
+        }
+        for (List<MessageUid> part : Lists.partition(sorted, UIDS_PER_COMMAND)) {
+            String set = Commands.uidSet(part);
+            run("UID STORE +FLAGS (\\Deleted)", true, (p, c) -> {
+                p.simpleCommand("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)", null);
+                return null;
+            });
+            run(uidplus ? "UID EXPUNGE" : "EXPUNGE", true, (p, c) -> {
+                p.simpleCommand(uidplus ? "UID EXPUNGE " + set : "EXPUNGE", null);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (connection != null) {
+            store.pool().release(connection);
+            connection = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ImapMailFolder[" + settings.account() + " " + path + "]";
+    }
+}

@@ -1,0 +1,626 @@
+package org.mailsync.imap;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.eclipse.angus.mail.iap.Argument;
+import org.eclipse.angus.mail.iap.CommandFailedException;
+import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.eclipse.angus.mail.imap.protocol.ListInfo;
+import org.eclipse.angus.mail.imap.protocol.MailboxInfo;
+import org.eclipse.angus.mail.imap.protocol.Namespaces;
+import org.jspecify.annotations.Nullable;
+import org.mailsync.Capability;
+import org.mailsync.ErrorContext;
+import org.mailsync.FolderInfo;
+import org.mailsync.FolderPath;
+import org.mailsync.FolderUnusableException;
+import org.mailsync.MailStoreException;
+import org.mailsync.MessageSpool;
+import org.mailsync.SpecialUse;
+import org.mailsync.StoreCapabilities;
+import org.mailsync.spi.MailFolder;
+import org.mailsync.spi.MailStore;
+
+/**
+ * An IMAP account as a {@link MailStore}, on Eclipse Angus Mail. Made by {@link #builder()}:
+ *
+ * <pre>{@code
+ * try (ImapStore store = ImapStore.builder()
+ *         .host("imap.example.org").security(Security.TLS)
+ *         .username("alice").password(secret)
+ *         .connect()) { ... }
+ * }</pre>
+ *
+ * <p>Angus Mail does not pipeline, so the store is a small pool of connections, at most {@code
+ * maxConnections}: store-level commands (LIST, CREATE) borrow one, each open {@link MailFolder}
+ * holds one. Bodies are read with {@code BODY.PEEK[]} (the source's {@code \Seen} never changes)
+ * and appended from the raw bytes, streamed once. Lost connections are remade and idempotent
+ * commands retried with back-off; an APPEND is never repeated blindly.
+ *
+ * <p>Thread-safe: open folders from several threads at once; each folder is confined to one.
+ */
+public final class ImapStore implements MailStore {
+    private final Settings settings;
+    private final ConnectionPool pool;
+    private final StoreCapabilities capabilities;
+    private final Set<String> serverCapabilities;
+    private final String prefix;
+    private final char separator;
+    private volatile boolean closed;
+
+    private ImapStore(
+            Settings settings,
+            ConnectionPool pool,
+            StoreCapabilities capabilities,
+            Set<String> serverCapabilities,
+            String prefix,
+            char separator) {
+        this.settings = settings;
+        this.pool = pool;
+        this.capabilities = capabilities;
+        this.serverCapabilities = serverCapabilities;
+        this.prefix = prefix;
+        this.separator = separator;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String account() {
+        return settings.account();
+    }
+
+    /**
+     * What this server offers: KEYWORDS when INBOX's PERMANENTFLAGS has {@code \*}, APPEND_UID
+     * with UIDPLUS, MODSEQ with CONDSTORE, SPECIAL_USE, SUBSCRIPTIONS, BATCH_APPEND with
+     * MULTIAPPEND, and the APPENDLIMIT as the maximum message size.
+     */
+    @Override
+    public StoreCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The personal namespace's prefix ({@code "INBOX."} on some servers, usually empty). */
+    public String namespacePrefix() {
+        return prefix;
+    }
+
+    /** The server's hierarchy separator ({@code '.'} or {@code '/'}). */
+    public char separator() {
+        return separator;
+    }
+
+    boolean serverHas(String capability) {
+        return serverCapabilities.contains(capability);
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    ConnectionPool pool() {
+        return pool;
+    }
+
+    private static ImapStore connect(Settings settings) throws MailStoreException {
+        ConnectionPool pool = new ConnectionPool(settings);
+        ErrorContext context = ErrorContext.of(settings.account());
+        return Retrier.run(
+                settings,
+                context,
+                "connect",
+                true,
+                () -> {
+                    Connection c = pool.borrow();
+                    try {
+                        return c.call((p, conn) -> describe(settings, pool, p));
+                    } finally {
+                        pool.release(c);
+                    }
+                },
+                Retrier.storeFailure(context, "connect"));
+    }
+
+    private static ImapStore describe(Settings settings, ConnectionPool pool, IMAPProtocol p)
+            throws org.eclipse.angus.mail.iap.ProtocolException {
+        Set<String> caps = new HashSet<>(p.getCapabilities().keySet());
+        String prefix = "";
+        char separator = '/';
+        boolean foundSeparator = false;
+        if (caps.contains("NAMESPACE")) {
+            Namespaces ns = p.namespace();
+            if (ns != null && ns.personal != null && ns.personal.length > 0) {
+                prefix = ns.personal[0].prefix;
+                if (ns.personal[0].delimiter != 0) {
+                    separator = ns.personal[0].delimiter;
+                    foundSeparator = true;
+                }
+            }
+        }
+        if (!foundSeparator) {
+            // RFC 3501 6.3.8: LIST "" "" returns the hierarchy delimiter.
+            ListInfo[] root = p.list("", "");
+            if (root != null && root.length > 0 && root[0].separator != 0) {
+                separator = root[0].separator;
+            }
+        }
+        EnumSet<Capability> set = EnumSet.of(Capability.SUBSCRIPTIONS);
+        if (caps.contains("UIDPLUS")) {
+            set.add(Capability.APPEND_UID);
+        }
+        if (caps.contains("CONDSTORE")) {
+            set.add(Capability.MODSEQ);
+        }
+        if (caps.contains("SPECIAL-USE")) {
+            set.add(Capability.SPECIAL_USE);
+        }
+        if (caps.contains("MULTIAPPEND")) {
+            set.add(Capability.BATCH_APPEND);
+        }
+        // Keywords are kept only where PERMANENTFLAGS has \* (RFC 3501 7.1); INBOX speaks for the account.
+        // SELECT, not EXAMINE: a read-only mailbox reports no PERMANENTFLAGS at all (Dovecot).
+        MailboxInfo inbox = p.select("INBOX");
+        if (inbox.permanentFlags != null && inbox.permanentFlags.contains(jakarta.mail.Flags.Flag.USER)) {
+            set.add(Capability.KEYWORDS);
+        }
+        StoreCapabilities declared = StoreCapabilities.of(set);
+        for (String cap : caps) {
+            // RFC 7889: APPENDLIMIT=<n> is the largest message this server accepts.
+            if (cap.startsWith("APPENDLIMIT=")) {
+                try {
+                    long limit = Long.parseLong(cap.substring("APPENDLIMIT=".length()));
+                    if (limit > 0) {
+                        declared = declared.withMaxMessageSize(limit);
+                    }
+                } catch (NumberFormatException e) {
+                    // An APPENDLIMIT without a number (per mailbox) says nothing for the account.
+                }
+            }
+        }
+        return new ImapStore(settings, pool, declared, Set.copyOf(caps), prefix, separator);
+    }
+
+    /** The server's name for a folder path, or a folder error if the server cannot hold it. */
+    String serverName(FolderPath path) throws FolderUnusableException {
+        if (path.isInbox()) {
+            return "INBOX";
+        }
+        for (String segment : path.segments()) {
+            if (segment.indexOf(separator) >= 0) {
+                throw new FolderUnusableException(
+                        ErrorContext.of(account(), path),
+                        "the name segment \"" + segment + "\" contains the server's separator '" + separator + "'",
+                        null);
+            }
+        }
+        return prefix + path.join(separator);
+    }
+
+    /** The path of a server name, or null if it lies outside the personal namespace. */
+    @Nullable
+    FolderPath path(String serverName) {
+        if (serverName.equalsIgnoreCase("INBOX")) {
+            return FolderPath.INBOX;
+        }
+        if (!serverName.startsWith(prefix) || serverName.length() == prefix.length()) {
+            return null;
+        }
+        String rest = serverName.substring(prefix.length());
+        try {
+            return FolderPath.parse(rest, separator);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public List<FolderInfo> listFolders() throws MailStoreException {
+        checkOpen();
+        ErrorContext context = ErrorContext.of(account());
+        record Listing(ListInfo[] all, ListInfo[] subscribed) {}
+        Listing listing = withConnection(context, "LIST", (p, c) -> new Listing(p.list("", "*"), p.lsub("", "*")));
+        Set<FolderPath> subscribed = new HashSet<>();
+        if (listing.subscribed() != null) {
+            for (ListInfo info : listing.subscribed()) {
+                FolderPath path = path(info.name);
+                if (path != null) {
+                    subscribed.add(path);
+                }
+            }
+        }
+        Map<FolderPath, FolderInfo> folders = new TreeMap<>();
+        boolean inboxSeen = false;
+        if (listing.all() != null) {
+            for (ListInfo info : listing.all()) {
+                FolderPath path = path(info.name);
+                if (path == null) {
+                    continue;
+                }
+                SpecialUse use = null;
+                boolean selectable = info.canOpen;
+                for (String attr : info.attrs) {
+                    if (SpecialUse.fromAttribute(attr).isPresent()) {
+                        use = SpecialUse.fromAttribute(attr).get();
+                    }
+                    if (attr.equalsIgnoreCase("\\NonExistent") || attr.equalsIgnoreCase("\\Noselect")) {
+                        selectable = false;
+                    }
+                }
+                inboxSeen |= path.isInbox();
+                folders.put(path, new FolderInfo(path, selectable, use, subscribed.contains(path)));
+            }
+        }
+        if (!inboxSeen) {
+            folders.put(FolderPath.INBOX, new FolderInfo(FolderPath.INBOX, true, null, true));
+        }
+        // Parents that the server does not list (a Maildir++ "a.b" without "a") still come first.
+        for (FolderPath path : new ArrayList<>(folders.keySet())) {
+            for (FolderPath parent = path; parent.hasParent(); ) {
+                parent = parent.parent();
+                folders.putIfAbsent(parent, new FolderInfo(parent, false, null, subscribed.contains(parent)));
+            }
+        }
+        return List.copyOf(folders.values());
+    }
+
+    @Override
+    public void createFolder(FolderPath path) throws MailStoreException {
+        checkOpen();
+        ErrorContext context = ErrorContext.of(account(), path);
+        List<String> names = new ArrayList<>();
+        for (int depth = 1; depth <= path.depth(); depth++) {
+            FolderPath prefixPath = FolderPath.of(path.segments().subList(0, depth));
+            if (!prefixPath.isInbox()) {
+                names.add(serverName(prefixPath));
+            }
+        }
+        withConnection(context, "CREATE", (p, c) -> {
+            for (String name : names) {
+                ListInfo[] existing = p.list("", name);
+                boolean exists = false;
+                boolean selectable = false;
+                if (existing != null) {
+                    for (ListInfo info : existing) {
+                        if (info.name.equals(name)) {
+                            exists = true;
+                            selectable = info.canOpen;
+                            for (String attr : info.attrs) {
+                                selectable &= !attr.equalsIgnoreCase("\\NonExistent");
+                            }
+                        }
+                    }
+                }
+                if (exists && selectable) {
+                    continue;
+                }
+                try {
+                    p.simpleCommand("CREATE", Commands.mailbox(new Argument(), p, name));
+                } catch (CommandFailedException e) {
+                    // RFC 5530 ALREADYEXISTS: someone else made it meanwhile, which is what we want.
+                    if (!String.valueOf(e.getMessage())
+                            .toUpperCase(java.util.Locale.ROOT)
+                            .contains("ALREADYEXISTS")) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public MailFolder openFolder(FolderPath path) throws MailStoreException {
+        checkOpen();
+        return ImapMailFolder.open(this, path, serverName(path));
+    }
+
+    @Override
+    public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
+        checkOpen();
+        String name = serverName(path);
+        withConnection(ErrorContext.of(account(), path), subscribed ? "SUBSCRIBE" : "UNSUBSCRIBE", (p, c) -> {
+            p.simpleCommand(subscribed ? "SUBSCRIBE" : "UNSUBSCRIBE", Commands.mailbox(new Argument(), p, name));
+            return null;
+        });
+    }
+
+    private <T> T withConnection(ErrorContext context, String what, Connection.Call<T> call) throws MailStoreException {
+        return Retrier.run(
+                settings,
+                context,
+                what,
+                true,
+                () -> {
+                    Connection c = pool.borrow();
+                    try {
+                        return c.call(call);
+                    } finally {
+                        pool.release(c);
+                    }
+                },
+                f -> context.folder() != null
+                        ? new FolderUnusableException(context, what + " failed: " + f.text(), f.cause())
+                        : new org.mailsync.StoreFailureException(context, what + " failed: " + f.text(), f.cause()));
+    }
+
+    private void checkOpen() {
+        checkState(!closed, "store %s is closed", account());
+    }
+
+    /** Logs out of every idle connection; folders still open lose theirs when closed. */
+    @Override
+    public void close() {
+        closed = true;
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ImapStore[" + account() + "]";
+    }
+
+    /**
+     * Builds an {@link ImapStore}; each setting may be given once, and {@link #connect()} checks
+     * that the required ones (host, username, a password or token supplier) are there.
+     *
+     * <p>Not thread-safe; confine to one thread.
+     */
+    public static final class Builder {
+        private @Nullable String host;
+        private int port;
+        private @Nullable Security security;
+        private @Nullable String username;
+        private @Nullable Supplier<char[]> password;
+        private @Nullable Supplier<String> oauth2;
+        private @Nullable String authorizationId;
+        private @Nullable Set<String> pinned;
+        private @Nullable KeyStore trustStore;
+        private @Nullable Duration connectTimeout;
+        private @Nullable Duration readTimeout;
+        private int maxConnections;
+        private @Nullable Duration connectionWait;
+        private @Nullable RetryPolicy retry;
+        private @Nullable MessageSpool spool;
+        private Settings.@Nullable Sleeper sleeper;
+
+        private Builder() {}
+
+        /**
+         * Host, port, security and user from a URI: {@code imap://user@host:143}, {@code
+         * imap+starttls://user@host}, {@code imaps://user@host:993}. A password in the URI is
+         * refused: give it with {@link #password}.
+         */
+        public Builder endpoint(String uri) {
+            URI parsed;
+            try {
+                parsed = new URI(uri);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("not an IMAP URI: " + e.getMessage(), e);
+            }
+            String scheme = String.valueOf(parsed.getScheme()).toLowerCase(java.util.Locale.ROOT);
+            Security sec =
+                    switch (scheme) {
+                        case "imap" -> Security.NONE;
+                        case "imap+starttls" -> Security.STARTTLS;
+                        case "imaps" -> Security.TLS;
+                        default -> throw new IllegalArgumentException(
+                                "unknown scheme " + scheme + " (use imap, imap+starttls or imaps)");
+                    };
+            checkArgument(parsed.getHost() != null, "IMAP URI without a host");
+            security(sec);
+            host(parsed.getHost());
+            if (parsed.getPort() > 0) {
+                port(parsed.getPort());
+            }
+            String user = parsed.getUserInfo();
+            if (user != null) {
+                checkArgument(user.indexOf(':') < 0, "a password does not belong in the URI; use password(...)");
+                username(user);
+            }
+            return this;
+        }
+
+        /** The server's host name (checked against its certificate). Required. */
+        public Builder host(String name) {
+            checkState(host == null, "host was already set to %s", host);
+            checkArgument(!name.isBlank(), "host must not be blank");
+            this.host = name;
+            return this;
+        }
+
+        /** The port; by default that of the security (143 or 993). */
+        public Builder port(int number) {
+            checkState(port == 0, "port was already set to %s", port);
+            checkArgument(number > 0 && number < 65536, "port must be 1..65535, not %s", number);
+            this.port = number;
+            return this;
+        }
+
+        /** How the connection is protected; {@link Security#TLS} by default. */
+        public Builder security(Security value) {
+            checkState(security == null, "security was already set to %s", security);
+            this.security = value;
+            return this;
+        }
+
+        /**
+         * The login name. For a Dovecot master-user login either give the master's name here and
+         * the user's as {@link #authorizationId}, or log in as {@code user*master} (Dovecot's
+         * {@code auth_master_user_separator}) with the master's password. Required.
+         */
+        public Builder username(String name) {
+            checkState(username == null, "username was already set to %s", username);
+            checkArgument(!name.isBlank(), "username must not be blank");
+            this.username = name;
+            return this;
+        }
+
+        /** The password (PLAIN or LOGIN); the array is copied. */
+        public Builder password(char[] secret) {
+            char[] copy = secret.clone();
+            return password(() -> copy.clone());
+        }
+
+        /** Where to get the password at each login (a vault, a prompt). */
+        public Builder password(Supplier<char[]> supplier) {
+            checkState(password == null, "password was already set");
+            checkState(oauth2 == null, "an OAuth2 token supplier was already set");
+            this.password = supplier;
+            return this;
+        }
+
+        /** Logs in with XOAUTH2, asking the supplier for a fresh access token at each login. */
+        public Builder oauth2(Supplier<String> tokenSupplier) {
+            checkState(oauth2 == null, "an OAuth2 token supplier was already set");
+            checkState(password == null, "a password was already set");
+            this.oauth2 = tokenSupplier;
+            return this;
+        }
+
+        /**
+         * The user to act as when logging in with an admin (master) user's credentials: SASL PLAIN
+         * with this authorization identity (RFC 4616).
+         */
+        public Builder authorizationId(String user) {
+            checkState(authorizationId == null, "authorization id was already set to %s", authorizationId);
+            checkArgument(!user.isBlank(), "authorization id must not be blank");
+            this.authorizationId = user;
+            return this;
+        }
+
+        /**
+         * Trusts these certificates (by SHA-256 fingerprint, {@code AB:CD:...} or plain hex) in
+         * addition to what the trust store trusts. The host name is still checked.
+         */
+        public Builder trustCertificateSha256(String... fingerprints) {
+            checkState(pinned == null, "pinned certificates were already set to %s", pinned);
+            checkArgument(fingerprints.length > 0, "give at least one fingerprint");
+            Set<String> set = new LinkedHashSet<>();
+            for (String f : fingerprints) {
+                set.add(PinningTrustManager.normalizeFingerprint(f));
+            }
+            this.pinned = Set.copyOf(set);
+            return this;
+        }
+
+        /** Trusts what this trust store (PKCS12 or JKS) trusts, instead of the JDK's. */
+        public Builder trustStore(Path path, char[] storePassword) {
+            checkState(trustStore == null, "trust store was already set");
+            try {
+                this.trustStore = KeyStore.getInstance(path.toFile(), storePassword);
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot read trust store " + path + ": " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        /** How long to wait for a connection to be made; 30 seconds by default. */
+        public Builder connectTimeout(Duration timeout) {
+            checkState(connectTimeout == null, "connect timeout was already set to %s", connectTimeout);
+            this.connectTimeout = positive(timeout, "connect timeout");
+            return this;
+        }
+
+        /** How long to wait for the server's next bytes; 2 minutes by default. */
+        public Builder readTimeout(Duration timeout) {
+            checkState(readTimeout == null, "read timeout was already set to %s", readTimeout);
+            this.readTimeout = positive(timeout, "read timeout");
+            return this;
+        }
+
+        /** The most connections to the server at once (folders plus one); 8 by default. */
+        public Builder maxConnections(int n) {
+            checkState(maxConnections == 0, "max connections was already set to %s", maxConnections);
+            checkArgument(n >= 1, "max connections must be at least 1, not %s", n);
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** How long opening a folder waits for a free connection; 2 minutes by default. */
+        public Builder connectionWait(Duration wait) {
+            checkState(connectionWait == null, "connection wait was already set to %s", connectionWait);
+            this.connectionWait = positive(wait, "connection wait");
+            return this;
+        }
+
+        /** Retries after lost connections and throttling; {@link RetryPolicy#DEFAULT} by default. */
+        public Builder retry(RetryPolicy policy) {
+            checkState(retry == null, "retry policy was already set to %s", retry);
+            this.retry = policy;
+            return this;
+        }
+
+        /** Where read messages go: memory up to its threshold, temp files above. */
+        public Builder spool(MessageSpool value) {
+            checkState(spool == null, "spool was already set");
+            this.spool = value;
+            return this;
+        }
+
+        /** How to wait between retries (tests pass one that does not sleep). */
+        Builder sleeper(Settings.Sleeper value) {
+            checkState(sleeper == null, "sleeper was already set");
+            this.sleeper = value;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            checkArgument(!d.isNegative() && !d.isZero(), "%s must be positive, not %s", what, d);
+            return d;
+        }
+
+        /**
+         * Connects, logs in and reads what the server offers (capabilities, namespace, separator).
+         *
+         * @throws org.mailsync.AuthenticationException if the login is refused (never retried)
+         * @throws org.mailsync.ConnectionException if the server cannot be reached
+         * @throws org.mailsync.StoreFailureException if its certificate is not trusted (the text
+         *     shows its fingerprint) or it lacks a required STARTTLS
+         */
+        public ImapStore connect() throws MailStoreException {
+            checkState(host != null, "host must be set");
+            checkState(username != null, "username must be set");
+            checkState(password != null || oauth2 != null, "a password or an OAuth2 token supplier must be set");
+            Security sec = security != null ? security : Security.TLS;
+            Settings settings = new Settings(
+                    host,
+                    port != 0 ? port : sec.defaultPort(),
+                    sec,
+                    username,
+                    password,
+                    oauth2,
+                    authorizationId,
+                    pinned != null ? pinned : Set.of(),
+                    trustStore,
+                    connectTimeout != null ? connectTimeout : Duration.ofSeconds(30),
+                    readTimeout != null ? readTimeout : Duration.ofMinutes(2),
+                    maxConnections != 0 ? maxConnections : 8,
+                    connectionWait != null ? connectionWait : Duration.ofMinutes(2),
+                    retry != null ? retry : RetryPolicy.DEFAULT,
+                    spool != null ? spool : MessageSpool.defaults(),
+                    100,
+                    sleeper != null ? sleeper : Settings.Sleeper.REAL);
+            return ImapStore.connect(settings);
+        }
+    }
+}

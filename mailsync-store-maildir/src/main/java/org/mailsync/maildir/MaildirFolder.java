@@ -1,0 +1,828 @@
+package org.mailsync.maildir;
+
+import static com.google.common.base.Preconditions.checkState;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.mailsync.ErrorContext;
+import org.mailsync.Flag;
+import org.mailsync.Flags;
+import org.mailsync.FolderPath;
+import org.mailsync.FolderStatus;
+import org.mailsync.FolderUnusableException;
+import org.mailsync.Generation;
+import org.mailsync.MailStoreException;
+import org.mailsync.MessageInfo;
+import org.mailsync.MessageRejectedException;
+import org.mailsync.MessageUid;
+import org.mailsync.RawMessage;
+import org.mailsync.StoreFailureException;
+import org.mailsync.internal.Headers;
+import org.mailsync.maildir.internal.CrlfInputStream;
+import org.mailsync.maildir.internal.DotLock;
+import org.mailsync.maildir.internal.Fsync;
+import org.mailsync.maildir.internal.KeywordFile;
+import org.mailsync.maildir.internal.MaildirFileName;
+import org.mailsync.maildir.internal.Uidlist;
+import org.mailsync.spi.AppendRequest;
+import org.mailsync.spi.FlagsUpdateMode;
+import org.mailsync.spi.MailFolder;
+import org.mailsync.spi.MessageQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open Maildir folder. It keeps what it last saw of the uidlist, the keyword file and the
+ * files' names, and looks again when a listing or status asks, or when a file has moved (another
+ * process changed its flags).
+ *
+ * <p>Not thread-safe; confine to one thread.
+ */
+final class MaildirFolder implements MailFolder {
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
+    private static final String UIDLIST = "dovecot-uidlist";
+    private static final String KEYWORDS = "dovecot-keywords";
+    private static final String SYSTEM_LETTERS = "DFRST";
+
+    /** Where a message's file is now: its base, {@code new} or {@code cur}, and its full name. */
+    private record Located(String base, String subdir, String fileName) {}
+
+    /** What a file looked like when last read, to notice a change without reading it. */
+    private record Stamp(@Nullable Object key, long size, long modifiedNanos) {}
+
+    /** A message written to {@code tmp/}, waiting to be moved in. */
+    private record Pending(Path tmp, String name, Flags flags) {}
+
+    private final MaildirStore store;
+    private final FolderPath path;
+    private final Path dir;
+    private final Path uidlistFile;
+    private final Path keywordsFile;
+
+    private @Nullable Uidlist uidlist;
+    private @Nullable Stamp uidlistStamp;
+    private KeywordFile keywords = KeywordFile.EMPTY;
+    private @Nullable Stamp keywordsStamp;
+    private final TreeMap<Long, Located> messages = new TreeMap<>();
+    private final Map<String, Long> countedSizes = new HashMap<>();
+    private boolean scanned;
+    private boolean closed;
+
+    MaildirFolder(MaildirStore store, FolderPath path, Path dir) {
+        this.store = store;
+        this.path = path;
+        this.dir = dir;
+        this.uidlistFile = dir.resolve(UIDLIST);
+        this.keywordsFile = dir.resolve(KEYWORDS);
+    }
+
+    @Override
+    public FolderPath path() {
+        return path;
+    }
+
+    @Override
+    public FolderStatus status() throws MailStoreException {
+        refresh();
+        Uidlist list = uidlist();
+        return new FolderStatus(
+                Generation.of(list.uidValidity()), MessageUid.of(list.nextUid()), messages.size(), null);
+    }
+
+    @Override
+    public void list(MessageQuery query, BatchConsumer consumer) throws MailStoreException {
+        if (query.changedSince() != null) {
+            throw new IllegalArgumentException("store " + store.account() + " keeps no modseqs");
+        }
+        refresh();
+        List<Long> uids =
+                new ArrayList<>(messages.tailMap(query.from().value(), true).keySet());
+        List<MessageInfo> batch = new ArrayList<>(Math.min(query.batchSize(), uids.size()));
+        boolean rescanned = false;
+        for (long uid : uids) {
+            MessageInfo info = null;
+            for (int attempt = 0; attempt < 2 && info == null; attempt++) {
+                Located at = messages.get(uid);
+                if (at == null) {
+                    break;
+                }
+                try {
+                    info = info(uid, at);
+                } catch (NoSuchFileException moved) {
+                    // Another process renamed (flags) or removed it since the scan: look once more.
+                    if (rescanned) {
+                        break;
+                    }
+                    refresh();
+                    rescanned = true;
+                } catch (IOException e) {
+                    throw failure(MessageUid.of(uid), "cannot read the file of the message", e);
+                }
+            }
+            if (info == null) {
+                continue;
+            }
+            batch.add(info);
+            if (batch.size() == query.batchSize()) {
+                consumer.accept(List.copyOf(batch));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            consumer.accept(List.copyOf(batch));
+        }
+    }
+
+    private MessageInfo info(long uid, Located at) throws IOException {
+        Path file = file(at);
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        Instant date = attributes.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
+        return MessageInfo.of(MessageUid.of(uid), size(at, attributes.size()), flagsOf(at.fileName()), date);
+    }
+
+    /** The size that {@link #read} returns for this file. */
+    private long size(Located at, long fileSize) throws IOException {
+        MaildirFileName name = MaildirFileName.parse(at.fileName());
+        if (name.raw()) {
+            return fileSize;
+        }
+        OptionalLong virtual = name.virtualSize();
+        if (virtual.isPresent()) {
+            return virtual.getAsLong();
+        }
+        Long uid = uidlist().uidOf(at.base()).orElse(null);
+        if (uid != null) {
+            OptionalLong kept = uidlist().records().get(uid).virtualSize();
+            if (kept.isPresent()) {
+                return kept.getAsLong();
+            }
+        }
+        Long counted = countedSizes.get(at.base());
+        if (counted == null) {
+            counted = countCrlfSize(file(at));
+            countedSizes.put(at.base(), counted);
+        }
+        return counted;
+    }
+
+    private static long countCrlfSize(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            long size = 0;
+            int previous = -1;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                size += CrlfInputStream.convertedSize(buffer, n, previous);
+                previous = buffer[n - 1];
+            }
+            return size;
+        }
+    }
+
+    /** Whether a file is served with its bare LFs made CRLF (see the store's Javadoc). */
+    private static boolean converted(String fileName) {
+        MaildirFileName name = MaildirFileName.parse(fileName);
+        if (name.raw()) {
+            return false;
+        }
+        OptionalLong physical = name.physicalSize();
+        OptionalLong virtual = name.virtualSize();
+        // Equal sizes mean no bare LF: the file can be served as it is, without looking at it.
+        return !(physical.isPresent() && virtual.isPresent() && physical.getAsLong() == virtual.getAsLong());
+    }
+
+    private InputStream open(Located at) throws IOException {
+        InputStream in = Files.newInputStream(file(at));
+        return converted(at.fileName()) ? new CrlfInputStream(in) : in;
+    }
+
+    @Override
+    public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
+        return withFile(uid, at -> {
+            try (InputStream in = open(at)) {
+                return store.spool().spool(in, Files.size(file(at)));
+            }
+        });
+    }
+
+    @Override
+    public void readHeaders(List<MessageUid> uids, MessageConsumer<byte[]> consumer) throws MailStoreException {
+        for (MessageUid uid : uids) {
+            Optional<byte[]> header = withFile(uid, at -> {
+                try (InputStream in = open(at)) {
+                    return Headers.readHeaderBlock(new java.io.BufferedInputStream(in, 8192));
+                }
+            });
+            if (header.isPresent()) {
+                consumer.accept(uid, header.get());
+            }
+        }
+    }
+
+    private interface FileReader<T> {
+        T read(Located at) throws IOException;
+    }
+
+    /** Runs {@code reader} on a message's file, finding it again once if it has moved. */
+    private <T> Optional<T> withFile(MessageUid uid, FileReader<T> reader) throws MailStoreException {
+        checkUsable();
+        if (!scanned
+                || (!messages.containsKey(uid.value())
+                        && uid.value() >= uidlist().nextUid())) {
+            refresh(); // perhaps a message that another process added since we last looked
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Located at = messages.get(uid.value());
+            if (at == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(reader.read(at));
+            } catch (NoSuchFileException moved) {
+                refresh();
+            } catch (IOException e) {
+                throw new MessageRejectedException(
+                        ErrorContext.of(store.account(), path, uid), "cannot read " + file(at) + ": " + e, e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<MessageUid> append(AppendRequest request) throws MailStoreException {
+        return appendAll(List.of(request)).get(0);
+    }
+
+    /**
+     * Writes every message to {@code tmp/} (forced to disk), then under the uidlist lock moves them
+     * all in and adds their lines to the uidlist at once; a failure removes what this call moved in.
+     */
+    @Override
+    public List<Optional<MessageUid>> appendAll(List<AppendRequest> requests) throws MailStoreException {
+        checkUsable();
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        List<Pending> pending = new ArrayList<>(requests.size());
+        try {
+            for (AppendRequest request : requests) {
+                pending.add(writeTemp(request));
+            }
+            Set<String> wanted = new TreeSet<>();
+            requests.forEach(r -> wanted.addAll(r.flags().keywords()));
+            registerKeywords(wanted);
+            return moveIn(pending);
+        } catch (DotLock.TimeoutException e) {
+            throw new FolderUnusableException(ErrorContext.of(store.account(), path), e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StoreFailureException(
+                    ErrorContext.of(store.account(), path), "cannot append to " + dir + ": " + e, e);
+        } finally {
+            for (Pending p : pending) {
+                try {
+                    Files.deleteIfExists(p.tmp());
+                } catch (IOException e) {
+                    LOG.warn("{}: cannot remove {}: {}", store.account(), p.tmp(), e.toString());
+                }
+            }
+        }
+    }
+
+    private Pending writeTemp(AppendRequest request) throws IOException {
+        String unique = store.newUniqueName();
+        Path tmp = dir.resolve("tmp").resolve(unique);
+        long size = 0;
+        long crlfSize = 0;
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                InputStream in = request.message().openStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            int previous = -1;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                crlfSize += CrlfInputStream.convertedSize(buffer, n, previous);
+                previous = buffer[n - 1];
+                size += n;
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            }
+            Files.setLastModifiedTime(tmp, FileTime.from(request.internalDate()));
+            if (store.fsync()) {
+                out.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        String name = unique + ",S=" + size + ",W=" + crlfSize + (crlfSize != size ? MaildirFileName.RAW_FIELD : "");
+        return new Pending(tmp, name, request.flags());
+    }
+
+    private List<Optional<MessageUid>> moveIn(List<Pending> pending) throws IOException, MailStoreException {
+        List<Path> linked = new ArrayList<>(pending.size());
+        List<Located> located = new ArrayList<>(pending.size());
+        long first;
+        try (DotLock lock = store.lock(uidlistFile)) {
+            Uidlist before = loadUidlist(lock);
+            first = before.nextUid();
+            boolean toNew = false;
+            boolean toCur = false;
+            try {
+                for (Pending p : pending) {
+                    // Like Dovecot: a message without flags is new mail, one with flags is in cur.
+                    String subdir = p.flags().isEmpty() ? "new" : "cur";
+                    String fileName = p.flags().isEmpty()
+                            ? p.name()
+                            : new MaildirFileName(p.name(), "")
+                                    .withFlagLetters(letters(p.flags(), ""))
+                                    .toString();
+                    Path target = dir.resolve(subdir).resolve(fileName);
+                    Files.createLink(target, p.tmp());
+                    linked.add(target);
+                    located.add(new Located(p.name(), subdir, fileName));
+                    toNew |= subdir.equals("new");
+                    toCur |= subdir.equals("cur");
+                }
+                if (store.fsync()) {
+                    if (toNew) {
+                        Fsync.directory(dir.resolve("new"));
+                    }
+                    if (toCur) {
+                        Fsync.directory(dir.resolve("cur"));
+                    }
+                }
+                List<Uidlist.Record> records = new ArrayList<>(pending.size());
+                for (Pending p : pending) {
+                    records.add(new Uidlist.Record(p.name(), ""));
+                }
+                Uidlist after = before.plus(records);
+                writeUidlist(lock, before, after);
+            } catch (IOException | RuntimeException e) {
+                for (Path target : linked) {
+                    Files.deleteIfExists(target);
+                }
+                throw e;
+            }
+        }
+        List<Optional<MessageUid>> uids = new ArrayList<>(pending.size());
+        for (int i = 0; i < pending.size(); i++) {
+            if (scanned) {
+                messages.put(first + i, located.get(i));
+            }
+            uids.add(Optional.of(MessageUid.of(first + i)));
+        }
+        return uids;
+    }
+
+    @Override
+    public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
+        checkUsable();
+        if (!scanned) {
+            refresh();
+        }
+        try {
+            if (mode == FlagsUpdateMode.REMOVE) {
+                loadKeywords();
+            } else {
+                registerKeywords(flags.keywords());
+            }
+            boolean movedFromNew = false;
+            boolean moved = false;
+            for (MessageUid uid : uids) {
+                for (int attempt = 0; attempt < 2; attempt++) {
+                    Located at = messages.get(uid.value());
+                    if (at == null) {
+                        break;
+                    }
+                    Flags current = flagsOf(at.fileName());
+                    Flags updated =
+                            switch (mode) {
+                                case ADD -> current.plus(flags);
+                                case REMOVE -> current.minus(flags);
+                                case REPLACE -> flags;
+                            };
+                    if (updated.equals(current)) {
+                        break;
+                    }
+                    String fileName = MaildirFileName.parse(at.fileName())
+                            .withFlagLetters(letters(updated, unknownLetters(at.fileName())))
+                            .toString();
+                    try {
+                        Files.move(file(at), dir.resolve("cur").resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+                        messages.put(uid.value(), new Located(at.base(), "cur", fileName));
+                        moved = true;
+                        movedFromNew |= at.subdir().equals("new");
+                        break;
+                    } catch (NoSuchFileException gone) {
+                        refresh(); // renamed by another process meanwhile, or removed
+                    }
+                }
+            }
+            if (store.fsync() && moved) {
+                Fsync.directory(dir.resolve("cur"));
+                if (movedFromNew) {
+                    Fsync.directory(dir.resolve("new"));
+                }
+            }
+        } catch (DotLock.TimeoutException e) {
+            throw new FolderUnusableException(ErrorContext.of(store.account(), path), e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StoreFailureException(
+                    ErrorContext.of(store.account(), path), "cannot change flags in " + dir + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void delete(Collection<MessageUid> uids) throws MailStoreException {
+        checkUsable();
+        if (!scanned) {
+            refresh();
+        }
+        try {
+            Set<String> touched = new TreeSet<>();
+            for (MessageUid uid : uids) {
+                for (int attempt = 0; attempt < 2; attempt++) {
+                    Located at = messages.get(uid.value());
+                    if (at == null) {
+                        break;
+                    }
+                    if (Files.deleteIfExists(file(at))) {
+                        messages.remove(uid.value());
+                        touched.add(at.subdir());
+                        break;
+                    }
+                    refresh(); // renamed by another process meanwhile, or removed
+                }
+            }
+            // The uidlist keeps the line until it is next rewritten, as with Dovecot's expunges.
+            if (store.fsync()) {
+                for (String subdir : touched) {
+                    Fsync.directory(dir.resolve(subdir));
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreFailureException(
+                    ErrorContext.of(store.account(), path), "cannot delete messages in " + dir + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    // ---- flags
+
+    private Flags flagsOf(String fileName) {
+        String letters = MaildirFileName.parse(fileName).flagLetters();
+        EnumSet<Flag> system = EnumSet.noneOf(Flag.class);
+        Set<String> names = new TreeSet<>();
+        for (int i = 0; i < letters.length(); i++) {
+            char c = letters.charAt(i);
+            switch (c) {
+                case 'D' -> system.add(Flag.DRAFT);
+                case 'F' -> system.add(Flag.FLAGGED);
+                case 'R' -> system.add(Flag.ANSWERED);
+                case 'S' -> system.add(Flag.SEEN);
+                case 'T' -> system.add(Flag.DELETED);
+                default -> keywords.keyword(c).filter(Flags::isValidKeyword).ifPresent(names::add);
+            }
+        }
+        return Flags.of(system, names);
+    }
+
+    /** Letters of a name that no flag stands for (mutt's {@code P}, a letter with no keyword): kept. */
+    private String unknownLetters(String fileName) {
+        StringBuilder kept = new StringBuilder();
+        for (char c : MaildirFileName.parse(fileName).flagLetters().toCharArray()) {
+            boolean known = SYSTEM_LETTERS.indexOf(c) >= 0
+                    || keywords.keyword(c).filter(Flags::isValidKeyword).isPresent();
+            if (!known) {
+                kept.append(c);
+            }
+        }
+        return kept.toString();
+    }
+
+    private String letters(Flags flags, String kept) {
+        StringBuilder out = new StringBuilder(kept);
+        for (Flag flag : flags.system()) {
+            out.append(
+                    switch (flag) {
+                        case DRAFT -> 'D';
+                        case FLAGGED -> 'F';
+                        case ANSWERED -> 'R';
+                        case SEEN -> 'S';
+                        case DELETED -> 'T';
+                    });
+        }
+        for (String keyword : flags.keywords()) {
+            Optional<Character> letter = keywords.letter(keyword);
+            if (letter.isPresent()) {
+                out.append(letter.get());
+            }
+        }
+        return out.chars()
+                .distinct()
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+    }
+
+    /** Makes sure the keyword file names every keyword in {@code wanted}, as far as 26 letters go. */
+    private void registerKeywords(Set<String> wanted) throws IOException {
+        loadKeywords();
+        if (wanted.stream().allMatch(k -> keywords.letter(k).isPresent())) {
+            return;
+        }
+        try (DotLock lock = store.lock(keywordsFile)) {
+            keywordsStamp = null;
+            loadKeywords();
+            KeywordFile updated = keywords;
+            for (String keyword : wanted) {
+                Optional<KeywordFile> with = updated.plus(keyword);
+                if (with.isPresent()) {
+                    updated = with.get();
+                } else {
+                    LOG.warn(
+                            "{}: keyword {} dropped: a Maildir folder holds at most {} keywords",
+                            new ErrorContext(store.account(), path, null),
+                            keyword,
+                            KeywordFile.MAX_KEYWORDS);
+                }
+            }
+            if (!updated.equals(keywords)) {
+                lock.commit(updated.format(), store.fsync());
+                keywords = updated;
+                keywordsStamp = stamp(keywordsFile);
+            }
+        }
+    }
+
+    private void loadKeywords() throws IOException {
+        Stamp now = stamp(keywordsFile);
+        if (now == null) {
+            keywords = KeywordFile.EMPTY;
+            keywordsStamp = null;
+            return;
+        }
+        if (!now.equals(keywordsStamp)) {
+            try {
+                keywords = KeywordFile.parse(Files.readAllBytes(keywordsFile));
+                keywordsStamp = now;
+            } catch (NoSuchFileException gone) {
+                keywords = KeywordFile.EMPTY;
+                keywordsStamp = null;
+            }
+        }
+    }
+
+    // ---- uidlist and directory scans
+
+    private Uidlist uidlist() {
+        checkState(uidlist != null, "uidlist not loaded");
+        return uidlist;
+    }
+
+    /**
+     * Reads the uidlist again if it changed, and the keyword file; scans {@code new/} and {@code
+     * cur/}; gives files that have no uid yet the next ones (in name order, as Dovecot does), and
+     * rewrites the uidlist without lines of long-gone files when those pile up.
+     */
+    private void refresh() throws MailStoreException {
+        checkUsable();
+        try {
+            loadUidlist(null);
+            loadKeywords();
+            Map<String, Located> onDisk = scanFiles();
+            List<String> unknown = new ArrayList<>();
+            for (String base : onDisk.keySet()) {
+                if (!uidlist().contains(base)) {
+                    unknown.add(base);
+                }
+            }
+            long gone = uidlist().records().values().stream()
+                    .filter(r -> !onDisk.containsKey(r.base()))
+                    .count();
+            if (!unknown.isEmpty() || gone > Math.max(64, onDisk.size())) {
+                try (DotLock lock = store.lock(uidlistFile)) {
+                    Uidlist before = loadUidlist(lock);
+                    List<String> stillUnknown = new ArrayList<>();
+                    for (String base : onDisk.keySet()) {
+                        if (!before.contains(base)) {
+                            stillUnknown.add(base);
+                        }
+                    }
+                    stillUnknown.sort(MAILDIR_ORDER);
+                    List<Uidlist.Record> added = new ArrayList<>();
+                    for (String base : stillUnknown) {
+                        added.add(record(onDisk.get(base)));
+                    }
+                    boolean compact = gone > Math.max(64, onDisk.size());
+                    Uidlist after = compact
+                            ? before.retaining(r -> onDisk.containsKey(r.base()))
+                                    .plus(added)
+                            : before.plus(added);
+                    if (compact) {
+                        lock.commit(after.format(), store.fsync());
+                        uidlist = after;
+                        uidlistStamp = stamp(uidlistFile);
+                    } else if (!added.isEmpty()) {
+                        writeUidlist(lock, before, after);
+                    }
+                }
+            }
+            messages.clear();
+            for (Map.Entry<Long, Uidlist.Record> e : uidlist().records().entrySet()) {
+                Located at = onDisk.get(e.getValue().base());
+                if (at != null) {
+                    messages.put(e.getKey(), at);
+                }
+            }
+            scanned = true;
+        } catch (DotLock.TimeoutException e) {
+            throw new FolderUnusableException(ErrorContext.of(store.account(), path), e.getMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(store.account(), path), "the folder is gone (" + e.getFile() + ")", e);
+        } catch (IOException e) {
+            throw new StoreFailureException(ErrorContext.of(store.account(), path), "cannot read " + dir + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(store.account(), path),
+                    uidlistFile + " is damaged (" + e.getMessage()
+                            + "); move it away to have the folder renumbered with a new UIDVALIDITY",
+                    e);
+        }
+    }
+
+    /** A uidlist line for a file that has none: with its CRLF size, where its name lacks it. */
+    private Uidlist.Record record(Located at) throws IOException {
+        MaildirFileName name = MaildirFileName.parse(at.fileName());
+        if (name.raw() || name.virtualSize().isPresent()) {
+            return new Uidlist.Record(at.base(), "");
+        }
+        long size = countCrlfSize(file(at));
+        countedSizes.put(at.base(), size);
+        return new Uidlist.Record(at.base(), "W" + size);
+    }
+
+    /**
+     * Dovecot's order for new files: by the time at the start of the name, then by the name. Names
+     * that do not start with a number come last.
+     */
+    private static final Comparator<String> MAILDIR_ORDER =
+            Comparator.comparingLong(MaildirFolder::leadingNumber).thenComparing(Comparator.naturalOrder());
+
+    private static long leadingNumber(String base) {
+        int end = 0;
+        while (end < base.length() && end < 18 && Character.isDigit(base.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? Long.MAX_VALUE : Long.parseLong(base.substring(0, end));
+    }
+
+    /**
+     * Reads the uidlist, creating it (with a new UIDVALIDITY) if the folder has none. With {@code
+     * held} the caller has the lock already and the file is read even if it looks unchanged.
+     */
+    private Uidlist loadUidlist(@Nullable DotLock held) throws IOException {
+        while (true) {
+            Stamp now = stamp(uidlistFile);
+            if (now == null) {
+                if (!Files.isDirectory(dir.resolve("cur"))) {
+                    throw new NoSuchFileException(dir.resolve("cur").toString());
+                }
+                if (held != null) {
+                    Uidlist created = Uidlist.create(store.nextUidValidity(), MaildirStore.newMailboxGuid());
+                    // Written aside and renamed, so that no reader ever sees half a header.
+                    Path temp = dir.resolve(UIDLIST + ".tmp-" + store.newUniqueName());
+                    try (FileChannel out =
+                            FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        out.write(ByteBuffer.wrap(created.format()));
+                        if (store.fsync()) {
+                            out.force(true);
+                        }
+                    }
+                    Files.move(temp, uidlistFile, StandardCopyOption.ATOMIC_MOVE);
+                    if (store.fsync()) {
+                        Fsync.directory(dir);
+                    }
+                    continue;
+                }
+                try (DotLock lock = store.lock(uidlistFile)) {
+                    return loadUidlist(lock);
+                }
+            }
+            if (held == null && now.equals(uidlistStamp) && uidlist != null) {
+                return uidlist;
+            }
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(uidlistFile);
+            } catch (NoSuchFileException replacedJustNow) {
+                continue;
+            }
+            Uidlist parsed = Uidlist.parse(bytes);
+            if (uidlist != null && parsed.uidValidity() != uidlist.uidValidity()) {
+                countedSizes.clear();
+            }
+            uidlist = parsed;
+            uidlistStamp = now;
+            return parsed;
+        }
+    }
+
+    /** Writes {@code after} under the held lock: appending the new lines where possible. */
+    private void writeUidlist(DotLock lock, Uidlist before, Uidlist after) throws IOException {
+        if (endsWithNewline(uidlistFile)) {
+            lock.append(after.formatFrom(before.nextUid()), store.fsync());
+        } else {
+            lock.commit(after.format(), store.fsync());
+        }
+        uidlist = after;
+        uidlistStamp = stamp(uidlistFile);
+    }
+
+    private static boolean endsWithNewline(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            channel.read(last, size - 1);
+            return last.get(0) == '\n';
+        }
+    }
+
+    /** Every message file in {@code new/} and {@code cur/}, by base name. */
+    private Map<String, Located> scanFiles() throws IOException {
+        Map<String, Located> found = new HashMap<>();
+        for (String subdir : List.of("new", "cur")) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(subdir))) {
+                for (Path file : files) {
+                    String fileName = file.getFileName().toString();
+                    if (fileName.startsWith(".")) {
+                        continue;
+                    }
+                    String base = MaildirFileName.baseOf(fileName);
+                    if (base.isEmpty()) {
+                        continue;
+                    }
+                    // Seen in both while another process moves it from new to cur: cur wins.
+                    found.put(base, new Located(base, subdir, fileName));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static @Nullable Stamp stamp(Path file) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private Path file(Located at) {
+        return dir.resolve(at.subdir()).resolve(at.fileName());
+    }
+
+    private void checkUsable() {
+        store.checkOpen();
+        checkState(!closed, "folder %s of %s is closed", path, store.account());
+    }
+
+    private MailStoreException failure(MessageUid uid, String what, IOException e) {
+        return new MessageRejectedException(ErrorContext.of(store.account(), path, uid), what + ": " + e, e);
+    }
+}

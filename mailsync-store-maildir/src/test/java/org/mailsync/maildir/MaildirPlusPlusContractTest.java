@@ -1,0 +1,24 @@
+package org.mailsync.maildir;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailsync.FolderPath;
+import org.mailsync.spi.MailStore;
+import org.mailsync.testing.MailStoreContract;
+
+/** A Maildir++ tree keeps the store contract; {@code ..} holds the layout's separator. */
+class MaildirPlusPlusContractTest extends MailStoreContract {
+    @TempDir
+    Path root;
+
+    @Override
+    protected MailStore openStore() {
+        return MaildirStore.builder().root(root).build();
+    }
+
+    @Override
+    protected Optional<FolderPath> unholdableFolder() {
+        return Optional.of(FolderPath.of(".."));
+    }
+}

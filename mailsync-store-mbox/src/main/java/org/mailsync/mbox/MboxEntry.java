@@ -1,0 +1,94 @@
+package org.mailsync.mbox;
+
+import java.time.Instant;
+import org.mailsync.Flags;
+
+/**
+ * Where one message sits in an mbox file and what its headers said. Offsets are absolute file
+ * offsets: {@code fromOffset} is the start of its {@code From } line, {@code contentStart} the byte
+ * after that line, {@code contentEnd} the end of the message's bytes (the separating line end
+ * excluded) and {@code end} the start of the next message (or the end of the file).
+ *
+ * <p>Immutable once the scanner has built it.
+ */
+final class MboxEntry {
+    /** Line-start unescaping: none (mboxcl2), one {@code >} off {@code >From } (mboxo, mboxcl). */
+    static final int UNESCAPE_NONE = 0;
+
+    static final int UNESCAPE_MBOXO = 1;
+    /** One {@code >} off any {@code >+From } line (mboxrd). */
+    static final int UNESCAPE_MBOXRD = 2;
+
+    final long ordinal;
+    final long fromOffset;
+    final long contentStart;
+    final long contentEnd;
+    final long end;
+    final boolean crlf;
+    final int unescape;
+    final long[] cuts;
+    final long size;
+    final Flags flags;
+    final Instant internalDate;
+    final String fromLine;
+    final long xuid;
+    final long contentLength;
+    final boolean thunderbirdExpunged;
+    final boolean pseudo;
+    long id;
+
+    MboxEntry(
+            long ordinal,
+            long fromOffset,
+            long contentStart,
+            long contentEnd,
+            long end,
+            boolean crlf,
+            int unescape,
+            long[] cuts,
+            long size,
+            Flags flags,
+            Instant internalDate,
+            String fromLine,
+            long xuid,
+            long contentLength,
+            boolean thunderbirdExpunged,
+            boolean pseudo) {
+        this.ordinal = ordinal;
+        this.fromOffset = fromOffset;
+        this.contentStart = contentStart;
+        this.contentEnd = contentEnd;
+        this.end = end;
+        this.crlf = crlf;
+        this.unescape = unescape;
+        this.cuts = cuts;
+        this.size = size;
+        this.flags = flags;
+        this.internalDate = internalDate;
+        this.fromLine = fromLine;
+        this.xuid = xuid;
+        this.contentLength = contentLength;
+        this.thunderbirdExpunged = thunderbirdExpunged;
+        this.pseudo = pseudo;
+    }
+
+    /** Whether a line (given as a segment at its start) is an escaped {@code From } line. */
+    static boolean escaped(byte[] buf, int start, int length, int unescape) {
+        if (unescape == UNESCAPE_NONE || length < 6 || buf[start] != '>') {
+            return false;
+        }
+        int i = start + 1;
+        int end = start + length;
+        if (unescape == UNESCAPE_MBOXRD) {
+            while (i < end && buf[i] == '>') {
+                i++;
+            }
+        }
+        return end - i >= 5
+                && buf[i] == 'F'
+                && buf[i + 1] == 'r'
+                && buf[i + 2] == 'o'
+                && buf[i + 3] == 'm'
+                && buf[i + 4] == ' ';
+    }
+}

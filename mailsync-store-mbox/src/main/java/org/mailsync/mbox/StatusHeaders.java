@@ -1,0 +1,217 @@
+package org.mailsync.mbox;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import org.mailsync.Flag;
+import org.mailsync.Flags;
+
+/**
+ * The headers that carry an mbox message's flags rather than its content, as c-client and
+ * Dovecot ({@code Status}, {@code X-Status}, {@code X-Keywords}, {@code X-UID}, {@code
+ * X-IMAPbase}, {@code X-IMAP}) and Thunderbird ({@code X-Mozilla-Status}, {@code
+ * X-Mozilla-Status2}, {@code X-Mozilla-Keys}) write them. Reading takes them out of the message;
+ * writing adds our own.
+ *
+ * <p>Not thread-safe; one instance collects the headers of one message.
+ */
+final class StatusHeaders {
+    // Thunderbird's nsMsgMessageFlags.
+    static final int MOZ_READ = 0x0001;
+    static final int MOZ_REPLIED = 0x0002;
+    static final int MOZ_MARKED = 0x0004;
+    static final int MOZ_EXPUNGED = 0x0008;
+    static final int MOZ_FORWARDED = 0x1000;
+    static final int MOZ2_IMAP_DELETED = 0x0020_0000;
+    static final String FORWARDED = "$Forwarded";
+
+    /** What kind of header a line is. */
+    enum Kind {
+        STATUS,
+        X_STATUS,
+        X_KEYWORDS,
+        X_UID,
+        X_IMAPBASE,
+        X_IMAP,
+        MOZ_STATUS,
+        MOZ_STATUS2,
+        MOZ_KEYS,
+        CONTENT_LENGTH,
+        DATE,
+        RETURN_PATH;
+
+        /** Whether such a header may be folded over several lines (so its continuation goes too). */
+        boolean foldable() {
+            return this == X_KEYWORDS || this == MOZ_KEYS;
+        }
+
+        /** Whether the header carries flags (and is always taken out). */
+        boolean flagHeader() {
+            return this != CONTENT_LENGTH && this != DATE && this != RETURN_PATH;
+        }
+    }
+
+    /** The kind of a header by its name (without the colon), or null for any other header. */
+    static @Nullable Kind kindOf(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "status":
+                return Kind.STATUS;
+            case "x-status":
+                return Kind.X_STATUS;
+            case "x-keywords":
+                return Kind.X_KEYWORDS;
+            case "x-uid":
+                return Kind.X_UID;
+            case "x-imapbase":
+                return Kind.X_IMAPBASE;
+            case "x-imap":
+                return Kind.X_IMAP;
+            case "x-mozilla-status":
+                return Kind.MOZ_STATUS;
+            case "x-mozilla-status2":
+                return Kind.MOZ_STATUS2;
+            case "x-mozilla-keys":
+                return Kind.MOZ_KEYS;
+            case "content-length":
+                return Kind.CONTENT_LENGTH;
+            case "date":
+                return Kind.DATE;
+            case "return-path":
+                return Kind.RETURN_PATH;
+            default:
+                return null;
+        }
+    }
+
+    private final EnumSet<Flag> system = EnumSet.noneOf(Flag.class);
+    private final Set<String> keywords = new TreeSet<>();
+    private int mozStatus = -1;
+    private int mozStatus2 = -1;
+    private final Set<String> badKeywords = new TreeSet<>();
+
+    /** Takes in one flag header's value (unfolded). */
+    void add(Kind kind, String value) {
+        String v = value.trim();
+        switch (kind) {
+            case STATUS -> {
+                if (v.indexOf('R') >= 0) {
+                    system.add(Flag.SEEN);
+                }
+            }
+            case X_STATUS -> {
+                if (v.indexOf('A') >= 0) {
+                    system.add(Flag.ANSWERED);
+                }
+                if (v.indexOf('F') >= 0) {
+                    system.add(Flag.FLAGGED);
+                }
+                if (v.indexOf('D') >= 0) {
+                    system.add(Flag.DELETED);
+                }
+                if (v.indexOf('T') >= 0) {
+                    system.add(Flag.DRAFT);
+                }
+            }
+            case X_KEYWORDS, MOZ_KEYS -> {
+                // Dovecot separates with spaces, some writers with commas.
+                for (String word : v.split("[ \t,]+")) {
+                    if (word.isEmpty()) {
+                        continue;
+                    }
+                    if (Flags.isValidKeyword(word)) {
+                        keywords.add(word);
+                    } else {
+                        badKeywords.add(word);
+                    }
+                }
+            }
+            case MOZ_STATUS -> mozStatus = parseHex(v);
+            case MOZ_STATUS2 -> mozStatus2 = parseHex(v);
+            default -> {}
+        }
+    }
+
+    private static int parseHex(String v) {
+        try {
+            return (int) Long.parseLong(v, 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Whether Thunderbird marked the message expunged (deleted, folder not yet compacted). */
+    boolean thunderbirdExpunged() {
+        return mozStatus >= 0 && (mozStatus & MOZ_EXPUNGED) != 0;
+    }
+
+    /** Keywords that are not IMAP atoms and were dropped. */
+    Set<String> badKeywords() {
+        return badKeywords;
+    }
+
+    Flags flags() {
+        EnumSet<Flag> all = EnumSet.copyOf(system.isEmpty() ? EnumSet.noneOf(Flag.class) : system);
+        Set<String> words = new TreeSet<>(keywords);
+        if (mozStatus >= 0) {
+            if ((mozStatus & MOZ_READ) != 0) {
+                all.add(Flag.SEEN);
+            }
+            if ((mozStatus & MOZ_REPLIED) != 0) {
+                all.add(Flag.ANSWERED);
+            }
+            if ((mozStatus & MOZ_MARKED) != 0) {
+                all.add(Flag.FLAGGED);
+            }
+            if ((mozStatus & MOZ_FORWARDED) != 0) {
+                words.add(FORWARDED);
+            }
+        }
+        if (mozStatus2 >= 0 && (mozStatus2 & MOZ2_IMAP_DELETED) != 0) {
+            all.add(Flag.DELETED);
+        }
+        return Flags.of(all, words);
+    }
+
+    /**
+     * The flag header lines (without line ends) that represent {@code flags}, in the order they are
+     * written: foldable ones first, so that a message starting with white space (which would read
+     * as a continuation) can only attach to a header that is never folded.
+     */
+    static java.util.List<String> linesFor(Flags flags, boolean thunderbird) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        String keywordText = String.join(" ", flags.keywords());
+        if (thunderbird) {
+            if (!keywordText.isEmpty()) {
+                lines.add("X-Mozilla-Keys: " + keywordText);
+            }
+            int status = 0;
+            status |= flags.contains(Flag.SEEN) ? MOZ_READ : 0;
+            status |= flags.contains(Flag.ANSWERED) ? MOZ_REPLIED : 0;
+            status |= flags.contains(Flag.FLAGGED) ? MOZ_MARKED : 0;
+            status |= flags.containsKeyword(FORWARDED) ? MOZ_FORWARDED : 0;
+            lines.add(String.format(Locale.ROOT, "X-Mozilla-Status: %04x", status));
+            lines.add(String.format(
+                    Locale.ROOT, "X-Mozilla-Status2: %08x", flags.contains(Flag.DELETED) ? MOZ2_IMAP_DELETED : 0));
+            if (flags.contains(Flag.DRAFT)) {
+                // Thunderbird has no draft bit; keep it where c-client would.
+                lines.add("X-Status: T");
+            }
+            return lines;
+        }
+        if (!keywordText.isEmpty()) {
+            lines.add("X-Keywords: " + keywordText);
+        }
+        lines.add(flags.contains(Flag.SEEN) ? "Status: RO" : "Status: O");
+        StringBuilder x = new StringBuilder();
+        x.append(flags.contains(Flag.ANSWERED) ? "A" : "");
+        x.append(flags.contains(Flag.FLAGGED) ? "F" : "");
+        x.append(flags.contains(Flag.DRAFT) ? "T" : "");
+        x.append(flags.contains(Flag.DELETED) ? "D" : "");
+        if (x.length() > 0) {
+            lines.add("X-Status: " + x);
+        }
+        return lines;
+    }
+}
