@@ -345,12 +345,7 @@ final class BatchCommand {
                 continue;
             }
             List<String> fields = fields(line, separator, i + 1);
-            if (first
-                    && fields.get(0)
-                            .trim()
-                            .toLowerCase(Locale.ROOT)
-                            .replace(' ', '_')
-                            .startsWith("source")) {
+            if (first && isHeader(fields)) {
                 first = false;
                 continue; // a header naming the columns
             }
@@ -371,6 +366,20 @@ final class BatchCommand {
                     fields.get(3).toCharArray()));
         }
         return accounts;
+    }
+
+    /** A first line that names the columns (English or German), rather than an account. */
+    private static boolean isHeader(List<String> fields) {
+        if (fields.size() < 2) {
+            return false;
+        }
+        String user = fields.get(0).trim().toLowerCase(Locale.ROOT);
+        String password = fields.get(1).trim().toLowerCase(Locale.ROOT);
+        return (user.startsWith("source")
+                        || user.startsWith("quell")
+                        || user.startsWith("user")
+                        || user.startsWith("benutzer"))
+                && (password.contains("pass") || password.contains("kennwort"));
     }
 
     private static StoreSpec server(
