@@ -68,9 +68,12 @@ final class Connection implements AutoCloseable {
         props.setProperty(p + "partialfetch", "true");
         props.setProperty(p + "ssl.checkserveridentity", "true");
         if (settings.security() != Security.NONE) {
-            PinningTrustManager trust = new PinningTrustManager(settings.trustStore(), settings.pinnedSha256());
+            PinningTrustManager trust =
+                    new PinningTrustManager(settings.host(), settings.trustStore(), settings.pinnedSha256());
             props.put(p + "ssl.socketFactory", trust.socketFactory());
-            props.setProperty(p + "ssl.socketFactory.fallback", "false");
+            // Angus Mail retries a failed connect with the JDK's default factory unless told not
+            // to ("socketFactory.fallback", default true), which would hide our trust decision.
+            props.setProperty(p + "socketFactory.fallback", "false");
         }
         if (settings.security() == Security.TLS) {
             props.setProperty(p + "ssl.enable", "true");
@@ -142,8 +145,12 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a command on this connection failed in a way that leaves it unusable. Not {@code
+     * IMAPStore.isConnected()}, which sends a NOOP each time it is asked.
+     */
     boolean broken() {
-        return broken || !store.isConnected();
+        return broken;
     }
 
     void markBroken() {

@@ -61,6 +61,10 @@ record Failure(Kind kind, String text, @Nullable Duration retryAfter, Throwable 
                 }
             }
             String message = String.valueOf(t.getMessage());
+            if (message.contains("Can't verify identity of server")) {
+                return new Failure(
+                        Kind.INSECURE, "the server's certificate does not name the host (" + message + ")", null, e);
+            }
             if (message.contains("STARTTLS is required")) {
                 return new Failure(
                         Kind.INSECURE,

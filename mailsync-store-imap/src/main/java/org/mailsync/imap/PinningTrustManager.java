@@ -1,6 +1,7 @@
 package org.mailsync.imap;
 
 import com.google.common.io.BaseEncoding;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -11,28 +12,34 @@ import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Trusts what the JDK trust store (or a given one) trusts, plus certificates pinned by their
  * SHA-256 fingerprint. A certificate that is neither fails with a text that shows its subject and
- * fingerprint, so that an operator can check it with the provider and pin it. Host names are
- * checked separately (Angus Mail's {@code ssl.checkserveridentity}, kept on).
+ * fingerprint, so that an operator can check it with the provider and pin it. The host name is
+ * checked here for pinned certificates too (and again by Angus Mail's {@code
+ * ssl.checkserveridentity}, kept on).
  *
  * <p>Immutable and thread-safe.
  */
-final class PinningTrustManager implements X509TrustManager {
+final class PinningTrustManager extends X509ExtendedTrustManager {
     /** Starts the text of the exception for an untrusted certificate, so callers can recognise it. */
     static final String UNTRUSTED = "server certificate is not trusted";
 
     private final X509TrustManager delegate;
     private final Set<String> pinned;
+    private final String host;
 
-    PinningTrustManager(@Nullable KeyStore trustStore, Set<String> pinnedSha256) throws GeneralSecurityException {
+    PinningTrustManager(String host, @Nullable KeyStore trustStore, Set<String> pinnedSha256)
+            throws GeneralSecurityException {
+        this.host = host;
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trustStore);
         X509TrustManager found = null;
@@ -91,6 +98,12 @@ final class PinningTrustManager implements X509TrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        if (chain.length > 0 && !HostNames.matches(host, chain[0])) {
+            throw new CertificateException(UNTRUSTED + ": its names " + HostNames.names(chain[0])
+                    + " do not include the host " + host + " (subject "
+                    + chain[0].getSubjectX500Principal().getName()
+                    + ", SHA-256 fingerprint " + fingerprint(chain[0]) + ")");
+        }
         if (chain.length > 0 && pinned.contains(normalizeFingerprint(fingerprint(chain[0])))) {
             return;
         }
@@ -110,9 +123,34 @@ final class PinningTrustManager implements X509TrustManager {
         }
     }
 
+    // An X509ExtendedTrustManager is used by the JDK as it is, not wrapped with checks of its own.
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        checkServerTrusted(chain, authType);
+    }
+
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         throw new CertificateException("this trust manager checks servers only");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        checkClientTrusted(chain, authType);
     }
 
     @Override

@@ -280,8 +280,9 @@ final class MaildirFolder implements MailFolder {
     }
 
     /**
-     * Writes every message to {@code tmp/} (forced to disk), then under the uidlist lock moves them
-     * all in and adds their lines to the uidlist at once; a failure removes what this call moved in.
+     * Writes every message to {@code tmp/} and forces them to disk together, then under the uidlist
+     * lock moves them all in and adds their lines to the uidlist at once; a failure removes what
+     * this call moved in.
      */
     @Override
     public List<Optional<MessageUid>> appendAll(List<AppendRequest> requests) throws MailStoreException {
@@ -293,6 +294,9 @@ final class MaildirFolder implements MailFolder {
         try {
             for (AppendRequest request : requests) {
                 pending.add(writeTemp(request));
+            }
+            if (store.fsync()) {
+                store.force(pending.stream().map(Pending::tmp).toList());
             }
             Set<String> wanted = new TreeSet<>();
             requests.forEach(r -> wanted.addAll(r.flags().keywords()));
@@ -334,9 +338,6 @@ final class MaildirFolder implements MailFolder {
                 }
             }
             Files.setLastModifiedTime(tmp, FileTime.from(request.internalDate()));
-            if (store.fsync()) {
-                out.force(true);
-            }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -709,8 +710,8 @@ final class MaildirFolder implements MailFolder {
     }
 
     /**
-     * Reads the uidlist, creating it (with a new UIDVALIDITY) if the folder has none. With {@code
-     * held} the caller has the lock already and the file is read even if it looks unchanged.
+     * Reads the uidlist if it changed since it was last read, creating it (with a new UIDVALIDITY)
+     * if the folder has none. {@code held} is the uidlist lock, if the caller holds it already.
      */
     private Uidlist loadUidlist(@Nullable DotLock held) throws IOException {
         while (true) {
@@ -740,7 +741,8 @@ final class MaildirFolder implements MailFolder {
                     return loadUidlist(lock);
                 }
             }
-            if (held == null && now.equals(uidlistStamp) && uidlist != null) {
+            // Inode, size and modification time (to the nanosecond) tell whether anyone wrote it.
+            if (now.equals(uidlistStamp) && uidlist != null) {
                 return uidlist;
             }
             byte[] bytes;

@@ -6,17 +6,23 @@ import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Capability;
@@ -79,6 +85,7 @@ public final class MaildirStore implements MailStore {
     private static final AtomicLong DELIVERIES = new AtomicLong();
     private static final String UIDVALIDITY_FILE = "dovecot-uidvalidity";
     private static final String SUBSCRIPTIONS_FILE = "subscriptions";
+    private static final int FORCE_THREADS = 16;
 
     private final Path root;
     private final MaildirLayout layout;
@@ -94,6 +101,11 @@ public final class MaildirStore implements MailStore {
     private final FolderDirectories directories;
     private final StoreCapabilities capabilities = StoreCapabilities.of(
             Capability.KEYWORDS, Capability.APPEND_UID, Capability.SUBSCRIPTIONS, Capability.BATCH_APPEND);
+    private final ExecutorService forcing = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "maildir-fsync");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile boolean closed;
 
     private MaildirStore(Builder b, Path root) {
@@ -279,6 +291,7 @@ public final class MaildirStore implements MailStore {
     @Override
     public void close() {
         closed = true;
+        forcing.shutdown();
     }
 
     void checkOpen() {
@@ -372,6 +385,50 @@ public final class MaildirStore implements MailStore {
 
     boolean fsync() {
         return fsync;
+    }
+
+    /**
+     * Forces files to disk, several at once: concurrent fsyncs share the file system's journal
+     * commits (ext4, xfs), so a batch costs a few commits rather than one per message.
+     */
+    void force(List<Path> files) throws IOException {
+        if (files.size() == 1) {
+            forceOne(files.get(0));
+            return;
+        }
+        int slices = Math.min(FORCE_THREADS, files.size());
+        List<Future<?>> running = new ArrayList<>(slices);
+        for (int slice = 0; slice < slices; slice++) {
+            int first = slice;
+            running.add(forcing.submit(() -> {
+                for (int i = first; i < files.size(); i += slices) {
+                    forceOne(files.get(i));
+                }
+                return null;
+            }));
+        }
+        IOException failure = null;
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while forcing messages to disk");
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void forceOne(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
     }
 
     MessageSpool spool() {

@@ -3,6 +3,7 @@ package org.mailsync.mbox;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +28,15 @@ final class DotLock implements AutoCloseable {
     private final Path lockFile;
     private final FileChannel channel;
     private final FileLock fileLock;
+    private final Clock clock;
+    private Instant lastTouch;
 
-    private DotLock(Path lockFile, FileChannel channel, FileLock fileLock) {
+    private DotLock(Path lockFile, FileChannel channel, FileLock fileLock, Clock clock) {
         this.lockFile = lockFile;
         this.channel = channel;
         this.fileLock = fileLock;
+        this.clock = clock;
+        this.lastTouch = clock.instant();
     }
 
     /** Locks {@code mbox} (creating it if missing), waiting up to {@code timeout}. */
@@ -63,14 +68,49 @@ final class DotLock implements AutoCloseable {
         try {
             channel = FileChannel.open(
                     mbox, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock();
-            return new DotLock(lockFile, channel, lock);
+            FileLock lock = fcntlLock(channel, mbox, deadline, clock);
+            return new DotLock(lockFile, channel, lock, clock);
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
                 channel.close();
             }
             Files.deleteIfExists(lockFile);
             throw e;
+        }
+    }
+
+    private static FileLock fcntlLock(FileChannel channel, Path mbox, Instant deadline, Clock clock)
+            throws IOException {
+        while (true) {
+            try {
+                FileLock lock = channel.tryLock();
+                if (lock != null) {
+                    return lock;
+                }
+            } catch (OverlappingFileLockException sameJvm) {
+                // Another thread of this JVM holds it (it lost its dot-lock as stale): wait too.
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new IOException("mbox " + mbox + " stays locked (fcntl) by another program");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the lock on " + mbox, ie);
+            }
+        }
+    }
+
+    /**
+     * Refreshes the dot-lock's time during a long operation, so that other programs (and we) do
+     * not take it for stale; does so at most every 30 seconds.
+     */
+    void touch() throws IOException {
+        Instant now = clock.instant();
+        if (now.isAfter(lastTouch.plusSeconds(30))) {
+            Files.setLastModifiedTime(lockFile, FileTime.from(now));
+            lastTouch = now;
         }
     }
 

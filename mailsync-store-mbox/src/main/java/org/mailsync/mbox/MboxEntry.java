@@ -35,6 +35,14 @@ final class MboxEntry {
     final long contentLength;
     final boolean thunderbirdExpunged;
     final boolean pseudo;
+    /**
+     * The contiguous run of status lines (Status, X-Status, X-Keywords, X-Mozilla-*), which a flag
+     * change may overwrite in place with lines of the same total length; -1 if there is none or
+     * other lines sit between them.
+     */
+    final long flagRegionStart;
+
+    final long flagRegionEnd;
     long id;
 
     MboxEntry(
@@ -53,7 +61,9 @@ final class MboxEntry {
             long xuid,
             long contentLength,
             boolean thunderbirdExpunged,
-            boolean pseudo) {
+            boolean pseudo,
+            long flagRegionStart,
+            long flagRegionEnd) {
         this.ordinal = ordinal;
         this.fromOffset = fromOffset;
         this.contentStart = contentStart;
@@ -70,6 +80,33 @@ final class MboxEntry {
         this.contentLength = contentLength;
         this.thunderbirdExpunged = thunderbirdExpunged;
         this.pseudo = pseudo;
+        this.flagRegionStart = flagRegionStart;
+        this.flagRegionEnd = flagRegionEnd;
+    }
+
+    /** This entry with other flags (after an in-place change of its status lines). */
+    MboxEntry withFlags(Flags newFlags) {
+        MboxEntry copy = new MboxEntry(
+                ordinal,
+                fromOffset,
+                contentStart,
+                contentEnd,
+                end,
+                crlf,
+                unescape,
+                cuts,
+                size,
+                newFlags,
+                internalDate,
+                fromLine,
+                xuid,
+                contentLength,
+                thunderbirdExpunged,
+                pseudo,
+                flagRegionStart,
+                flagRegionEnd);
+        copy.id = id;
+        return copy;
     }
 
     /** Whether a line (given as a segment at its start) is an escaped {@code From } line. */

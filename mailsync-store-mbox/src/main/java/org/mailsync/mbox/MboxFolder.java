@@ -3,6 +3,7 @@ package org.mailsync.mbox;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.base.Strings;
 import com.google.common.collect.ImmutableList;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
@@ -25,6 +26,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,7 +35,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.ErrorContext;
 import org.mailsync.Flags;
@@ -66,6 +71,9 @@ final class MboxFolder implements MailFolder {
     private final Path file;
     private @Nullable MboxIndex index;
     private @Nullable FileState state;
+    /** Kept open between reads of an unchanged file; reopened when the file changes. */
+    private @Nullable FileChannel readChannel;
+
     private boolean closed;
 
     MboxFolder(MboxStore store, FolderPath path, Path file) {
@@ -78,8 +86,7 @@ final class MboxFolder implements MailFolder {
         static @Nullable FileState of(Path file) throws IOException {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileState(
-                        a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), a.fileKey());
+                return new FileState(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.fileKey());
             } catch (NoSuchFileException e) {
                 return null;
             }
@@ -120,6 +127,7 @@ final class MboxFolder implements MailFolder {
             if (index != null && now.equals(state)) {
                 return index;
             }
+            closeReadChannel();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 index = MboxScanner.scan(ch, now.size(), store.config().readFormat(), modified(now), null);
             }
@@ -141,7 +149,7 @@ final class MboxFolder implements MailFolder {
     }
 
     private static MboxIndex emptyIndex() {
-        return new MboxIndex(List.of(), 0, 1, -1, 0, 0, true, List.of(), 0);
+        return new MboxIndex(List.of(), 0, 1, -1, List.of(), 0, 0, 0, true, List.of(), 0);
     }
 
     private boolean visible(MboxEntry e) {
@@ -234,7 +242,21 @@ final class MboxFolder implements MailFolder {
             return Optional.empty();
         }
         MessageSpool.Writer writer = store.config().spool().newWriter();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try {
+            FileChannel ch = readChannel();
+            if (!fromLineStillThere(ch, e)) {
+                // Rewritten between our look at it and this read (the content check): look again.
+                writer.close();
+                index = null;
+                state = null;
+                closeReadChannel();
+                MboxIndex again = index();
+                MboxEntry moved = find(again, uid.value());
+                if (moved == null || !visible(moved) || !fromLineStillThere(readChannel(), moved)) {
+                    return Optional.empty();
+                }
+                return read(uid);
+            }
             OutputStream out = new BufferedOutputStream(writer, 64 * 1024);
             MessageDecoder.copy(ch, e, out);
             out.flush();
@@ -259,6 +281,39 @@ final class MboxFolder implements MailFolder {
             }
             throw new MessageRejectedException(context(uid), "cannot read the message from " + file + ": " + ex, ex);
         }
+    }
+
+    private FileChannel readChannel() throws IOException {
+        FileChannel ch = readChannel;
+        if (ch == null || !ch.isOpen()) {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+            readChannel = ch;
+        }
+        return ch;
+    }
+
+    private void closeReadChannel() {
+        FileChannel ch = readChannel;
+        readChannel = null;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // a read-only channel has nothing to flush
+            }
+        }
+    }
+
+    /** Whether the message's From line is still where the index says. */
+    private static boolean fromLineStillThere(FileChannel ch, MboxEntry e) throws IOException {
+        byte[] expected = e.fromLine.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer actual = ByteBuffer.allocate(expected.length);
+        while (actual.hasRemaining()) {
+            if (ch.read(actual, e.fromOffset + actual.position()) <= 0) {
+                return false;
+            }
+        }
+        return Arrays.equals(actual.array(), expected);
     }
 
     @Override
@@ -295,9 +350,15 @@ final class MboxFolder implements MailFolder {
                     out.write(config.lineEnding() == LineEnding.LF ? new byte[] {'\n'} : new byte[] {'\r', '\n'});
                 }
                 long generation = generation(before);
+                TreeSet<String> keywords = new TreeSet<>(before.baseKeywords);
                 for (AppendRequest request : requests) {
+                    keywords.addAll(request.flags().keywords());
+                }
+                for (AppendRequest request : requests) {
+                    lock.touch();
                     boolean first = oldSize == 0 && ids.isEmpty();
-                    String imapBase = first ? MessageEncoder.imapBase(generation, uid + requests.size()) : null;
+                    String imapBase =
+                            first ? MessageEncoder.imapBase(generation, uid + requests.size(), keywords) : null;
                     MessageEncoder.write(
                             out,
                             request.message(),
@@ -318,6 +379,17 @@ final class MboxFolder implements MailFolder {
                     ch.write(
                             ByteBuffer.wrap(String.format("%010d", uid).getBytes(StandardCharsets.US_ASCII)),
                             before.uidNextDigitsOffset);
+                    if (!before.baseKeywords.containsAll(keywords)) {
+                        // Dovecot drops an X-Keywords word that X-IMAPbase does not list: list the new
+                        // ones in the header's padding, in place, while they fit.
+                        String area = " " + String.join(" ", keywords);
+                        if (area.length() <= before.keywordAreaLength) {
+                            ch.write(
+                                    ByteBuffer.wrap(Strings.padEnd(area, before.keywordAreaLength, ' ')
+                                            .getBytes(StandardCharsets.ISO_8859_1)),
+                                    before.uidNextDigitsOffset + 10);
+                        }
+                    }
                 }
                 ch.force(true);
             } catch (IOException | RuntimeException e) {
@@ -343,11 +415,15 @@ final class MboxFolder implements MailFolder {
         }
     }
 
+    /**
+     * Changes flags by overwriting each message's status lines in place where the new lines fit in
+     * the old ones' length (we pad them, as Dovecot does); otherwise rewrites the file.
+     */
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Set<Long> wanted = new HashSet<>();
         uids.forEach(u -> wanted.add(u.value()));
-        rewrite(e -> {
+        Change change = e -> {
             if (!wanted.contains(e.id)) {
                 return e.flags;
             }
@@ -356,7 +432,113 @@ final class MboxFolder implements MailFolder {
                 case REMOVE -> e.flags.minus(flags);
                 case REPLACE -> flags;
             };
-        });
+        };
+        if (!changeInPlace(change)) {
+            rewrite(change);
+        }
+    }
+
+    /** Overwrites status lines in place; false, having written nothing, if any change does not fit. */
+    private boolean changeInPlace(Change change) throws MailStoreException {
+        checkOpen();
+        MboxConfig config = store.config();
+        if (!Files.exists(file)) {
+            return true;
+        }
+        try (DotLock lock = DotLock.acquire(file, config.lockTimeout(), config.clock())) {
+            MboxIndex idx = index();
+            List<MboxEntry> entries = new ArrayList<>(idx.entries);
+            Map<Long, byte[]> writes = new TreeMap<>();
+            TreeSet<String> keywords = new TreeSet<>(idx.baseKeywords);
+            for (int i = 0; i < entries.size(); i++) {
+                MboxEntry e = entries.get(i);
+                if (!visible(e) || e.thunderbirdExpunged) {
+                    continue;
+                }
+                Flags updated = change.apply(e);
+                if (updated == null || updated.equals(e.flags)) {
+                    continue;
+                }
+                byte[] lines = statusLinesFitting(updated, e, config.layout() == MboxLayout.THUNDERBIRD);
+                if (lines == null) {
+                    return false;
+                }
+                writes.put(e.flagRegionStart, lines);
+                entries.set(i, e.withFlags(updated));
+                keywords.addAll(updated.keywords());
+            }
+            if (writes.isEmpty()) {
+                return true;
+            }
+            byte[] area = null;
+            if (idx.uidNextDigitsOffset >= 0 && !idx.baseKeywords.containsAll(keywords)) {
+                // Dovecot only keeps X-Keywords words that X-IMAPbase lists.
+                String text = " " + String.join(" ", keywords);
+                if (text.length() > idx.keywordAreaLength) {
+                    return false;
+                }
+                area = Strings.padEnd(text, idx.keywordAreaLength, ' ').getBytes(StandardCharsets.ISO_8859_1);
+            }
+            FileChannel ch = lock.channel();
+            for (Map.Entry<Long, byte[]> w : writes.entrySet()) {
+                writeFully(ch, w.getValue(), w.getKey());
+            }
+            if (area != null) {
+                writeFully(ch, area, idx.uidNextDigitsOffset + 10);
+            }
+            ch.force(true);
+            index = new MboxIndex(
+                    List.copyOf(entries),
+                    idx.uidValidity,
+                    idx.uidNext,
+                    idx.uidNextDigitsOffset,
+                    area != null ? List.copyOf(keywords) : idx.baseKeywords,
+                    idx.keywordAreaLength,
+                    idx.firstFromOffset,
+                    idx.scannedSize,
+                    idx.endsWithNewline,
+                    idx.problems,
+                    idx.thunderbirdExpunged);
+            state = FileState.of(file);
+            return true;
+        } catch (MailStoreException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StoreFailureException(context(), "cannot change flags in " + file + ": " + e, e);
+        }
+    }
+
+    /** The status lines for {@code flags}, padded to the exact length of the entry's, or null. */
+    private static byte @Nullable [] statusLinesFitting(Flags flags, MboxEntry e, boolean thunderbird) {
+        if (e.flagRegionStart < 0) {
+            return null;
+        }
+        long room = e.flagRegionEnd - e.flagRegionStart;
+        String eol = e.crlf ? "\r\n" : "\n";
+        List<String> lines = StatusHeaders.linesFor(flags, thunderbird, 0);
+        long length = 0;
+        for (String line : lines) {
+            length += line.length() + eol.length();
+        }
+        if (length > room) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            out.append(lines.get(i));
+            if (i == 0) {
+                out.append(" ".repeat((int) (room - length))); // the keyword line takes the slack
+            }
+            out.append(eol);
+        }
+        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void writeFully(FileChannel ch, byte[] bytes, long offset) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            ch.write(buf, offset + buf.position());
+        }
     }
 
     @Override
@@ -392,6 +574,10 @@ final class MboxFolder implements MailFolder {
                     continue;
                 }
                 Flags updated = change.apply(e);
+                if (e.thunderbirdExpunged && updated != null) {
+                    // Shown on request only: removable, but its X-Mozilla-Status stays Thunderbird's.
+                    continue;
+                }
                 if (!Objects.equals(updated, e.flags)) {
                     any = true;
                 }
@@ -401,6 +587,12 @@ final class MboxFolder implements MailFolder {
                 return;
             }
             long generation = generation(idx);
+            TreeSet<String> keywords = new TreeSet<>(idx.baseKeywords);
+            for (Flags f : changes.values()) {
+                if (f != null) {
+                    keywords.addAll(f.keywords());
+                }
+            }
             FileChannel ch = lock.channel();
             Path temp = file.resolveSibling("." + file.getFileName() + ".mailsync-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
@@ -411,6 +603,7 @@ final class MboxFolder implements MailFolder {
                     copy(ch, 0, idx.firstFromOffset, out);
                     boolean baseWritten = false;
                     for (MboxEntry e : idx.entries) {
+                        lock.touch();
                         if (!changes.containsKey(e)) {
                             copy(ch, e.fromOffset, e.end, out); // hidden: pseudo or Thunderbird-expunged
                             continue;
@@ -422,10 +615,11 @@ final class MboxFolder implements MailFolder {
                         byte[] eol = e.crlf ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
                         copy(ch, e.fromOffset, e.contentStart, out);
                         if (!baseWritten) {
-                            writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext), eol);
+                            writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext, keywords), eol);
                             baseWritten = true;
                         }
-                        for (String header : StatusHeaders.linesFor(flags, config.layout() == MboxLayout.THUNDERBIRD)) {
+                        for (String header : StatusHeaders.linesFor(
+                                flags, config.layout() == MboxLayout.THUNDERBIRD, StatusHeaders.PADDING)) {
                             writeLine(out, header, eol);
                         }
                         if (e.contentLength >= 0) {
@@ -509,5 +703,6 @@ final class MboxFolder implements MailFolder {
     @Override
     public void close() {
         closed = true;
+        closeReadChannel();
     }
 }

@@ -21,7 +21,8 @@ public enum MboxFormat {
     MBOXCL,
     /**
      * A {@code Content-Length} header frames the body and nothing is escaped (Solaris mailx,
-     * Dovecot). Fully reversible.
+     * Dovecot). Fully reversible; the variant to write for a tree Dovecot will serve, as Dovecot
+     * never unescapes {@code >From } lines.
      */
     MBOXCL2;
 

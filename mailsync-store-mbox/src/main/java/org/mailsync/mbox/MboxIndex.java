@@ -16,6 +16,10 @@ final class MboxIndex {
     final long uidNext;
     /** Where the 10 uidnext digits of our own X-IMAPbase header sit, or -1. */
     final long uidNextDigitsOffset;
+    /** Keywords listed in our X-IMAPbase header (Dovecot only honours X-Keywords listed there). */
+    final List<String> baseKeywords;
+    /** Length of the keyword area after the uidnext digits (padded with spaces for in-place growth). */
+    final int keywordAreaLength;
     /** Offset of the first From line (bytes before it are not part of any message). */
     final long firstFromOffset;
 
@@ -29,6 +33,8 @@ final class MboxIndex {
             long uidValidity,
             long uidNext,
             long uidNextDigitsOffset,
+            List<String> baseKeywords,
+            int keywordAreaLength,
             long firstFromOffset,
             long scannedSize,
             boolean endsWithNewline,
@@ -38,6 +44,8 @@ final class MboxIndex {
         this.uidValidity = uidValidity;
         this.uidNext = uidNext;
         this.uidNextDigitsOffset = uidNextDigitsOffset;
+        this.baseKeywords = baseKeywords;
+        this.keywordAreaLength = keywordAreaLength;
         this.firstFromOffset = firstFromOffset;
         this.scannedSize = scannedSize;
         this.endsWithNewline = endsWithNewline;

@@ -3,10 +3,12 @@ package org.mailsync.mbox;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * Something wrong in an mbox file that the reader recovered from: where (byte offset in the file,
- * and the message's ordinal, 1-based, or 0 when outside any message) and what it did about it.
+ * Something wrong in an mbox file that the reader recovered from.
  *
- * <p>Immutable.
+ * @param offset where in the file, in bytes
+ * @param messageOrdinal the message's position in the file, 1-based; 0 when outside any message
+ * @param description what was found and what the reader did about it
+ *     <p>Immutable.
  */
 public record MboxProblem(long offset, long messageOrdinal, String description) {
     public MboxProblem {

@@ -34,6 +34,8 @@ final class MboxScanner {
     private long uidValidity;
     private long uidNextHeader;
     private long uidNextDigitsOffset = -1;
+    private int keywordAreaLength;
+    private List<String> baseKeywords = List.of();
     private long firstFromOffset = -1;
     private @Nullable Message cur;
     private boolean prevLineEmpty = true;
@@ -71,6 +73,8 @@ final class MboxScanner {
             scanner.uidValidity = previous.uidValidity;
             scanner.firstFromOffset = previous.firstFromOffset;
             scanner.uidNextDigitsOffset = previous.uidNextDigitsOffset;
+            scanner.keywordAreaLength = previous.keywordAreaLength;
+            scanner.baseKeywords = previous.baseKeywords;
             scanner.uidNextHeader = previous.uidNext;
             // The header's uidnext may have been raised in place since: read it again below.
         }
@@ -185,12 +189,14 @@ final class MboxScanner {
             }
         }
         if (uidNextDigitsOffset >= 0) {
-            ByteBuffer digits = ByteBuffer.allocate(10);
+            // Read again: we raise uidnext and add keywords in place on append.
+            ByteBuffer digits = ByteBuffer.allocate(10 + keywordAreaLength);
             channel.read(digits, uidNextDigitsOffset);
+            String text = new String(digits.array(), 0, digits.position(), StandardCharsets.ISO_8859_1);
             try {
-                uidNextHeader =
-                        Math.max(uidNextHeader, Long.parseLong(new String(digits.array(), StandardCharsets.US_ASCII)));
-            } catch (NumberFormatException e) {
+                uidNextHeader = Math.max(uidNextHeader, Long.parseLong(text.substring(0, 10)));
+                baseKeywords = words(text.substring(10));
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
                 uidNextDigitsOffset = -1;
             }
         }
@@ -206,6 +212,8 @@ final class MboxScanner {
                 uidValidity,
                 Math.max(next, uidNextHeader),
                 uidNextDigitsOffset,
+                baseKeywords,
+                keywordAreaLength,
                 Math.max(0, firstFromOffset),
                 fileSize,
                 endsWithNewline,
@@ -274,7 +282,9 @@ final class MboxScanner {
                 m.xuid,
                 m.framedEnd >= 0 ? m.contentLengthValue : -1,
                 m.status.thunderbirdExpunged(),
-                m.pseudo));
+                m.pseudo,
+                m.flagRegionBroken ? -1 : m.flagRegionStart,
+                m.flagRegionBroken ? -1 : m.flagRegionEnd));
     }
 
     private static void sortPairs(long[] cuts) {
@@ -331,6 +341,9 @@ final class MboxScanner {
         String dateHeader;
 
         boolean nulReported;
+        long flagRegionStart = -1;
+        long flagRegionEnd = -1;
+        boolean flagRegionBroken;
 
         Message(long ordinal, LineSource src, String fromLine, FromLine.Parsed parsed) {
             this.ordinal = ordinal;
@@ -490,8 +503,11 @@ final class MboxScanner {
                 uidValidity = parseLong(parts[0]);
                 uidNextHeader = parseLong(parts[1]);
                 if (kind == StatusHeaders.Kind.X_IMAPBASE && parts[1].length() == 10) {
-                    uidNextDigitsOffset = valueOffset + value.indexOf(parts[1], value.indexOf(parts[0]) + 1);
+                    int digits = value.indexOf(parts[1], value.indexOf(parts[0]) + parts[0].length());
+                    uidNextDigitsOffset = valueOffset + digits;
+                    keywordAreaLength = value.length() - digits - 10;
                 }
+                baseKeywords = words(String.join(" ", List.of(parts).subList(2, parts.length)));
             }
         }
 
@@ -562,6 +578,14 @@ final class MboxScanner {
 
         private void cutSegment(LineSource src) {
             cut(src.offset(), src.endOffset());
+            if (headerKind != null && headerKind.statusLine()) {
+                if (flagRegionStart < 0) {
+                    flagRegionStart = src.offset();
+                } else if (src.offset() != flagRegionEnd) {
+                    flagRegionBroken = true;
+                }
+                flagRegionEnd = src.endOffset();
+            }
             if (src.endsLine()) {
                 lastCutEnd = src.endOffset();
                 lastCutCrlf = src.crlf();
@@ -598,6 +622,16 @@ final class MboxScanner {
             }
             return new String(src.buf(), src.start() + skip, Math.max(0, len), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    private static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        for (String w : text.trim().split("[ \t]+")) {
+            if (!w.isEmpty()) {
+                out.add(w);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static long parseLong(String s) {

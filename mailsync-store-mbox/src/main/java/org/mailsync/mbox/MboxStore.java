@@ -380,7 +380,10 @@ public final class MboxStore implements MailStore {
             return this;
         }
 
-        /** The variant written; {@link MboxFormat#MBOXRD} by default. */
+        /**
+         * The variant written; {@link MboxFormat#MBOXRD} by default. For files Dovecot will serve,
+         * {@link MboxFormat#MBOXCL2}.
+         */
         public Builder format(MboxFormat value) {
             checkState(format == null, "format was already set to %s", format);
             this.format = checkNotNull(value, "format");

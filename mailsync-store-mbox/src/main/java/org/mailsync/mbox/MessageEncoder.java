@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Flags;
@@ -47,7 +48,7 @@ final class MessageEncoder {
         if (env.imapBase() != null) {
             written += line(out, env.imapBase(), eol);
         }
-        for (String header : StatusHeaders.linesFor(env.flags(), env.thunderbird())) {
+        for (String header : StatusHeaders.linesFor(env.flags(), env.thunderbird(), StatusHeaders.PADDING)) {
             written += line(out, header, eol);
         }
         if (env.format().framedByContentLength()) {
@@ -71,9 +72,23 @@ final class MessageEncoder {
         return written + eol.length;
     }
 
-    /** Writes the header line of our own uid state for the first message of a file. */
-    static String imapBase(long uidValidity, long uidNext) {
-        return "X-IMAPbase: " + uidValidity + " " + String.format("%010d", uidNext);
+    /** Spaces left after X-IMAPbase's keywords, so that new keywords can be listed in place. */
+    static final int KEYWORD_ROOM = 300;
+
+    /**
+     * The header line of our uid state for the first message of a file, as Dovecot writes it:
+     * UIDVALIDITY, uidnext in 10 digits (so it can be raised in place) and the keywords in use,
+     * padded with spaces.
+     */
+    static String imapBase(long uidValidity, long uidNext, Collection<String> keywords) {
+        StringBuilder line = new StringBuilder("X-IMAPbase: ")
+                .append(uidValidity)
+                .append(' ')
+                .append(String.format("%010d", uidNext));
+        for (String keyword : keywords) {
+            line.append(' ').append(keyword);
+        }
+        return line.append(" ".repeat(KEYWORD_ROOM)).toString();
     }
 
     private static int line(OutputStream out, String text, byte[] eol) throws IOException {

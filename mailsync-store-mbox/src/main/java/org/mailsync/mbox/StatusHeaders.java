@@ -1,6 +1,8 @@
 package org.mailsync.mbox;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -45,6 +47,16 @@ final class StatusHeaders {
         /** Whether such a header may be folded over several lines (so its continuation goes too). */
         boolean foldable() {
             return this == X_KEYWORDS || this == MOZ_KEYS;
+        }
+
+        /** Whether the line says flags only (no ids), so that it can be rewritten in place. */
+        boolean statusLine() {
+            return this == STATUS
+                    || this == X_STATUS
+                    || this == X_KEYWORDS
+                    || this == MOZ_STATUS
+                    || this == MOZ_STATUS2
+                    || this == MOZ_KEYS;
         }
 
         /** Whether the header carries flags (and is always taken out). */
@@ -174,18 +186,22 @@ final class StatusHeaders {
         return Flags.of(all, words);
     }
 
+    /** Spaces after the keywords, so that later flag changes fit in place (Dovecot pads alike). */
+    static final int PADDING = 60;
+
     /**
      * The flag header lines (without line ends) that represent {@code flags}, in the order they are
-     * written: foldable ones first, so that a message starting with white space (which would read
-     * as a continuation) can only attach to a header that is never folded.
+     * written: the keyword line first (always there, padded with {@code padding} spaces, so that a
+     * flag change can overwrite these lines in place), as it is the only one that may be folded: a
+     * message starting with white space (which reads as a continuation) can then only attach to a
+     * header that never is.
      */
-    static java.util.List<String> linesFor(Flags flags, boolean thunderbird) {
-        java.util.List<String> lines = new java.util.ArrayList<>();
+    static List<String> linesFor(Flags flags, boolean thunderbird, int padding) {
+        List<String> lines = new ArrayList<>();
         String keywordText = String.join(" ", flags.keywords());
+        String pad = " ".repeat(padding);
         if (thunderbird) {
-            if (!keywordText.isEmpty()) {
-                lines.add("X-Mozilla-Keys: " + keywordText);
-            }
+            lines.add("X-Mozilla-Keys: " + keywordText + pad);
             int status = 0;
             status |= flags.contains(Flag.SEEN) ? MOZ_READ : 0;
             status |= flags.contains(Flag.ANSWERED) ? MOZ_REPLIED : 0;
@@ -200,9 +216,7 @@ final class StatusHeaders {
             }
             return lines;
         }
-        if (!keywordText.isEmpty()) {
-            lines.add("X-Keywords: " + keywordText);
-        }
+        lines.add("X-Keywords: " + keywordText + pad);
         lines.add(flags.contains(Flag.SEEN) ? "Status: RO" : "Status: O");
         StringBuilder x = new StringBuilder();
         x.append(flags.contains(Flag.ANSWERED) ? "A" : "");

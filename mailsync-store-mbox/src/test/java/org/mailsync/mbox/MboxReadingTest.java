@@ -332,6 +332,25 @@ class MboxReadingTest {
     }
 
     @Test
+    void aReadChecksTheFromLineSoAnUnnoticedRewriteNeverYieldsWrongBytes() throws Exception {
+        String a = A + "\nthe first, longer message\n\n";
+        String b = B + "\nsecond\n\n";
+        Path file = mbox("swap", a + b);
+        FileTime mtime = Files.getLastModifiedTime(file);
+        try (MboxStore store = store(null);
+                MailFolder f = store.openFolder(FolderPath.of("swap"))) {
+            assertThat(list(f)).hasSize(2);
+            // Same size, same inode, same modification time: only the content check can tell.
+            Files.write(file, (b + a).getBytes(StandardCharsets.ISO_8859_1), StandardOpenOption.TRUNCATE_EXISTING);
+            Files.setLastModifiedTime(file, mtime);
+            try (RawMessage raw = f.read(MessageUid.of(2)).orElseThrow()) {
+                assertThat(new String(raw.toByteArray(), StandardCharsets.ISO_8859_1))
+                        .isEqualTo("\r\nthe first, longer message\r\n");
+            }
+        }
+    }
+
+    @Test
     void appendsNeverRewriteTheFile() throws Exception {
         String original = A + "X-UID: 1\n\na\n\n" + B + "\nb\n";
         Path file = mbox("append", original);
@@ -355,7 +374,53 @@ class MboxReadingTest {
                 .isEqualTo(inode);
         assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).startsWith(original);
         assertThat(Files.readString(file, StandardCharsets.ISO_8859_1).substring(original.length()))
-                .startsWith("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\nStatus: O\nX-UID: 3\nSubject: 0\n\nx\n\n");
+                .startsWith("From MAILER-DAEMON Mon Jan  1 00:00:00 2024\nX-Keywords: "
+                        + " ".repeat(StatusHeaders.PADDING) + "\nStatus: O\nX-UID: 3\nSubject: 0\n\nx\n\n");
+    }
+
+    @Test
+    void flagChangesOverwriteStatusLinesInPlaceAndRewriteOnlyWhenTheyOutgrowThem() throws Exception {
+        Path file = dir.resolve("inbox");
+        List<MessageUid> ids = new ArrayList<>();
+        try (MboxStore store = store(null);
+                MailFolder f = store.openFolder(FolderPath.INBOX)) {
+            for (int i = 0; i < 3; i++) {
+                try (RawMessage raw =
+                        RawMessage.of(("Subject: " + i + "\r\n\r\nx\r\n").getBytes(StandardCharsets.US_ASCII))) {
+                    ids.add(f.append(new AppendRequest(raw, Flags.NONE, Instant.parse("2024-01-01T00:00:00Z")))
+                            .orElseThrow());
+                }
+            }
+            Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                    .fileKey();
+            long size = Files.size(file);
+            Flags some = Flags.of(Set.of(Flag.SEEN, Flag.ANSWERED, Flag.FLAGGED, Flag.DRAFT), Set.of("$Junk", "Work"));
+            f.storeFlags(List.of(ids.get(0), ids.get(2)), FlagsUpdateMode.REPLACE, some);
+            f.storeFlags(List.of(ids.get(1)), FlagsUpdateMode.ADD, Flags.of(Flag.DELETED));
+            assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                            .fileKey())
+                    .as("changed in place, not rewritten")
+                    .isEqualTo(inode);
+            assertThat(Files.size(file)).isEqualTo(size);
+            assertThat(list(f)).extracting(MessageInfo::flags).containsExactly(some, Flags.of(Flag.DELETED), some);
+            // More keywords than the padding holds: the file is rewritten instead.
+            Set<String> many = new java.util.TreeSet<>();
+            for (int i = 0; i < 20; i++) {
+                many.add("keyword" + i);
+            }
+            f.storeFlags(List.of(ids.get(1)), FlagsUpdateMode.ADD, Flags.of(Set.of(), many));
+            assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                            .fileKey())
+                    .isNotEqualTo(inode);
+        }
+        try (MboxStore store = store(null);
+                MailFolder f = store.openFolder(FolderPath.INBOX)) {
+            assertThat(list(f)).extracting(MessageInfo::uid).isEqualTo(ids);
+            assertThat(list(f).get(1).flags().keywords()).hasSize(20);
+            assertThat(list(f).get(0).flags().keywords()).containsExactly("$Junk", "Work");
+            assertThat(bodies(f))
+                    .containsExactly("Subject: 0\r\n\r\nx\r\n", "Subject: 1\r\n\r\nx\r\n", "Subject: 2\r\n\r\nx\r\n");
+        }
     }
 
     @Test

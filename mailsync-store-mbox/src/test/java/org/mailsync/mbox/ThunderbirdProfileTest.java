@@ -157,7 +157,8 @@ class ThunderbirdProfileTest {
         }
         String inbox = Files.readString(profile.resolve("Inbox"), StandardCharsets.UTF_8);
         assertThat(inbox)
-                .contains("X-Mozilla-Keys: $Forwarded todo\nX-Mozilla-Status: 1005\nX-Mozilla-Status2: 00000000\n")
+                .contains("X-Mozilla-Keys: $Forwarded todo" + " ".repeat(StatusHeaders.PADDING)
+                        + "\nX-Mozilla-Status: 1005\nX-Mozilla-Status2: 00000000\n")
                 .contains("X-Mozilla-Status: 0009")
                 .doesNotContain("Subject: read\n");
     }

@@ -84,11 +84,6 @@ public final class DotLock implements AutoCloseable {
         }
     }
 
-    /** The lock file. */
-    public Path lockFile() {
-        return lockFile;
-    }
-
     /** Writes {@code content} into the lock file, forces it if asked, and renames it over the target. */
     public void commit(byte[] content, boolean fsync) throws IOException {
         try (FileChannel out =

@@ -36,7 +36,7 @@ import org.mailsync.spi.MessageQuery;
  * <p>In an LF file a message's line ends must be CRLF (as the SPI's are); in a CRLF file any bytes
  * go, bare CR and bare LF included.
  */
-class MboxRoundTripProperties {
+class MboxRoundTripPropertiesTest {
     private static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
 
     record Mail(byte[] bytes, Flags flags, Instant date) {

@@ -1,0 +1,69 @@
+package org.mailsync.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.mailsync.Flag;
+import org.mailsync.Flags;
+import org.mailsync.MessageUid;
+
+/** IMAP syntax: UID sets, dates, flag lists, fingerprints. */
+class CommandsTest {
+    @Property
+    void uidSetRoundTripsAsTheSortedDistinctUids(
+            @ForAll @Size(max = 200) List<@LongRange(min = 1, max = 5000) Long> values) {
+        List<MessageUid> uids = values.stream().map(MessageUid::of).toList();
+        String set = Commands.uidSet(uids);
+        TreeSet<Long> expected = new TreeSet<>(values);
+        if (expected.isEmpty()) {
+            assertThat(set).isEmpty();
+            return;
+        }
+        assertThat(Commands.parseUidSet(set)).extracting(MessageUid::value).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void uidSetIsCompact() {
+        assertThat(Commands.uidSet(List.of(
+                        MessageUid.of(4), MessageUid.of(1), MessageUid.of(2), MessageUid.of(3), MessageUid.of(9))))
+                .isEqualTo("1:4,9");
+    }
+
+    @Test
+    void appendUidSetMayRunHighToLow() {
+        assertThat(Commands.parseUidSet("7:5,9")).extracting(MessageUid::value).containsExactly(5L, 6L, 7L, 9L);
+    }
+
+    @Test
+    void internalDateIsWrittenInUtcAsRfc3501Wants() {
+        assertThat(Commands.internalDate(Instant.parse("2024-02-29T13:14:15Z")))
+                .isEqualTo("29-Feb-2024 13:14:15 +0000");
+        assertThat(Commands.internalDate(Instant.parse("2024-03-01T01:02:03Z")))
+                .isEqualTo("01-Mar-2024 01:02:03 +0000");
+    }
+
+    @Test
+    void flagListHoldsSystemFlagsAndKeywords() {
+        assertThat(Commands.flagList(Flags.of(Set.of(Flag.SEEN), Set.of("$Forwarded"))))
+                .isEqualTo("(\\Seen $Forwarded)");
+        assertThat(Commands.flagList(Flags.NONE)).isEqualTo("()");
+    }
+
+    @Test
+    void fingerprintsAreAcceptedInTheUsualSpellings() {
+        String hex = "4A1FA9222FBBF9607D74BE885A476688A9961063BC88FE8A4DF30DC1137C6D93";
+        String colons = hex.replaceAll("(..)(?!$)", "$1:");
+        assertThat(PinningTrustManager.normalizeFingerprint(colons)).isEqualTo(hex);
+        assertThat(PinningTrustManager.normalizeFingerprint(hex.toLowerCase(java.util.Locale.ROOT)))
+                .isEqualTo(hex);
+        assertThat(PinningTrustManager.normalizeFingerprint("SHA256:" + colons)).isEqualTo(hex);
+    }
+}
