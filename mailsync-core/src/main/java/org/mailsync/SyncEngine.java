@@ -86,6 +86,12 @@ public final class SyncEngine {
         }
         List<FolderReport> reports = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<String> accountError = new AtomicReference<>();
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService readers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mailsync-reader-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         FolderSync.Settings settings = new FolderSync.Settings(
                 b.source,
                 b.target,
@@ -100,9 +106,9 @@ public final class SyncEngine {
                 b.batchBytes,
                 b.rematchThreshold,
                 budget,
+                readers,
                 b.listener,
                 b.clock);
-        AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool =
                 Executors.newFixedThreadPool(Math.max(1, Math.min(b.parallelism, byTarget.size())), r -> {
                     Thread t = new Thread(r, "mailsync-folder-" + threadNumber.incrementAndGet());
@@ -142,8 +148,10 @@ public final class SyncEngine {
             }
         } finally {
             pool.shutdownNow();
+            readers.shutdownNow();
             // Never return while a worker may still write: a caller may start the next pass.
-            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)
+                    || !readers.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
                 log.error("folder workers did not stop within 5 minutes of the pass ending");
             }
         }

@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Capability;
 import org.mailsync.DeletionPolicy;
@@ -75,6 +78,7 @@ public final class FolderSync {
             long batchBytes,
             double rematchThreshold,
             ByteBudget budget,
+            ExecutorService reader,
             SyncListener listener,
             Clock clock) {}
 
@@ -98,7 +102,7 @@ public final class FolderSync {
     private long deleted;
     private long skippedBySelection;
     private long keywordsDropped;
-    private final List<MessageFailure> failures = new ArrayList<>();
+    private final List<MessageFailure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private int batchesSinceSnapshot;
 
     private @Nullable MailFolder src;
@@ -487,6 +491,7 @@ public final class FolderSync {
 
     private void copyAll(List<MessageInfo> toCopy) throws MailStoreException, InterruptedException {
         long max = s.target().capabilities().maxMessageSize().orElse(Long.MAX_VALUE);
+        List<List<MessageInfo>> batches = new ArrayList<>();
         List<MessageInfo> batch = new ArrayList<>();
         long batchBytes = 0;
         for (MessageInfo m : toCopy) {
@@ -502,7 +507,7 @@ public final class FolderSync {
                 continue;
             }
             if (!batch.isEmpty() && (batch.size() >= s.batchSize() || batchBytes + m.size() > s.batchBytes())) {
-                copyBatch(batch, batchBytes);
+                batches.add(batch);
                 batch = new ArrayList<>();
                 batchBytes = 0;
             }
@@ -510,20 +515,118 @@ public final class FolderSync {
             batchBytes += m.size();
         }
         if (!batch.isEmpty()) {
-            copyBatch(batch, batchBytes);
+            batches.add(batch);
+        }
+        copyPipelined(batches);
+    }
+
+    /**
+     * Reads batch k+1 from the source on the reader thread while this thread appends batch k to
+     * the target: on IMAP each side has its own connection, so neither waits for the other.
+     */
+    private void copyPipelined(List<List<MessageInfo>> batches) throws MailStoreException, InterruptedException {
+        if (batches.isEmpty()) {
+            return;
+        }
+        Future<Loaded> next = s.reader().submit(() -> load(batches.get(0)));
+        try {
+            for (int k = 0; k < batches.size(); k++) {
+                Loaded current = await(next);
+                next = null;
+                try {
+                    if (k + 1 < batches.size()) {
+                        List<MessageInfo> following = batches.get(k + 1);
+                        next = s.reader().submit(() -> load(following));
+                    }
+                    append(current.items());
+                    maybeSnapshot();
+                } finally {
+                    current.close();
+                }
+            }
+        } finally {
+            if (next != null) {
+                // Stopped early (a failure): wait for the read under way and free what it holds.
+                try {
+                    await(next).close();
+                } catch (MailStoreException | RuntimeException e) {
+                    // The failure that stopped us is the one to report.
+                }
+            }
         }
     }
 
-    private void copyBatch(List<MessageInfo> batch, long bytes) throws MailStoreException, InterruptedException {
+    private static Loaded await(Future<Loaded> future) throws MailStoreException, InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof MailStoreException mse) {
+                throw mse;
+            }
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** A batch read from the source: its messages, holding part of the run's byte budget. */
+    private final class Loaded implements AutoCloseable {
+        private final List<Item> items;
+        private final long taken;
+
+        Loaded(List<Item> items, long taken) {
+            this.items = items;
+            this.taken = taken;
+        }
+
+        List<Item> items() {
+            return items;
+        }
+
+        @Override
+        public void close() {
+            items.forEach(i -> i.raw().close());
+            s.budget().release(taken);
+        }
+    }
+
+    /** Reads one batch (on the reader thread); a message the source refuses is reported alone. */
+    private Loaded load(List<MessageInfo> batch) throws MailStoreException, InterruptedException {
+        long bytes = batch.stream().mapToLong(MessageInfo::size).sum();
         long taken = s.budget().acquire(bytes);
         Map<MessageUid, RawMessage> raws = new LinkedHashMap<>();
         try {
-            src.readAll(batch.stream().map(MessageInfo::uid).toList(), raws::put);
+            try {
+                src.readAll(batch.stream().map(MessageInfo::uid).toList(), raws::put);
+            } catch (MessageRejectedException e) {
+                raws.values().forEach(RawMessage::close);
+                raws.clear();
+                for (MessageInfo m : batch) {
+                    try {
+                        src.read(m.uid()).ifPresent(raw -> raws.put(m.uid(), raw));
+                    } catch (MessageRejectedException one) {
+                        s.listener().error(one);
+                        synchronized (failures) {
+                            failures.add(new MessageFailure(
+                                    ErrorContext.of(s.source().account(), pair.source(), m.uid()),
+                                    "cannot read from the source: " + one.reason()));
+                        }
+                    }
+                }
+            }
             List<Item> items = new ArrayList<>();
             for (MessageInfo m : batch) {
                 RawMessage raw = raws.get(m.uid());
                 if (raw == null) {
-                    continue; // expunged on the source since the listing: nothing to copy
+                    continue; // expunged on the source since the listing, or refused: reported
                 }
                 String key;
                 try (InputStream in = raw.openStream()) {
@@ -533,11 +636,11 @@ public final class FolderSync {
                 }
                 items.add(new Item(m, raw, key, targetFlags(m.flags())));
             }
-            append(items);
-            maybeSnapshot();
-        } finally {
+            return new Loaded(items, taken);
+        } catch (MailStoreException | RuntimeException e) {
             raws.values().forEach(RawMessage::close);
             s.budget().release(taken);
+            throw e;
         }
     }
 

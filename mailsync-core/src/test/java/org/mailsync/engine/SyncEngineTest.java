@@ -523,4 +523,29 @@ class SyncEngineTest {
         assertThat(events).containsExactly("start 5", "end COMPLETE");
         assertThat(copiedEvents).hasValue(5);
     }
+
+    @Test
+    void aMessageTheSourceCannotReadIsReportedWithItsPlaceAndTheOthersArrive() throws Exception {
+        SyncFixture f = new SyncFixture(tmp);
+        for (int i = 0; i < 4; i++) {
+            put(f.sourceData, FolderPath.INBOX, message("m" + i, "b" + i), Flags.NONE);
+        }
+        AtomicInteger reads = new AtomicInteger();
+        f.source.hook(new InstrumentedStore.Hook() {
+            @Override
+            public void before(String op, FolderPath folder) throws MailStoreException {
+                if (op.equals("readAll") || (op.equals("read") && reads.incrementAndGet() == 2)) {
+                    throw new MessageRejectedException(
+                            ErrorContext.of("memory:source", folder, org.mailsync.MessageUid.of(2)),
+                            "NO [UNAVAILABLE] message body could not be parsed",
+                            null);
+                }
+            }
+        });
+        SyncReport report = f.engine().build().run();
+        assertThat(report.copied()).isEqualTo(3);
+        assertThat(report.verdict()).isEqualTo(SyncReport.Verdict.COMPLETE_WITH_SKIPS);
+        assertThat(report.folders().get(0).failures()).singleElement().satisfies(m -> assertThat(m.toString())
+                .contains("memory:source", "INBOX", "message 2", "could not be parsed"));
+    }
 }

@@ -197,6 +197,44 @@ public abstract class MailStoreContract {
                 .hasMessageContaining(store().account());
     }
 
+    @Test
+    void storeLevelStatusAgreesWithTheOpenFolder() throws Exception {
+        try (MailFolder f = folder("Status")) {
+            append(f, TestMessages.simple("s", "1"), Flags.NONE);
+            append(f, TestMessages.simple("t", "2"), Flags.NONE);
+            FolderStatus open = f.status();
+            FolderStatus closed = store().status(FolderPath.of("Status"));
+            assertThat(closed.generation()).isEqualTo(open.generation());
+            assertThat(closed.nextUid()).isEqualTo(open.nextUid());
+            assertThat(closed.messageCount()).isEqualTo(2);
+            assertThat(closed.highestModSeq()).isEqualTo(open.highestModSeq());
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> subscriptions() throws Exception {
+        boolean declared = store().capabilities().has(Capability.SUBSCRIPTIONS);
+        String name = declared
+                ? "unsubscribing and subscribing show in the listing (store declares SUBSCRIPTIONS)"
+                : "every folder is listed as subscribed and setSubscribed changes nothing (store lacks SUBSCRIPTIONS)";
+        return Stream.of(DynamicTest.dynamicTest(name, () -> {
+            FolderPath path = FolderPath.of("Subscribed");
+            store().createFolder(path);
+            store().setSubscribed(path, false);
+            assertThat(subscribed(path)).isEqualTo(!declared);
+            store().setSubscribed(path, true);
+            assertThat(subscribed(path)).isTrue();
+        }));
+    }
+
+    private boolean subscribed(FolderPath path) throws Exception {
+        return reopen().listFolders().stream()
+                .filter(f -> f.path().equals(path))
+                .findFirst()
+                .orElseThrow()
+                .subscribed();
+    }
+
     // ---- bytes
 
     @Test

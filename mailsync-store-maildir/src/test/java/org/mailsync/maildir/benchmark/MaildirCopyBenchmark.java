@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderInfo;
+import org.mailsync.FolderMapping;
 import org.mailsync.FolderPath;
-import org.mailsync.MessageInfo;
-import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
+import org.mailsync.SyncEngine;
+import org.mailsync.SyncReport;
 import org.mailsync.maildir.MaildirStore;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
@@ -37,8 +36,7 @@ import org.mailsync.spi.MessageQuery;
  * the same run. Prints seconds, messages/s, MB/s and the ratio to {@code cp -r}, to standard
  * output and to {@code target/benchmark-maildir-copy.txt}.
  *
- * <p>The copy is {@link #COPY}: list, read and append every folder in batches. When the sync
- * engine lands, replace it with a pass of the engine; nothing else changes.
+ * <p>The copy is {@link #COPY}: one pass of the sync engine, as a user's backup would run.
  *
  * <p>Run: {@code mvn -B -Pbenchmark verify -Dgroups=benchmark -pl mailsync-store-maildir -am}.
  */
@@ -53,32 +51,23 @@ class MaildirCopyBenchmark {
         void copy(MailStore source, MailStore target) throws Exception;
     }
 
-    /** The copy under test: the store SPI alone, folder by folder, in batches. */
+    /** The copy under test: one pass of the sync engine (checkpoints in a fresh directory). */
     static final TreeCopy COPY = (source, target) -> {
-        for (FolderInfo info : source.listFolders()) {
-            target.createFolder(info.path());
-            if (!info.selectable()) {
-                continue;
-            }
-            try (MailFolder from = source.openFolder(info.path());
-                    MailFolder to = target.openFolder(info.path())) {
-                from.list(MessageQuery.all().withBatchSize(BATCH), batch -> {
-                    Map<MessageUid, MessageInfo> byUid = new LinkedHashMap<>();
-                    batch.forEach(m -> byUid.put(m.uid(), m));
-                    List<RawMessage> raws = new ArrayList<>(batch.size());
-                    List<AppendRequest> requests = new ArrayList<>(batch.size());
-                    try {
-                        from.readAll(List.copyOf(byUid.keySet()), (uid, raw) -> {
-                            raws.add(raw);
-                            MessageInfo m = byUid.get(uid);
-                            requests.add(new AppendRequest(raw, m.flags(), m.internalDate()));
-                        });
-                        to.appendAll(requests);
-                    } finally {
-                        raws.forEach(RawMessage::close);
-                    }
-                });
-            }
+        Path checkpoints = Files.createTempDirectory("maildir-bench-checkpoints");
+        SyncReport report = SyncEngine.builder()
+                .source(source)
+                .target(target)
+                .checkpointDirectory(checkpoints)
+                .folders(FolderMapping.builder().automapSpecialUse(false).build())
+                .batchSize(BATCH)
+                .build()
+                .run();
+        if (report.verdict() != SyncReport.Verdict.COMPLETE || report.copied() != MESSAGES) {
+            throw new AssertionError(report.toText());
+        }
+        try (var files = Files.walk(checkpoints)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         }
     };
 
@@ -86,7 +75,7 @@ class MaildirCopyBenchmark {
     Path dir;
 
     @Test
-    void copyTwentyThousandMessagesThroughTheSpiAndWithCp() throws Exception {
+    void copyTwentyThousandMessagesThroughTheEngineAndWithCp() throws Exception {
         Path source = dir.resolve("source");
         long bytes = generate(source);
         run("sync");
@@ -120,7 +109,7 @@ class MaildirCopyBenchmark {
                         COPY.copy(from, to);
                     }
                 });
-                report.append(line("SPI copy, fsync " + (fsync ? "on (default)" : "off"), spi, bytes, cp));
+                report.append(line("engine copy, fsync " + (fsync ? "on (default)" : "off"), spi, bytes, cp));
                 assertSameMessages(source, target);
                 remove(target);
             }
