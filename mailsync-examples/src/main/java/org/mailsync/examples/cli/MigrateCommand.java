@@ -136,7 +136,7 @@ final class MigrateCommand {
         try {
             from = RateLimitedStore.wrap(
                     source.open(sourceCredentials, false), s.bytesPerSecond(), s.messagesPerSecond());
-            to = target.open(targetCredentials, true);
+            to = new SerialFolderCreation(target.open(targetCredentials, true));
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
             SyncReport report = SyncEngine.builder()
                     .source(from)

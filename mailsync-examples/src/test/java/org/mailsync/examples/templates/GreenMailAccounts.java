@@ -37,6 +37,20 @@ final class GreenMailAccounts {
                 .connect();
     }
 
+    /**
+     * Creates parent folders on the target before a test syncs into it. The engine's folder
+     * workers create a shared parent concurrently, and GreenMail refuses the second CREATE with a
+     * plain NO instead of RFC 5530's [ALREADYEXISTS], which the IMAP store accepts; real servers
+     * send the code. (The mailsync CLI serialises its creates; see SerialFolderCreation.)
+     */
+    static void createParents(GreenMailExtension server, String password, FolderPath... parents) throws Exception {
+        try (ImapStore store = open(server, password)) {
+            for (FolderPath parent : parents) {
+                store.createFolder(parent);
+            }
+        }
+    }
+
     /** INBOX with 4 messages, "Gesendet" with 2, "Projekte/Büro" with 1; flags and keywords mixed. */
     static void fill(GreenMailExtension server, String password) throws Exception {
         try (ImapStore store = open(server, password)) {

@@ -34,6 +34,7 @@ class ImapTemplatesTest {
         oldServer.setUser("anna@alt.example", "anna", "alt");
         newServer.setUser("anna@neu.example", "anna", "neu");
         GreenMailAccounts.fill(oldServer, "alt");
+        GreenMailAccounts.createParents(newServer, "neu", FolderPath.of("Projekte"));
     }
 
     @Test

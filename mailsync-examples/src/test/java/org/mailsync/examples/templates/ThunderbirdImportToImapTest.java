@@ -50,6 +50,7 @@ class ThunderbirdImportToImapTest {
         Path sbd = Files.createDirectories(local.resolve("Inbox.sbd"));
         Files.writeString(sbd.resolve("Rechnungen"), message("invoice", "0005", ""), StandardCharsets.UTF_8);
 
+        GreenMailAccounts.createParents(server, "neu", FolderPath.of("Thunderbird", "INBOX"));
         SyncReport report = ThunderbirdImportToImap.importFolders(
                 local, GreenMailAccounts.endpoint(server), "neu".toCharArray(), "Thunderbird", dir.resolve("state"));
 
