@@ -192,6 +192,32 @@ class MigrateCliTest {
     }
 
     @Test
+    void anOAuth2TokenFileRenameRulesAndRateLimitsAreHonoured() throws Exception {
+        // GreenMail accepts the user's password as the XOAUTH2 bearer token.
+        Path token = Files.writeString(home.resolve("token"), "old-secret\n");
+
+        CliRun run = mailsync(
+                "migrate",
+                source,
+                target,
+                "--source-oauth2-token-file",
+                token.toString(),
+                "--target-password-env",
+                "NEW_PW",
+                "--rename",
+                "Gesendete Objekte=Alt/Gesendet",
+                "--max-messages-per-second",
+                "200",
+                "--max-bytes-per-second",
+                "10M",
+                "--parallelism",
+                "2");
+
+        assertThat(run.code()).as(run.toString()).isEqualTo(0);
+        assertThat(run.out()).contains("Gesendete Objekte -> Alt/Gesendet ").contains("(8 copied");
+    }
+
+    @Test
     void aWrongPasswordIsAnAuthenticationFailure() throws Exception {
         Path wrong = Files.writeString(home.resolve("wrong.pw"), "not-it\n");
 
