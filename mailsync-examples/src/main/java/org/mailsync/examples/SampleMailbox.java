@@ -9,11 +9,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
@@ -67,30 +73,51 @@ public final class SampleMailbox {
 
     private SampleMailbox() {}
 
-    /** Creates the sample's folders in {@code store} and appends its messages; returns how many. */
-    public static int fill(MailStore store) throws MailStoreException {
+    /**
+     * Creates the sample's folders in {@code store} and appends its messages, folders in parallel
+     * (a store is thread-safe; each folder stays on its thread); returns how many.
+     */
+    public static int fill(MailStore store) throws MailStoreException, InterruptedException {
+        // The messages are made first, in one order, so that the sample is the same every time.
         Random random = new Random(20240611);
-        int total = 0;
+        Map<FolderPath, List<AppendRequest>> folders = new LinkedHashMap<>();
         int number = 0;
         for (Object[] spec : FOLDERS) {
             FolderPath path = (FolderPath) spec[0];
-            int count = (Integer) spec[1];
+            List<AppendRequest> requests = new ArrayList<>();
+            for (int i = 0; i < (Integer) spec[1]; i++) {
+                requests.add(message(path, ++number, random));
+            }
+            folders.put(path, requests);
             if (!path.isInbox()) {
                 store.createFolder(path);
             }
-            List<AppendRequest> requests = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                number++;
-                requests.add(message(path, number, random));
-            }
-            try (MailFolder folder = store.openFolder(path)) {
-                folder.appendAll(requests);
-            } finally {
-                requests.forEach(r -> r.message().close());
-            }
-            total += count;
         }
-        return total;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> appends = new ArrayList<>();
+            folders.forEach((path, requests) -> appends.add(pool.submit(() -> {
+                try (MailFolder folder = store.openFolder(path)) {
+                    folder.appendAll(requests);
+                }
+                return null;
+            })));
+            for (Future<?> append : appends) {
+                try {
+                    append.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof MailStoreException failure) {
+                        throw failure;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            folders.values()
+                    .forEach(requests -> requests.forEach(r -> r.message().close()));
+        }
+        return number;
     }
 
     private static AppendRequest message(FolderPath folder, int number, Random random) {

@@ -66,7 +66,7 @@ final class BatchCommand {
                     + "  --charset NAME              the file's charset (default: detected: UTF-8 with or without BOM,\n"
                     + "                              else Windows-1252, which covers ISO-8859-1 spreadsheets)\n"
                     + "  --jobs N                    accounts at once (default 2)\n"
-                    + "  --max-connections-per-server N   the most connections to one server over all accounts (default 8)\n"
+                    + "  --max-connections-per-server N   the most connections to one server over all accounts (default 8, at least 2)\n"
                     + "  --checkpoints DIR           a directory per account is made below DIR (default ~/.mailsync/checkpoints)\n"
                     + "  --source-trust-sha256 FP, --target-trust-sha256 FP   trust this certificate, repeatable\n"
                     + "  and the options of migrate: --dry-run --include --exclude --rename --no-automap --under --max-size\n"
@@ -111,10 +111,13 @@ final class BatchCommand {
             throw new UsageException(file + " lists no accounts");
         }
         int jobs = o.intValue("jobs", 1, 64).orElse(2);
-        int cap = o.intValue("max-connections-per-server", 1, 1000).orElse(8);
+        // Two at least: an account needs one for store-level commands and one per open folder.
+        int cap = o.intValue("max-connections-per-server", 2, 1000).orElse(8);
         // Per account: a connection per folder worker plus one for the store itself.
-        int parallelism = o.intValue("parallelism", 1, 64).orElse(2);
-        int perAccount = Math.min(cap, parallelism + 1);
+        // An account never gets more folder workers than the cap leaves connections for, or its
+        // workers would wait on each other's connections instead of working.
+        int parallelism = Math.min(o.intValue("parallelism", 1, 64).orElse(2), cap - 1);
+        int perAccount = parallelism + 1;
         boolean preflight = o.flag("preflight");
         MigrateCommand.Settings settings = preflight ? null : settings(o, parallelism);
         Path checkpointBase = o.value("checkpoints").map(Path::of).orElse(null);

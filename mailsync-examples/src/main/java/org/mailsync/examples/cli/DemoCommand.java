@@ -59,7 +59,7 @@ final class DemoCommand {
             StoreSpec target = StoreSpec.parse(
                     "imap://anna@127.0.0.1:" + newServer.getImap().getPort());
 
-            t.out().println("mailsync demo: filling the old server with a sample mailbox (about 15 seconds) ...");
+            t.out().println("mailsync demo: filling the old server with a sample mailbox (a few seconds) ...");
             int messages;
             try (ImapStore store = ImapStore.builder()
                     .host("127.0.0.1")

@@ -218,6 +218,20 @@ class MigrateCliTest {
     }
 
     @Test
+    void withoutAPasswordOptionItAsksOnTheTerminalOncePerStore() throws Exception {
+        List<String> prompts = new ArrayList<>();
+        Terminal.PasswordPrompt console = prompt -> {
+            prompts.add(prompt);
+            return (prompt.contains(source) ? "old-secret" : "new-secret").toCharArray();
+        };
+
+        CliRun run = CliRun.run(home, Map.of(), console, "migrate", source, target);
+
+        assertThat(run.code()).as(run.toString()).isEqualTo(0);
+        assertThat(prompts).containsExactly("Password for " + source + ": ", "Password for " + target + ": ");
+    }
+
+    @Test
     void aWrongPasswordIsAnAuthenticationFailure() throws Exception {
         Path wrong = Files.writeString(home.resolve("wrong.pw"), "not-it\n");
 
