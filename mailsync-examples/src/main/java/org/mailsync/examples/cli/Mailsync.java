@@ -56,6 +56,12 @@ public final class Mailsync {
             // user's to fix, so they are usage errors, not crashes.
             t.err().println("mailsync: " + e.getMessage());
             return ExitCode.USAGE.code;
+        } catch (RuntimeException e) {
+            // A bug, not the user's doing: show it whole, and exit with a code of our own (the
+            // JVM's 1 for an uncaught exception would read as "partial success").
+            t.err().println("mailsync: internal error, please report it:");
+            e.printStackTrace(t.err());
+            return ExitCode.FAILURE.code;
         }
     }
 
