@@ -232,6 +232,23 @@ class MigrateCliTest {
     }
 
     @Test
+    void anMboxDirectoryIsATargetAndASourceLikeAnyOther() throws Exception {
+        String mbox = "mbox:" + home.resolve("mail");
+        CliRun out =
+                mailsync("migrate", source, mbox, "--source-password-file", oldPassword.toString(), "--no-automap");
+        assertThat(out.code()).as(out.toString()).isEqualTo(0);
+        CliRun verify =
+                mailsync("verify", source, mbox, "--source-password-file", oldPassword.toString(), "--no-automap");
+        assertThat(verify.code()).as(verify.toString()).isEqualTo(0);
+
+        // And back into an IMAP account, under a folder of its own.
+        CliRun in = mailsync(
+                "migrate", mbox, target, "--target-password-env", "NEW_PW", "--no-automap", "--under", "Aus mbox");
+        assertThat(in.code()).as(in.toString()).isEqualTo(0);
+        assertThat(in.out()).contains("(8 copied");
+    }
+
+    @Test
     void aWrongPasswordIsAnAuthenticationFailure() throws Exception {
         Path wrong = Files.writeString(home.resolve("wrong.pw"), "not-it\n");
 
