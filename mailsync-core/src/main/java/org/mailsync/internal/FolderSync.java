@@ -384,7 +384,9 @@ public final class FolderSync {
     private void rematchAfterSourceGenerationChange(FolderCheckpoint cp, FolderStatus sStatus, List<MessageInfo> listed)
             throws MailStoreException {
         Map<MessageUid, Flags> syncedByTarget = new HashMap<>();
-        cp.pairs().values().forEach(p -> syncedByTarget.put(p.target(), p.syncedFlags()));
+        // Every target message this sync put there, including those of intents settled just now
+        // (whose source ids may already be of the new generation): all are re-keyed by identity.
+        pairs.values().forEach(p -> syncedByTarget.put(p.target(), p.syncedFlags()));
         pairs.clear();
         pairedTargets.clear();
         ListMultimap<String, MessageUid> targets = ArrayListMultimap.create();

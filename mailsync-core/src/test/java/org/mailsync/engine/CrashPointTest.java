@@ -103,4 +103,22 @@ class CrashPointTest {
     void cleanScenarioNeedsNoRestart() throws Exception {
         assertThat(callsOfACleanRun(true)).isGreaterThan(20);
     }
+
+    @Test
+    void crashAfterAppendingIntoAFolderWhoseSourceGenerationChangedLeavesNoDuplicates() throws Exception {
+        // Found by RandomHistoryPropertiesTest: the settled intent's pairs were dropped by the
+        // re-match after the source's UIDVALIDITY change, and the twins were copied again.
+        for (int crashAt = 1; crashAt <= 40; crashAt++) {
+            CrashScenario s = fresh("gen" + crashAt, false);
+            s.pass(DeletionPolicy.MIRROR);
+            byte[] twin = message("twin", "same");
+            put(s.sourceData, FolderPath.INBOX, twin, Flags.NONE);
+            put(s.sourceData, FolderPath.INBOX, twin, Flags.NONE);
+            put(s.sourceData, FolderPath.INBOX, twin, Flags.NONE);
+            s.sourceData.resetGeneration(FolderPath.INBOX);
+            s.crashAt(s.calls() + crashAt, true);
+            s.pass(DeletionPolicy.MIRROR);
+            s.assertConverged();
+        }
+    }
 }

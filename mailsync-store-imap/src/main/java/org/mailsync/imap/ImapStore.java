@@ -548,7 +548,10 @@ public final class ImapStore implements MailStore {
             return this;
         }
 
-        /** The most connections to the server at once (folders plus one); 8 by default. */
+        /**
+         * The most connections to the server at once: each open folder holds one, a store-level
+         * command borrows one while it runs; 8 by default (Dovecot allows 10 per user and address).
+         */
         public Builder maxConnections(int n) {
             checkState(maxConnections == 0, "max connections was already set to %s", maxConnections);
             checkArgument(n >= 1, "max connections must be at least 1, not %s", n);
@@ -618,7 +621,6 @@ public final class ImapStore implements MailStore {
                     connectionWait != null ? connectionWait : Duration.ofMinutes(2),
                     retry != null ? retry : RetryPolicy.DEFAULT,
                     spool != null ? spool : MessageSpool.defaults(),
-                    100,
                     sleeper != null ? sleeper : Settings.Sleeper.REAL);
             return ImapStore.connect(settings);
         }

@@ -29,7 +29,6 @@ record Settings(
         Duration connectionWait,
         RetryPolicy retry,
         MessageSpool spool,
-        int appendBatchSize,
         Sleeper sleeper) {
 
     /** How the store names itself: never with a password. */

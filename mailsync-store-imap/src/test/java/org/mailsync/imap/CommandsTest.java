@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
@@ -17,19 +12,6 @@ import org.mailsync.MessageUid;
 
 /** IMAP syntax: UID sets, dates, flag lists, fingerprints. */
 class CommandsTest {
-    @Property
-    void uidSetRoundTripsAsTheSortedDistinctUids(
-            @ForAll @Size(max = 200) List<@LongRange(min = 1, max = 5000) Long> values) {
-        List<MessageUid> uids = values.stream().map(MessageUid::of).toList();
-        String set = Commands.uidSet(uids);
-        TreeSet<Long> expected = new TreeSet<>(values);
-        if (expected.isEmpty()) {
-            assertThat(set).isEmpty();
-            return;
-        }
-        assertThat(Commands.parseUidSet(set)).extracting(MessageUid::value).containsExactlyElementsOf(expected);
-    }
-
     @Test
     void uidSetIsCompact() {
         assertThat(Commands.uidSet(List.of(

@@ -263,6 +263,29 @@ class DovecotFeaturesTest {
         }
     }
 
+    @Test
+    void anAppendCutOffByALostConnectionIsNotRetriedAndTheFolderStaysUsable() throws Exception {
+        String user = user();
+        List<Duration> retries = new ArrayList<>();
+        try (ImapStore store = DovecotContractTest.Dovecots.builder(slash, user)
+                        .sleeper(retries::add)
+                        .connect();
+                MailFolder inbox = store.openFolder(FolderPath.INBOX)) {
+            append(inbox, TestMessages.simple("before", "1"), Flags.NONE);
+            kick(user);
+            Thread.sleep(500); // doveadm kick returns before the imap process has gone
+            assertThatThrownBy(() -> append(inbox, TestMessages.simple("cut off", "2"), Flags.NONE))
+                    .isInstanceOf(org.mailsync.ConnectionException.class)
+                    .hasMessageContaining("APPEND")
+                    .hasMessageContaining("not retried");
+            assertThat(retries).isEmpty();
+            // The next call reconnects; the engine finds out by identity whether "cut off" arrived.
+            assertThat(append(inbox, TestMessages.simple("after", "3"), Flags.NONE))
+                    .isPresent();
+            assertThat(inbox.status().messageCount()).isEqualTo(2);
+        }
+    }
+
     private static void kick(String user) {
         try {
             slash.doveadm("kick", user);

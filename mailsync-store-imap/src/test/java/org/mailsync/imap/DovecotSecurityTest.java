@@ -91,6 +91,24 @@ class DovecotSecurityTest {
     }
 
     @Test
+    void aGivenTrustStoreHoldingTheCertificateIsTrusted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(tls.certificate())) {
+            store.setCertificateEntry(
+                    "dovecot", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        java.nio.file.Path file = dir.resolve("trust.p12");
+        try (var out = Files.newOutputStream(file)) {
+            store.store(out, "store-pw".toCharArray());
+        }
+        assertWorks(builder(Security.TLS, tls.tlsPort(), "sec6")
+                .trustStore(file, "store-pw".toCharArray())
+                .connect());
+    }
+
+    @Test
     void unpinnedSelfSignedCertificateFailsShowingSubjectAndFingerprint() {
         for (Security security : List.of(Security.TLS, Security.STARTTLS)) {
             int port = security == Security.TLS ? tls.tlsPort() : tls.port();

@@ -41,7 +41,6 @@ class FailureAndRetryTest {
                 Duration.ofSeconds(1),
                 policy,
                 MessageSpool.defaults(),
-                100,
                 sleeps::add);
     }
 

@@ -256,6 +256,42 @@ class GreenMailImapStoreTest {
         }
     }
 
+    @Test
+    void messagesAboveTheSpoolThresholdGoToTempFilesInChunksAndComeInTheOrderAsked(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path spoolDir) throws Exception {
+        try (ImapStore store = builder()
+                        .password(PASSWORD.toCharArray())
+                        .spool(org.mailsync.MessageSpool.of(64 * 1024, spoolDir))
+                        .connect();
+                MailFolder inbox = store.openFolder(FolderPath.INBOX)) {
+            List<byte[]> sent = List.of(
+                    TestMessages.simple("small", "x"),
+                    TestMessages.withAttachment(9 * 1024 * 1024, 11), // three 4 MiB chunks
+                    TestMessages.withAttachment(100_000, 12));
+            List<org.mailsync.MessageUid> uids = new ArrayList<>();
+            for (byte[] bytes : sent) {
+                try (RawMessage raw = RawMessage.of(bytes)) {
+                    uids.add(inbox.append(new AppendRequest(raw, Flags.NONE, DATE))
+                            .orElseThrow());
+                }
+            }
+            List<org.mailsync.MessageUid> order = List.of(uids.get(2), uids.get(0), uids.get(1));
+            List<org.mailsync.MessageUid> seen = new ArrayList<>();
+            inbox.readAll(order, (uid, raw) -> {
+                try (raw) {
+                    seen.add(uid);
+                    byte[] expected = sent.get(uids.indexOf(uid));
+                    assertThat(raw.inMemory()).isEqualTo(expected.length <= 64 * 1024);
+                    assertThat(raw.toByteArray()).isEqualTo(expected);
+                }
+            });
+            assertThat(seen).isEqualTo(order);
+            try (var files = java.nio.file.Files.list(spoolDir)) {
+                assertThat(files).isEmpty(); // closed messages leave no temp file behind
+            }
+        }
+    }
+
     private static void put(BlockingQueue<RawMessage> queue, RawMessage raw) {
         try {
             queue.put(raw);

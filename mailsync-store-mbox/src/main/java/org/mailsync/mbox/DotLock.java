@@ -53,8 +53,8 @@ final class DotLock implements AutoCloseable {
                     continue;
                 }
                 if (clock.instant().isAfter(deadline)) {
-                    throw new IOException("mbox " + mbox + " stays locked by " + lockFile + " (waited " + timeout
-                            + "); remove it if no mail program is running");
+                    throw new LockTimeoutException("mbox " + mbox + " stays locked by " + lockFile + " (waited "
+                            + timeout + "); remove it if no mail program is running");
                 }
                 try {
                     Thread.sleep(20);
@@ -91,7 +91,7 @@ final class DotLock implements AutoCloseable {
                 // Another thread of this JVM holds it (it lost its dot-lock as stale): wait too.
             }
             if (clock.instant().isAfter(deadline)) {
-                throw new IOException("mbox " + mbox + " stays locked (fcntl) by another program");
+                throw new LockTimeoutException("mbox " + mbox + " stays locked (fcntl) by another program");
             }
             try {
                 Thread.sleep(20);
@@ -137,6 +137,15 @@ final class DotLock implements AutoCloseable {
             channel.close();
         } finally {
             Files.deleteIfExists(lockFile);
+        }
+    }
+
+    /** Another program held the lock for longer than the timeout: try again later. */
+    static final class LockTimeoutException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LockTimeoutException(String message) {
+            super(message);
         }
     }
 }

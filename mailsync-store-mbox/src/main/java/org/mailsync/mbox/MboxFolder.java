@@ -40,6 +40,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.ConnectionException;
 import org.mailsync.ErrorContext;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
@@ -178,7 +179,15 @@ final class MboxFolder implements MailFolder {
             FileState s = FileState.of(file);
             h.putString(String.valueOf(s == null ? null : s.key()), StandardCharsets.UTF_8);
             h.putString(first.fromLine, StandardCharsets.ISO_8859_1);
-            h.putLong(first.contentEnd - first.fromOffset);
+            // The start of the first message, not its length: the length of the last message of a
+            // file changes when another program appends with a different separator habit.
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(512, first.contentEnd - first.contentStart));
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (head.hasRemaining() && ch.read(head, first.contentStart + head.position()) > 0) {
+                    // read the head in full
+                }
+            }
+            h.putBytes(head.array(), 0, head.position());
         }
         long g = h.hash().asInt() & 0x7fff_ffffL;
         return g == 0 ? 1 : g;
@@ -257,9 +266,7 @@ final class MboxFolder implements MailFolder {
                 }
                 return read(uid);
             }
-            OutputStream out = new BufferedOutputStream(writer, 64 * 1024);
-            MessageDecoder.copy(ch, e, out);
-            out.flush();
+            MessageDecoder.copy(ch, e, writer);
             RawMessage raw = writer.finish();
             if (raw.size() != e.size) {
                 raw.close();
@@ -376,17 +383,19 @@ final class MboxFolder implements MailFolder {
                 out.flush();
                 if (before.uidNextDigitsOffset >= 0 && uid <= 9_999_999_999L) {
                     // Dovecot's X-IMAPbase keeps uidnext in 10 digits so it can be raised in place.
-                    ch.write(
-                            ByteBuffer.wrap(String.format("%010d", uid).getBytes(StandardCharsets.US_ASCII)),
+                    writeFully(
+                            ch,
+                            String.format("%010d", uid).getBytes(StandardCharsets.US_ASCII),
                             before.uidNextDigitsOffset);
                     if (!before.baseKeywords.containsAll(keywords)) {
                         // Dovecot drops an X-Keywords word that X-IMAPbase does not list: list the new
                         // ones in the header's padding, in place, while they fit.
                         String area = " " + String.join(" ", keywords);
                         if (area.length() <= before.keywordAreaLength) {
-                            ch.write(
-                                    ByteBuffer.wrap(Strings.padEnd(area, before.keywordAreaLength, ' ')
-                                            .getBytes(StandardCharsets.ISO_8859_1)),
+                            writeFully(
+                                    ch,
+                                    Strings.padEnd(area, before.keywordAreaLength, ' ')
+                                            .getBytes(StandardCharsets.ISO_8859_1),
                                     before.uidNextDigitsOffset + 10);
                         }
                     }
@@ -410,6 +419,9 @@ final class MboxFolder implements MailFolder {
             return ids;
         } catch (MailStoreException e) {
             throw e;
+        } catch (DotLock.LockTimeoutException e) {
+            // Another mail program holds the file: a transient state, like a throttling server.
+            throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
             throw new StoreFailureException(context(), "cannot append to " + file + ": " + e, e);
         }
@@ -503,6 +515,9 @@ final class MboxFolder implements MailFolder {
             return true;
         } catch (MailStoreException e) {
             throw e;
+        } catch (DotLock.LockTimeoutException e) {
+            // Another mail program holds the file: a transient state, like a throttling server.
+            throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
             throw new StoreFailureException(context(), "cannot change flags in " + file + ": " + e, e);
         }
@@ -651,6 +666,9 @@ final class MboxFolder implements MailFolder {
             index();
         } catch (MailStoreException e) {
             throw e;
+        } catch (DotLock.LockTimeoutException e) {
+            // Another mail program holds the file: a transient state, like a throttling server.
+            throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
             throw new StoreFailureException(context(), "cannot rewrite " + file + ": " + e, e);
         }

@@ -243,11 +243,6 @@ final class MboxScanner {
                                 + " far as it goes"));
             }
         }
-        if (m.inHeader && m.contentLengthValue == 0 && m.framingAllowed()) {
-            // A message with no body and Content-Length: 0 was framed by it too.
-            m.cut(m.contentLengthStart, m.contentLengthEnd);
-            size -= m.contentLengthOut;
-        }
         Instant date = m.parsed.date();
         if (date == null) {
             Instant fromHeader = m.dateHeader == null

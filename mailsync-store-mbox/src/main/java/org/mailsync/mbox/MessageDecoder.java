@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
  * <p>Thread-safe (stateless).
  */
 final class MessageDecoder {
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final int BUFFER_SIZE = 64 * 1024;
 
     private MessageDecoder() {}
@@ -20,6 +19,9 @@ final class MessageDecoder {
     static void copy(FileChannel channel, MboxEntry entry, OutputStream out) throws IOException {
         LineSource src = new LineSource(channel, entry.contentStart, entry.contentEnd, BUFFER_SIZE);
         src.seek(entry.contentStart);
+        // Lines are short (76 bytes of base64): gather them here rather than call out per line.
+        byte[] pending = new byte[BUFFER_SIZE];
+        int pendingLength = 0;
         long[] cuts = entry.cuts;
         int cut = 0;
         while (src.next()) {
@@ -37,12 +39,33 @@ final class MessageDecoder {
                 start++;
                 length--;
             }
-            if (src.endsLine() && !entry.crlf && !src.crlf()) {
-                out.write(buf, start, length - 1);
-                out.write(CRLF);
+            boolean addCr = src.endsLine() && !entry.crlf && !src.crlf();
+            int needed = length + (addCr ? 1 : 0);
+            if (pendingLength + needed > pending.length) {
+                out.write(pending, 0, pendingLength);
+                pendingLength = 0;
+            }
+            if (needed > pending.length) {
+                // A segment as large as the buffer itself: straight through.
+                if (addCr) {
+                    out.write(buf, start, length - 1);
+                    out.write('\r');
+                    out.write('\n');
+                } else {
+                    out.write(buf, start, length);
+                }
+                continue;
+            }
+            if (addCr) {
+                System.arraycopy(buf, start, pending, pendingLength, length - 1);
+                pendingLength += length - 1;
+                pending[pendingLength++] = '\r';
+                pending[pendingLength++] = '\n';
             } else {
-                out.write(buf, start, length);
+                System.arraycopy(buf, start, pending, pendingLength, length);
+                pendingLength += length;
             }
         }
+        out.write(pending, 0, pendingLength);
     }
 }

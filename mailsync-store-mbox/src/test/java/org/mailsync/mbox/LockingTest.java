@@ -16,11 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailsync.ConnectionException;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
-import org.mailsync.StoreFailureException;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
 
@@ -36,7 +36,7 @@ class LockingTest {
     }
 
     @Test
-    void aHeldDotLockMakesTheWriterWaitThenFailNamingTheLock() throws Exception {
+    void aHeldDotLockMakesTheWriterWaitThenFailAsRetryableNamingTheLock() throws Exception {
         Files.createFile(dir.resolve("inbox.lock"));
         try (MboxStore store = MboxStore.builder()
                         .root(dir)
@@ -45,8 +45,10 @@ class LockingTest {
                 MailFolder inbox = store.openFolder(FolderPath.INBOX);
                 RawMessage raw = message("x")) {
             assertThatThrownBy(() -> inbox.append(new AppendRequest(raw, Flags.NONE, DATE)))
-                    .isInstanceOf(StoreFailureException.class)
-                    .hasMessageContaining("inbox.lock");
+                    .isInstanceOf(ConnectionException.class)
+                    .hasMessageContaining("inbox.lock")
+                    .satisfies(e ->
+                            assertThat(((ConnectionException) e).throttled()).isTrue());
             assertThat(inbox.status().messageCount()).isZero();
         }
         assertThat(dir.resolve("inbox.lock")).exists();

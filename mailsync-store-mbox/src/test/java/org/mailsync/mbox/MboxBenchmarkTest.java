@@ -21,6 +21,7 @@ import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
 import org.mailsync.MessageInfo;
+import org.mailsync.MessageSpool;
 import org.mailsync.RawMessage;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
@@ -95,12 +96,52 @@ class MboxBenchmarkTest {
         }
         double catSeconds = (System.nanoTime() - catStart) / 1e9;
 
+        Phase spooled = readAll(dir, MessageSpool.defaults());
+        Phase inMemory = readAll(dir, MessageSpool.of(8 << 20, null));
+
+        double mb = fileSize / 1e6;
+        System.out.printf(
+                Locale.ROOT,
+                "mbox benchmark: file %.0f MB, %d messages (%d bytes as CRLF messages)%n",
+                mb,
+                spooled.messages(),
+                spooled.bytes());
+        System.out.printf(
+                Locale.ROOT,
+                "  write (appendAll, batches of 200, mboxrd LF): %.1f s, %.0f MB/s, peak heap %d MB%n",
+                writeSeconds,
+                mb / writeSeconds,
+                writeHeap >> 20);
+        System.out.printf(Locale.ROOT, "  cat file > /dev/null:  %.2f s, %.0f MB/s%n", catSeconds, mb / catSeconds);
+        System.out.printf(
+                Locale.ROOT,
+                "  scan (open + list all): %.2f s, %.0f MB/s%n",
+                spooled.scanSeconds(),
+                mb / spooled.scanSeconds());
+        print("read (scan + every message's bytes; messages over 1 MiB spooled to temp files)", spooled, mb);
+        print("read (the same with an 8 MiB spool threshold: all in memory)", inMemory, mb);
+    }
+
+    private record Phase(long messages, long bytes, double scanSeconds, double seconds, long peakHeap) {}
+
+    private static void print(String what, Phase p, double mb) {
+        System.out.printf(
+                Locale.ROOT,
+                "  %s: %.2f s, %.0f MB/s, peak heap %d MB (max heap %d MB)%n",
+                what,
+                p.seconds(),
+                mb / p.seconds(),
+                p.peakHeap() >> 20,
+                Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    private static Phase readAll(Path dir, MessageSpool spool) throws Exception {
         resetPeaks();
         long readStart = System.nanoTime();
         long readBytes = 0;
         long readMessages = 0;
         double scanSeconds;
-        try (MboxStore store = MboxStore.builder().root(dir).build();
+        try (MboxStore store = MboxStore.builder().root(dir).spool(spool).build();
                 MailFolder inbox = store.openFolder(FolderPath.INBOX)) {
             List<MessageInfo> all = new ArrayList<>();
             inbox.list(MessageQuery.all(), all::addAll);
@@ -117,31 +158,7 @@ class MboxBenchmarkTest {
                 readMessages++;
             }
         }
-        double readSeconds = (System.nanoTime() - readStart) / 1e9;
-        long readHeap = peakHeap();
-
-        double mb = fileSize / 1e6;
-        System.out.printf(
-                Locale.ROOT,
-                "mbox benchmark: file %.0f MB, %d messages (%d bytes as CRLF messages)%n",
-                mb,
-                readMessages,
-                readBytes);
-        System.out.printf(
-                Locale.ROOT,
-                "  write (appendAll, batches of 200, mboxrd LF): %.1f s, %.0f MB/s, peak heap %d MB%n",
-                writeSeconds,
-                mb / writeSeconds,
-                writeHeap >> 20);
-        System.out.printf(Locale.ROOT, "  cat file > /dev/null:  %.2f s, %.0f MB/s%n", catSeconds, mb / catSeconds);
-        System.out.printf(Locale.ROOT, "  scan (open + list all): %.2f s, %.0f MB/s%n", scanSeconds, mb / scanSeconds);
-        System.out.printf(
-                Locale.ROOT,
-                "  read (scan + every message's bytes): %.2f s, %.0f MB/s, peak heap %d MB (max heap %d MB)%n",
-                readSeconds,
-                mb / readSeconds,
-                readHeap >> 20,
-                Runtime.getRuntime().maxMemory() >> 20);
+        return new Phase(readMessages, readBytes, scanSeconds, (System.nanoTime() - readStart) / 1e9, peakHeap());
     }
 
     private static void resetPeaks() {

@@ -220,6 +220,13 @@ class MboxReadingTest {
     }
 
     @Test
+    void contentLengthZeroInAHeaderThatRunsToTheEndOfTheFileIsKeptAsContent() throws Exception {
+        // Found by MboxScannerFuzzTest: this once gave a negative size.
+        mbox("cl0", A + "Content-Length: 0\n");
+        assertThat(read("cl0", null)).containsExactly("Content-Length: 0");
+    }
+
+    @Test
     void aFileThatIsNotAnMboxIsAClearFolderErrorAndIsNotListed() throws Exception {
         mbox("notes.txt", "Dear diary,\ntoday I wrote no mail.\n");
         try (MboxStore store = store(null)) {

@@ -72,6 +72,43 @@ class MboxWritingTest {
     }
 
     @Test
+    void linesLongerThanEveryBufferRoundTripAroundTheBufferSizes() throws Exception {
+        StringBuilder m = new StringBuilder("Subject: long lines\r\n\r\n");
+        int[] lengths = {65_534, 65_535, 65_536, 65_537, 200_000, 1_048_575, 1_048_576, 1_048_577, 3_000_000};
+        for (int length : lengths) {
+            String prefix = length % 2 == 0 ? ">>From " : "From ";
+            m.append(prefix).append("x".repeat(length - prefix.length())).append("\r\n");
+        }
+        String message = m.toString();
+        for (LineEnding eol : LineEnding.values()) {
+            for (MboxFormat format : List.of(MboxFormat.MBOXRD, MboxFormat.MBOXCL2)) {
+                Path sub = Files.createDirectories(dir.resolve(eol + "-" + format));
+                try (MboxStore store = MboxStore.builder()
+                                .root(sub)
+                                .lineEnding(eol)
+                                .format(format)
+                                .build();
+                        MailFolder f = store.openFolder(FolderPath.INBOX);
+                        RawMessage raw = RawMessage.of(message.getBytes(StandardCharsets.ISO_8859_1))) {
+                    f.append(new AppendRequest(raw, Flags.NONE, DATE));
+                    f.append(new AppendRequest(raw, Flags.NONE, DATE));
+                    List<MessageInfo> all = new ArrayList<>();
+                    f.list(MessageQuery.all(), all::addAll);
+                    assertThat(all).hasSize(2);
+                    for (MessageInfo info : all) {
+                        assertThat(info.size()).isEqualTo(message.length());
+                        try (RawMessage back = f.read(info.uid()).orElseThrow()) {
+                            assertThat(new String(back.toByteArray(), StandardCharsets.ISO_8859_1))
+                                    .as("%s %s", eol, format)
+                                    .isEqualTo(message);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void builderRefusesASettingTwiceAndNeedsARoot() {
         assertThatThrownBy(() -> MboxStore.builder().format(MboxFormat.MBOXRD).format(MboxFormat.MBOXCL2))
                 .isInstanceOf(IllegalStateException.class)
