@@ -83,9 +83,11 @@ class PrestageDovecotBenchmark {
                     }
                 }
                 long messages = (long) ACCOUNTS * PER_ACCOUNT;
-                System.out.printf("pre-stage from Dovecot: %d accounts x %d messages (%.1f MB), cap 8 migrations%n",
+                System.out.printf(
+                        "pre-stage from Dovecot: %d accounts x %d messages (%.1f MB), cap 8 migrations%n",
                         ACCOUNTS, PER_ACCOUNT, bytes / 1e6);
-                System.out.printf("  %.1f s, %.0f accounts/min, %.0f messages/s, %.1f MB/s, peak heap %d MB%n",
+                System.out.printf(
+                        "  %.1f s, %.0f accounts/min, %.0f messages/s, %.1f MB/s, peak heap %d MB%n",
                         seconds, ACCOUNTS * 60 / seconds, messages / seconds, bytes / 1e6 / seconds, peakHeapMb());
             }
         }
@@ -107,7 +109,10 @@ class PrestageDovecotBenchmark {
                     m.append("line of text ").append(random.nextInt()).append("\r\n");
                 }
                 byte[] bytes = m.toString().getBytes(StandardCharsets.US_ASCII);
-                Files.write(cur.resolve((1_700_000_000L + i) + ".M" + i + "P" + account + ".legacy,S=" + bytes.length + ":2,S"), bytes);
+                Files.write(
+                        cur.resolve(
+                                (1_700_000_000L + i) + ".M" + i + "P" + account + ".legacy,S=" + bytes.length + ":2,S"),
+                        bytes);
                 total += bytes.length;
             }
         }
