@@ -1,0 +1,224 @@
+package org.mailsync.examples;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.mailsync.ErrorContext;
+import org.mailsync.Flags;
+import org.mailsync.FolderInfo;
+import org.mailsync.FolderPath;
+import org.mailsync.FolderStatus;
+import org.mailsync.MailStoreException;
+import org.mailsync.MessageUid;
+import org.mailsync.RawMessage;
+import org.mailsync.StoreCapabilities;
+import org.mailsync.StoreFailureException;
+import org.mailsync.spi.AppendRequest;
+import org.mailsync.spi.FlagsUpdateMode;
+import org.mailsync.spi.MailFolder;
+import org.mailsync.spi.MailStore;
+import org.mailsync.spi.MessageQuery;
+
+/**
+ * A store that reads message bodies no faster than a given number of bytes and messages per
+ * second, summed over all its folders: for a source server whose operator asks for gentleness, or
+ * a provider that throttles accounts that read too fast (and then answers with errors, which cost
+ * more time than the limit). Everything else passes straight through.
+ *
+ * <p>Thread-safe, as the wrapped store is. Closing it closes the wrapped store.
+ */
+public final class RateLimitedStore implements MailStore {
+    /** Where the limiter gets the time and how it waits; a seam for tests. */
+    interface Pacer {
+        Pacer REAL = new Pacer() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleepNanos(long nanos) throws InterruptedException {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            }
+        };
+
+        long nanoTime();
+
+        void sleepNanos(long nanos) throws InterruptedException;
+    }
+
+    private final MailStore store;
+    private final long bytesPerSecond;
+    private final double messagesPerSecond;
+    private final Pacer pacer;
+    private long nextFree; // guarded by this
+
+    RateLimitedStore(MailStore store, long bytesPerSecond, double messagesPerSecond, Pacer pacer) {
+        checkArgument(bytesPerSecond >= 0, "bytes per second must not be negative, not %s", bytesPerSecond);
+        checkArgument(messagesPerSecond >= 0, "messages per second must not be negative, not %s", messagesPerSecond);
+        this.store = store;
+        this.bytesPerSecond = bytesPerSecond;
+        this.messagesPerSecond = messagesPerSecond;
+        this.pacer = pacer;
+        this.nextFree = pacer.nanoTime();
+    }
+
+    /**
+     * Wraps {@code store}; a limit of 0 means none. Returns {@code store} itself when both are 0.
+     */
+    public static MailStore wrap(MailStore store, long bytesPerSecond, double messagesPerSecond) {
+        if (bytesPerSecond == 0 && messagesPerSecond == 0) {
+            return store;
+        }
+        return new RateLimitedStore(store, bytesPerSecond, messagesPerSecond, Pacer.REAL);
+    }
+
+    /**
+     * Accounts for one message of {@code bytes} and waits until the limits allow it: the reads so
+     * far have a schedule, each taking the time its bytes and its count cost at the limit, and
+     * this one waits for its slot. Idle time is not saved up beyond now, so no burst follows it.
+     */
+    void pace(long bytes, FolderPath folder) throws MailStoreException {
+        double seconds = 0;
+        if (bytesPerSecond > 0) {
+            seconds = Math.max(seconds, (double) bytes / bytesPerSecond);
+        }
+        if (messagesPerSecond > 0) {
+            seconds = Math.max(seconds, 1 / messagesPerSecond);
+        }
+        long wait;
+        synchronized (this) {
+            long now = pacer.nanoTime();
+            long start = Math.max(now, nextFree);
+            nextFree = start + (long) (seconds * 1e9);
+            wait = start - now;
+        }
+        if (wait > 0) {
+            try {
+                pacer.sleepNanos(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreFailureException(ErrorContext.of(store.account(), folder), "interrupted", e);
+            }
+        }
+    }
+
+    @Override
+    public String account() {
+        return store.account();
+    }
+
+    @Override
+    public StoreCapabilities capabilities() {
+        return store.capabilities();
+    }
+
+    @Override
+    public List<FolderInfo> listFolders() throws MailStoreException {
+        return store.listFolders();
+    }
+
+    @Override
+    public void createFolder(FolderPath path) throws MailStoreException {
+        store.createFolder(path);
+    }
+
+    @Override
+    public MailFolder openFolder(FolderPath path) throws MailStoreException {
+        return new Folder(store.openFolder(path));
+    }
+
+    @Override
+    public FolderStatus status(FolderPath path) throws MailStoreException {
+        return store.status(path);
+    }
+
+    @Override
+    public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
+        store.setSubscribed(path, subscribed);
+    }
+
+    @Override
+    public void close() throws MailStoreException {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimitedStore[" + store + ", " + bytesPerSecond + " B/s, " + messagesPerSecond + " msg/s]";
+    }
+
+    private final class Folder implements MailFolder {
+        private final MailFolder folder;
+
+        Folder(MailFolder folder) {
+            this.folder = folder;
+        }
+
+        @Override
+        public FolderPath path() {
+            return folder.path();
+        }
+
+        @Override
+        public FolderStatus status() throws MailStoreException {
+            return folder.status();
+        }
+
+        @Override
+        public void list(MessageQuery query, BatchConsumer consumer) throws MailStoreException {
+            folder.list(query, consumer);
+        }
+
+        @Override
+        public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
+            Optional<RawMessage> raw = folder.read(uid);
+            if (raw.isPresent()) {
+                pace(raw.get().size(), folder.path());
+            }
+            return raw;
+        }
+
+        @Override
+        public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+            folder.readAll(uids, (uid, raw) -> {
+                pace(raw.size(), folder.path());
+                consumer.accept(uid, raw);
+            });
+        }
+
+        @Override
+        public void readHeaders(List<MessageUid> uids, MessageConsumer<byte[]> consumer) throws MailStoreException {
+            folder.readHeaders(uids, consumer);
+        }
+
+        @Override
+        public Optional<MessageUid> append(AppendRequest request) throws MailStoreException {
+            return folder.append(request);
+        }
+
+        @Override
+        public List<Optional<MessageUid>> appendAll(List<AppendRequest> requests) throws MailStoreException {
+            return folder.appendAll(requests);
+        }
+
+        @Override
+        public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags)
+                throws MailStoreException {
+            folder.storeFlags(uids, mode, flags);
+        }
+
+        @Override
+        public void delete(Collection<MessageUid> uids) throws MailStoreException {
+            folder.delete(uids);
+        }
+
+        @Override
+        public void close() throws MailStoreException {
+            folder.close();
+        }
+    }
+}

@@ -1,0 +1,431 @@
+package org.mailsync.examples.cli;
+
+import com.google.common.collect.ImmutableSet;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.mailsync.MailStoreException;
+import org.mailsync.SyncReport;
+import org.mailsync.spi.MailStore;
+
+/**
+ * {@code mailsync batch FILE.csv}: many accounts, one CSV line each ({@code source user, source
+ * password, target user, target password[, source host[, target host]]}), several at once under a
+ * cap on connections per server; or, with {@code --preflight}, only a login on both sides of
+ * every line. One account failing never stops the others; a summary table ends the run.
+ *
+ * <p>Thread-safe (stateless).
+ */
+final class BatchCommand {
+    static final ImmutableSet<String> FLAGS =
+            ImmutableSet.of("preflight", "dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help");
+    static final ImmutableSet<String> VALUED = ImmutableSet.<String>builder()
+            .addAll(CommonOptions.MAPPING_OPTIONS)
+            .add(
+                    "source",
+                    "target",
+                    "charset",
+                    "jobs",
+                    "max-connections-per-server",
+                    "identity",
+                    "parallelism",
+                    "max-bytes-per-second",
+                    "max-messages-per-second",
+                    "checkpoints",
+                    "source-trust-sha256",
+                    "target-trust-sha256")
+            .build();
+
+    static final String HELP =
+            "usage: mailsync batch FILE.csv --source imaps://old-host[:port] --target imaps://new-host[:port]"
+                    + " [options]\n"
+                    + "  FILE.csv lines: source user, source password, target user, target password[, source host[, target host]]\n"
+                    + "    (comma or semicolon separated, \"quoted\" fields; a first line naming the columns is skipped;\n"
+                    + "    a host column, where given, overrides --source/--target for that line: host, host:port or a URI)\n"
+                    + "  --preflight                 only log in on both sides of every line and report what fails and why\n"
+                    + "  --charset NAME              the file's charset (default: detected: UTF-8 with or without BOM,\n"
+                    + "                              else Windows-1252, which covers ISO-8859-1 spreadsheets)\n"
+                    + "  --jobs N                    accounts at once (default 2)\n"
+                    + "  --max-connections-per-server N   the most connections to one server over all accounts (default 8, at least 2)\n"
+                    + "  --checkpoints DIR           a directory per account is made below DIR (default ~/.mailsync/checkpoints)\n"
+                    + "  --source-trust-sha256 FP, --target-trust-sha256 FP   trust this certificate, repeatable\n"
+                    + "  and the options of migrate: --dry-run --include --exclude --rename --no-automap --under --max-size\n"
+                    + "  --since --before --identity --mirror-deletes --copy-subscriptions --parallelism (per account, default 2)\n"
+                    + "  --max-bytes-per-second --max-messages-per-second (per account)\n";
+
+    /** One CSV line. Immutable; never printed with its passwords. */
+    record Account(int line, StoreSpec source, char[] sourcePassword, StoreSpec target, char[] targetPassword) {
+        String name() {
+            return source.user() + " -> " + target.user();
+        }
+
+        @Override
+        public String toString() {
+            return "line " + line + ": " + name();
+        }
+    }
+
+    /** What became of one account. Immutable. */
+    record Outcome(Account account, ExitCode code, @Nullable SyncReport report, String detail, double seconds) {}
+
+    private BatchCommand() {}
+
+    static ExitCode run(List<String> args, Terminal t) throws InterruptedException {
+        Options o = Options.parse(args, FLAGS, VALUED, CommonOptions.REPEATABLE);
+        if (o.flag("help")) {
+            t.out().print(HELP);
+            return ExitCode.OK;
+        }
+        if (o.positional().size() != 1) {
+            throw new UsageException("batch needs one CSV file\n" + HELP);
+        }
+        Path file = Path.of(o.positional().get(0));
+        @Nullable
+        StoreSpec sourceServer =
+                o.value("source").map(s -> StoreSpec.server(s, "imaps")).orElse(null);
+        @Nullable
+        StoreSpec targetServer =
+                o.value("target").map(s -> StoreSpec.server(s, "imaps")).orElse(null);
+        List<Account> accounts = parse(read(file, o.value("charset").orElse(null)), sourceServer, targetServer);
+        if (accounts.isEmpty()) {
+            throw new UsageException(file + " lists no accounts");
+        }
+        int jobs = o.intValue("jobs", 1, 64).orElse(2);
+        // Two at least: an account needs one for store-level commands and one per open folder.
+        int cap = o.intValue("max-connections-per-server", 2, 1000).orElse(8);
+        // Per account: a connection per folder worker plus one for the store itself.
+        // An account never gets more folder workers than the cap leaves connections for, or its
+        // workers would wait on each other's connections instead of working.
+        int parallelism = Math.min(o.intValue("parallelism", 1, 64).orElse(2), cap - 1);
+        int perAccount = parallelism + 1;
+        boolean preflight = o.flag("preflight");
+        MigrateCommand.Settings settings = preflight ? null : settings(o, parallelism);
+        Path checkpointBase = o.value("checkpoints").map(Path::of).orElse(null);
+
+        Map<String, Semaphore> servers = new TreeMap<>();
+        for (Account a : accounts) {
+            servers.computeIfAbsent(a.source().server(), s -> new Semaphore(cap, true));
+            servers.computeIfAbsent(a.target().server(), s -> new Semaphore(cap, true));
+        }
+        // Accounts log lines, not bars: several run at once.
+        Terminal quiet = new Terminal(t.err(), t.err(), t.env(), null, false, t.home());
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        List<Future<Outcome>> futures = new ArrayList<>();
+        try {
+            for (Account account : accounts) {
+                futures.add(pool.submit(() -> {
+                    // Permits are taken in server-name order, so that two accounts never wait on
+                    // each other's servers.
+                    List<Semaphore> held = new ArrayList<>();
+                    for (String server : new java.util.TreeSet<>(
+                            List.of(account.source().server(), account.target().server()))) {
+                        Semaphore s = servers.get(server);
+                        int permits = perAccount
+                                * (account.source()
+                                                .server()
+                                                .equals(account.target().server())
+                                        ? 2
+                                        : 1);
+                        s.acquire(Math.min(permits, cap));
+                        held.add(s);
+                    }
+                    long start = System.nanoTime();
+                    try {
+                        return preflight
+                                ? preflight(account, o, quiet, start)
+                                : migrate(account, o, settings, perAccount, checkpointBase, quiet, start);
+                    } catch (RuntimeException e) {
+                        // One account's bug or bad line must not take the others down.
+                        return new Outcome(account, ExitCode.FAILURE, null, e.toString(), seconds(start));
+                    } finally {
+                        int permits = perAccount
+                                * (account.source()
+                                                .server()
+                                                .equals(account.target().server())
+                                        ? 2
+                                        : 1);
+                        held.forEach(s -> s.release(Math.min(permits, cap)));
+                    }
+                }));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                try {
+                    outcomes.add(f.get());
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("batch worker failed", e.getCause());
+                }
+            }
+            t.out().print(summary(outcomes, preflight));
+            return outcomes.stream().map(Outcome::code).reduce(ExitCode.OK, ExitCode::worse);
+        } finally {
+            pool.shutdownNow();
+            accounts.forEach(a -> {
+                Arrays.fill(a.sourcePassword(), '\0');
+                Arrays.fill(a.targetPassword(), '\0');
+            });
+        }
+    }
+
+    private static MigrateCommand.Settings settings(Options o, int parallelism) {
+        MigrateCommand.Settings s = MigrateCommand.settings(o);
+        return new MigrateCommand.Settings(
+                s.mapping(),
+                s.selection(),
+                s.identity(),
+                s.dryRun(),
+                s.mirror(),
+                s.copySubscriptions(),
+                parallelism,
+                s.bytesPerSecond(),
+                s.messagesPerSecond());
+    }
+
+    private static Outcome preflight(Account a, Options o, Terminal t, long start) {
+        List<String> problems = new ArrayList<>();
+        ExitCode code = ExitCode.OK;
+        for (boolean source : new boolean[] {true, false}) {
+            StoreSpec spec = source ? a.source() : a.target();
+            StoreSpec.Credentials c = credentials(source ? a.sourcePassword() : a.targetPassword(), o, source, 1);
+            try (MailStore store = spec.open(c, false)) {
+                store.listFolders();
+            } catch (MailStoreException e) {
+                ExitCode failed = CommonOptions.exitCodeFor(e);
+                code = code.worse(failed);
+                problems.add((source ? "source" : "target") + ": " + kind(failed) + ": " + e.reason());
+            }
+        }
+        String detail = problems.isEmpty() ? "both logins work" : String.join("; ", problems);
+        t.err().println("preflight " + a + ": " + detail);
+        return new Outcome(a, code, null, detail, seconds(start));
+    }
+
+    private static String kind(ExitCode code) {
+        return switch (code) {
+            case AUTHENTICATION -> "wrong user or password";
+            case CONNECTION -> "unreachable or certificate not trusted";
+            default -> "failed";
+        };
+    }
+
+    private static Outcome migrate(
+            Account a,
+            Options o,
+            MigrateCommand.Settings settings,
+            int connections,
+            @Nullable Path checkpointBase,
+            Terminal t,
+            long start)
+            throws InterruptedException {
+        Path checkpoints = CommonOptions.defaultCheckpoints(t.home(), a.source(), a.target());
+        if (checkpointBase != null) {
+            checkpoints = checkpointBase.resolve(checkpoints.getFileName());
+        }
+        MigrateCommand.Result r = MigrateCommand.migrate(
+                a.source(),
+                credentials(a.sourcePassword(), o, true, connections),
+                a.target(),
+                credentials(a.targetPassword(), o, false, connections),
+                settings,
+                checkpoints,
+                t,
+                a.name());
+        String detail = r.report() == null
+                ? r.problem()
+                : r.report().optionalAccountError().orElse(r.report().verdict().toString());
+        return new Outcome(a, r.code(), r.report(), detail, seconds(start));
+    }
+
+    private static StoreSpec.Credentials credentials(char[] password, Options o, boolean source, int connections) {
+        char[] copy = password.clone();
+        Supplier<char[]> supplier = () -> copy.clone();
+        return new StoreSpec.Credentials(
+                supplier, null, o.all(source ? "source-trust-sha256" : "target-trust-sha256"), connections);
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    static String summary(List<Outcome> outcomes, boolean preflight) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                "%-5s %-44s %-14s %7s %7s %7s %8s %7s  %s%n",
+                "line", "account", "result", "copied", "present", "failed", "MB", "seconds", "detail"));
+        for (Outcome o : outcomes) {
+            SyncReport r = o.report();
+            String name = o.account().name();
+            out.append(String.format(
+                    "%-5d %-44s %-14s %7s %7s %7s %8s %7.1f  %s%n",
+                    o.account().line(),
+                    name.length() <= 44 ? name : name.substring(0, 43) + "…",
+                    o.code() == ExitCode.OK ? "OK" : o.code().name(),
+                    r == null ? "-" : String.valueOf(r.copied()),
+                    r == null ? "-" : String.valueOf(r.alreadyPresent()),
+                    r == null ? "-" : String.valueOf(r.failed()),
+                    r == null ? "-" : String.format("%.1f", r.copiedBytes() / 1e6),
+                    o.seconds(),
+                    o.detail()));
+        }
+        long ok = outcomes.stream().filter(o -> o.code() == ExitCode.OK).count();
+        out.append(String.format("%s: %d of %d accounts OK%n", preflight ? "preflight" : "batch", ok, outcomes.size()));
+        return out.toString();
+    }
+
+    /** The file's text: the charset given, or UTF-8 (a BOM is dropped) if it decodes, else Windows-1252. */
+    static String read(Path file, @Nullable String charsetName) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+        }
+        int offset =
+                bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF
+                        ? 3
+                        : 0;
+        if (charsetName != null) {
+            Charset charset;
+            try {
+                charset = Charset.forName(charsetName);
+            } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+                throw new UsageException("unknown charset " + charsetName);
+            }
+            return new String(
+                    bytes,
+                    charset == StandardCharsets.UTF_8 ? offset : 0,
+                    bytes.length - (charset == StandardCharsets.UTF_8 ? offset : 0),
+                    charset);
+        }
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, offset, bytes.length - offset))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            // Not UTF-8: a spreadsheet saved as "CSV" on Windows writes its ANSI code page.
+            return new String(bytes, Charset.forName("windows-1252"));
+        }
+    }
+
+    /** The accounts of a CSV text. */
+    static List<Account> parse(String text, @Nullable StoreSpec sourceServer, @Nullable StoreSpec targetServer) {
+        List<Account> accounts = new ArrayList<>();
+        String[] lines = text.split("\r\n|\n|\r", -1);
+        char separator = ',';
+        for (String line : lines) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                separator = line.indexOf(';') >= 0 && line.indexOf(',') < 0 ? ';' : ',';
+                break;
+            }
+        }
+        boolean first = true;
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            List<String> fields = fields(line, separator, i + 1);
+            if (first && isHeader(fields)) {
+                first = false;
+                continue; // a header naming the columns
+            }
+            first = false;
+            if (fields.size() < 4 || fields.size() > 6) {
+                throw new UsageException("line " + (i + 1) + ": expected 4 to 6 fields (source user, source password,"
+                        + " target user, target password[, source host[, target host]]), found " + fields.size());
+            }
+            StoreSpec source = server(fields, 4, sourceServer, "source", i + 1)
+                    .withUser(fields.get(0).trim());
+            StoreSpec target = server(fields, 5, targetServer, "target", i + 1)
+                    .withUser(fields.get(2).trim());
+            accounts.add(new Account(
+                    i + 1,
+                    source,
+                    fields.get(1).toCharArray(),
+                    target,
+                    fields.get(3).toCharArray()));
+        }
+        return accounts;
+    }
+
+    /** A first line that names the columns (English or German), rather than an account. */
+    private static boolean isHeader(List<String> fields) {
+        if (fields.size() < 2) {
+            return false;
+        }
+        String user = fields.get(0).trim().toLowerCase(Locale.ROOT);
+        String password = fields.get(1).trim().toLowerCase(Locale.ROOT);
+        return (user.startsWith("source")
+                        || user.startsWith("quell")
+                        || user.startsWith("user")
+                        || user.startsWith("benutzer"))
+                && (password.contains("pass") || password.contains("kennwort"));
+    }
+
+    private static StoreSpec server(
+            List<String> fields, int index, @Nullable StoreSpec fallback, String side, int line) {
+        if (fields.size() > index && !fields.get(index).isBlank()) {
+            String scheme = fallback == null ? "imaps" : fallback.security().scheme();
+            return StoreSpec.server(fields.get(index).trim(), scheme);
+        }
+        if (fallback == null) {
+            throw new UsageException("line " + line + ": no " + side + " host: give --" + side + " or a host column");
+        }
+        return fallback;
+    }
+
+    /** Splits one CSV line: fields may be quoted, a quote inside doubled (RFC 4180). */
+    private static List<String> fields(String line, char separator, int number) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"' && field.length() == 0) {
+                quoted = true;
+            } else if (c == separator) {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        if (quoted) {
+            throw new UsageException("line " + number + ": a quoted field is not closed");
+        }
+        fields.add(field.toString());
+        return fields;
+    }
+}

@@ -1,0 +1,88 @@
+package org.mailsync.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading the batch CSV: charsets as spreadsheets write them, quoting, headers, hosts. */
+class BatchCsvTest {
+    private static final StoreSpec OLD = StoreSpec.server("imaps://old.example", "imaps");
+    private static final StoreSpec NEW = StoreSpec.server("new.example:1993", "imaps");
+
+    @Test
+    void utf8WithBomIsReadWithoutTheBom(@TempDir Path dir) throws Exception {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] text = "jürgen,pässwort,jürgen,neu\n".getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[bom.length + text.length];
+        System.arraycopy(bom, 0, all, 0, 3);
+        System.arraycopy(text, 0, all, 3, text.length);
+        Path file = Files.write(dir.resolve("a.csv"), all);
+
+        List<BatchCommand.Account> accounts = BatchCommand.parse(BatchCommand.read(file, null), OLD, NEW);
+
+        assertThat(accounts).hasSize(1);
+        assertThat(accounts.get(0).source().user()).isEqualTo("jürgen");
+        assertThat(new String(accounts.get(0).sourcePassword())).isEqualTo("pässwort");
+    }
+
+    @Test
+    void windows1252IsDetectedWhenTheBytesAreNotUtf8(@TempDir Path dir) throws Exception {
+        Path file = Files.write(
+                dir.resolve("a.csv"), "jürgen;pässwort€;jürgen;neu\r\n".getBytes(Charset.forName("windows-1252")));
+
+        List<BatchCommand.Account> accounts = BatchCommand.parse(BatchCommand.read(file, null), OLD, NEW);
+
+        assertThat(new String(accounts.get(0).sourcePassword())).isEqualTo("pässwort€");
+    }
+
+    @Test
+    void aGivenCharsetWins(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("a.csv"), "jürgen,p,j,n\n".getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThat(BatchCommand.read(file, "ISO-8859-1")).startsWith("jürgen");
+    }
+
+    @Test
+    void quotedFieldsHeadersCommentsAndPerLineHosts() {
+        String text = "source_user,source_password,target_user,target_password,source_host,target_host\n"
+                + "# migrated in the second wave\n"
+                + "\n"
+                + "anna@old.example,\"pa,ss\"\"word\",anna@new.example,x,imap://other.example:143,\n";
+
+        List<BatchCommand.Account> accounts = BatchCommand.parse(text, OLD, NEW);
+
+        assertThat(accounts).hasSize(1);
+        BatchCommand.Account a = accounts.get(0);
+        assertThat(a.line()).isEqualTo(4);
+        assertThat(new String(a.sourcePassword())).isEqualTo("pa,ss\"word");
+        assertThat(a.source().canonical()).isEqualTo("imap://anna%40old.example@other.example:143");
+        assertThat(a.target().canonical()).isEqualTo("imaps://anna%40new.example@new.example:1993");
+        assertThat(a.toString()).doesNotContain("pa,ss");
+    }
+
+    @Test
+    void aLineWithoutAHostAndNoDefaultIsAUsageError() {
+        assertThatThrownBy(() -> BatchCommand.parse("a,b,c,d\n", null, NEW))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("line 1: no source host");
+        assertThatThrownBy(() -> BatchCommand.parse("a,b,c\n", OLD, NEW))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("expected 4 to 6 fields");
+    }
+
+    @Test
+    void sizesAndDates() {
+        assertThat(Options.parseSize("max-size", "25M")).isEqualTo(25L << 20);
+        assertThat(Options.parseSize("max-size", "512k")).isEqualTo(512L << 10);
+        assertThat(Options.parseSize("max-size", "1GB")).isEqualTo(1L << 30);
+        assertThat(Options.parseSize("max-size", "1000")).isEqualTo(1000);
+        assertThatThrownBy(() -> Options.parseSize("max-size", "lots")).isInstanceOf(UsageException.class);
+    }
+}
