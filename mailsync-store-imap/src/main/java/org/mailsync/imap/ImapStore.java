@@ -297,35 +297,42 @@ public final class ImapStore implements MailStore {
         withConnection(context, "CREATE", (p, c) -> {
             for (String name : names) {
                 ListInfo[] existing = p.list("", name);
-                boolean exists = false;
-                boolean selectable = false;
-                if (existing != null) {
-                    for (ListInfo info : existing) {
-                        if (info.name.equals(name)) {
-                            exists = true;
-                            selectable = info.canOpen;
-                            for (String attr : info.attrs) {
-                                selectable &= !attr.equalsIgnoreCase("\\NonExistent");
-                            }
-                        }
-                    }
-                }
-                if (exists && selectable) {
+                if (listedSelectable(existing, name)) {
                     continue;
                 }
                 try {
                     p.simpleCommand("CREATE", Commands.mailbox(new Argument(), p, name));
                 } catch (CommandFailedException e) {
-                    // RFC 5530 ALREADYEXISTS: someone else made it meanwhile, which is what we want.
-                    if (!String.valueOf(e.getMessage())
+                    // Someone else made it meanwhile, which is what we want: RFC 5530 says so with
+                    // ALREADYEXISTS; GreenMail answers a plain NO, so look before giving up.
+                    boolean alreadyExists = String.valueOf(e.getMessage())
                             .toUpperCase(java.util.Locale.ROOT)
-                            .contains("ALREADYEXISTS")) {
+                            .contains("ALREADYEXISTS");
+                    if (!alreadyExists && !listedSelectable(p.list("", name), name)) {
                         throw e;
                     }
                 }
             }
             return null;
         });
+    }
+    /** Whether a LIST answer shows {@code name} as a folder that can hold messages. */
+    private static boolean listedSelectable(ListInfo @Nullable [] answer, String name) {
+        if (answer == null) {
+            return false;
+        }
+        for (ListInfo info : answer) {
+            if (info.name.equals(name) && info.canOpen) {
+                boolean nonExistent = false;
+                for (String attr : info.attrs) {
+                    nonExistent |= attr.equalsIgnoreCase("\\NonExistent");
+                }
+                if (!nonExistent) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
