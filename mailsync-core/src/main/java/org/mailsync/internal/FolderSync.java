@@ -104,6 +104,10 @@ public final class FolderSync {
     private final List<MessageFailure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private int batchesSinceSnapshot;
 
+    /** Each side's state when this pass began: what an interim snapshot records. */
+    private @Nullable SideState startSource;
+
+    private @Nullable SideState startTarget;
     private @Nullable MailFolder src;
     private @Nullable MailFolder tgt;
     private @Nullable FolderStatus tStatus;
@@ -176,10 +180,17 @@ public final class FolderSync {
         src.list(
                 fastPath ? MessageQuery.changedSince(cp.source().highestModSeq()) : MessageQuery.all(), listed::addAll);
 
+        startSource = SideState.of(sStatus);
+        startTarget = tStatus == null ? null : SideState.of(tStatus);
         if (sourceGenChanged) {
             rematchAfterSourceGenerationChange(cp, sStatus, listed);
         } else if (targetGenChanged) {
             rematchAfterTargetGenerationChange(cp, listed);
+        }
+        if ((sourceGenChanged || targetGenChanged) && !s.dryRun()) {
+            // Record the re-keyed pairs (and orphans) before anything of the new generation is
+            // journaled: new ids must never be applied onto a map keyed by the old ones.
+            snapshot();
         }
 
         // Classify: paired messages may need flags; unpaired selected ones need copying.
@@ -745,17 +756,25 @@ public final class FolderSync {
 
     private void maybeSnapshot() throws StoreFailureException {
         if (++batchesSinceSnapshot >= SNAPSHOT_EVERY_BATCHES) {
-            // Keeps the journal short; "complete" stays false until the pass ends.
-            save(new FolderCheckpoint(
-                    null,
-                    null,
-                    false,
-                    false,
-                    ImmutableSortedMap.copyOf(pairs),
-                    com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
-                    ImmutableList.copyOf(pending),
-                    lastIntentId));
+            snapshot();
         }
+    }
+
+    /**
+     * An interim snapshot: keeps the journal short. It records each side as it was when the pass
+     * began (so a generation change after a crash is still seen) and "complete" stays false until
+     * the pass ends.
+     */
+    private void snapshot() throws StoreFailureException {
+        save(new FolderCheckpoint(
+                startSource,
+                startTarget,
+                false,
+                false,
+                ImmutableSortedMap.copyOf(pairs),
+                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
+                ImmutableList.copyOf(pending),
+                lastIntentId));
     }
 
     // ---- flags

@@ -121,4 +121,26 @@ class CrashPointTest {
             s.assertConverged();
         }
     }
+
+    @Test
+    void crashAfterASourceGenerationChangeKeepsTrackOfTheTargetMessagesItCouldNotMatch() throws Exception {
+        // Found by RandomHistoryPropertiesTest: the re-keyed pair map and the orphans lived only in
+        // memory; after a crash the new generation's journaled pairs were applied onto the old
+        // map, a pair was overwritten (same id, other generation) and a mirror pass never removed
+        // the message the source had deleted.
+        for (int crashAt = 1; crashAt <= 40; crashAt++) {
+            CrashScenario s = fresh("orphan" + crashAt, false);
+            s.sourceData.createFolder(PROJECTS);
+            put(s.sourceData, PROJECTS, message("m0", "0"), Flags.NONE);
+            s.pass(DeletionPolicy.MIRROR);
+            try (MailFolder projects = s.sourceData.openFolder(PROJECTS)) {
+                projects.delete(List.of(MessageUid.of(1)));
+            }
+            s.sourceData.resetGeneration(PROJECTS);
+            put(s.sourceData, PROJECTS, message("m1", "1"), Flags.NONE);
+            s.crashAt(s.calls() + crashAt, true);
+            s.pass(DeletionPolicy.MIRROR);
+            s.assertConverged();
+        }
+    }
 }

@@ -79,7 +79,7 @@ class RandomHistoryPropertiesTest {
                                 .as(Pass::new)));
     }
 
-    @Property(tries = 100)
+    @Property(tries = 300)
     void afterAFinalCleanPassTheTargetEqualsTheSource(
             @ForAll @Size(min = 1, max = 25) List<@net.jqwik.api.From("ops") Op> history,
             @ForAll boolean targetHasAppendUid)
