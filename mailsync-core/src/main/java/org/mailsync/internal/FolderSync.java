@@ -182,15 +182,16 @@ public final class FolderSync {
 
         startSource = SideState.of(sStatus);
         startTarget = tStatus == null ? null : SideState.of(tStatus);
-        if (sourceGenChanged) {
+        if (sourceGenChanged && targetGenChanged) {
+            // Both sides renumbered: no id on either side means anything. Every source message
+            // is matched afresh against the whole target by identity (below), as on a first pass.
+            pairs.clear();
+            pairedTargets.clear();
+            orphans.clear();
+        } else if (sourceGenChanged) {
             rematchAfterSourceGenerationChange(cp, sStatus, listed);
         } else if (targetGenChanged) {
             rematchAfterTargetGenerationChange(cp, listed);
-        }
-        if ((sourceGenChanged || targetGenChanged) && !s.dryRun()) {
-            // Record the re-keyed pairs (and orphans) before anything of the new generation is
-            // journaled: new ids must never be applied onto a map keyed by the old ones.
-            snapshot();
         }
 
         // Classify: paired messages may need flags; unpaired selected ones need copying.
@@ -217,6 +218,12 @@ public final class FolderSync {
             rest.forEach(m -> left.add(m.uid()));
             unpaired.stream().filter(m -> !left.contains(m.uid())).forEach(paired::add);
             unpaired = rest;
+        }
+        if ((sourceGenChanged || targetGenChanged || firstAgainstFullTarget) && !s.dryRun()) {
+            // Record the re-keyed or newly matched pairs (and orphans) before anything is appended:
+            // a restart must neither apply new ids onto a map keyed by old ones nor lose matches
+            // it could not make again.
+            snapshot();
         }
 
         long bytesToCopy = unpaired.stream().mapToLong(MessageInfo::size).sum();
