@@ -63,7 +63,7 @@ public final class SyncEngine {
     /** Runs one pass and reports what it did. Never throws for a store failure: see the report. */
     public SyncReport run() throws InterruptedException {
         Instant start = b.clock.instant();
-        List<String> notes = new ArrayList<>();
+        List<String> notes = Collections.synchronizedList(new ArrayList<>());
         List<FolderPair> pairs;
         try {
             pairs = plan(notes);
@@ -107,6 +107,7 @@ public final class SyncEngine {
                 b.rematchThreshold,
                 budget,
                 readers,
+                notes::add,
                 b.listener,
                 b.clock);
         ExecutorService pool =

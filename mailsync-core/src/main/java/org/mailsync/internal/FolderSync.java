@@ -78,6 +78,7 @@ public final class FolderSync {
             double rematchThreshold,
             ByteBudget budget,
             ExecutorService reader,
+            java.util.function.Consumer<String> notes,
             SyncListener listener,
             Clock clock) {}
 
@@ -236,6 +237,14 @@ public final class FolderSync {
         }
         copyAll(unpaired);
         updateFlags(paired);
+        for (String warning : src.warnings()) {
+            s.notes().accept("source " + pair.source() + ": " + warning);
+        }
+        if (tgt != null) {
+            for (String warning : tgt.warnings()) {
+                s.notes().accept("target " + pair.target() + ": " + warning);
+            }
+        }
 
         if (s.dryRun()) {
             return report(FolderReport.Outcome.DRY_RUN, null);

@@ -103,6 +103,15 @@ public interface MailFolder extends AutoCloseable {
      */
     void delete(Collection<MessageUid> uids) throws MailStoreException;
 
+    /**
+     * What the store noticed in this folder that a sync report should show, one sentence each:
+     * messages it leaves out (mbox: deleted in Thunderbird but not compacted), damaged input it
+     * recovered from, flags it could not keep (Maildir: a 27th keyword). Empty by default.
+     */
+    default List<String> warnings() throws MailStoreException {
+        return List.of();
+    }
+
     /** Releases the folder (and, on IMAP, its connection). */
     @Override
     void close() throws MailStoreException;

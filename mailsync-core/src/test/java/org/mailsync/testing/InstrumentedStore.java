@@ -222,6 +222,11 @@ public final class InstrumentedStore implements MailStore {
         }
 
         @Override
+        public List<String> warnings() throws MailStoreException {
+            return f.warnings();
+        }
+
+        @Override
         public void close() throws MailStoreException {
             f.close();
         }

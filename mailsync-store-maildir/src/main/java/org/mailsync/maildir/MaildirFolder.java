@@ -65,6 +65,9 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe; confine to one thread.
  */
 final class MaildirFolder implements MailFolder {
+    /** Keywords that could not be kept, for the sync report (see {@link #warnings()}). */
+    private final List<String> warnings = new ArrayList<>();
+
     private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
     private static final String UIDLIST = "dovecot-uidlist";
     private static final String KEYWORDS = "dovecot-keywords";
@@ -556,6 +559,11 @@ final class MaildirFolder implements MailFolder {
                 .toString();
     }
 
+    @Override
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
     /** Makes sure the keyword file names every keyword in {@code wanted}, as far as 26 letters go. */
     private void registerKeywords(Set<String> wanted) throws IOException {
         loadKeywords();
@@ -576,6 +584,11 @@ final class MaildirFolder implements MailFolder {
                             new ErrorContext(store.account(), path, null),
                             keyword,
                             KeywordFile.MAX_KEYWORDS);
+                    String warning = "keyword " + keyword + " dropped: a Maildir folder holds at most "
+                            + KeywordFile.MAX_KEYWORDS + " keywords";
+                    if (!warnings.contains(warning)) {
+                        warnings.add(warning);
+                    }
                 }
             }
             if (!updated.equals(keywords)) {

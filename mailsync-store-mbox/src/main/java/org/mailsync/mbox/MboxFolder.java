@@ -113,6 +113,19 @@ final class MboxFolder implements MailFolder {
     }
 
     /** The current index, rescanning the file if it changed since. */
+    /** Thunderbird-deleted messages left out and damaged input recovered from, for the report. */
+    @Override
+    public List<String> warnings() throws MailStoreException {
+        MboxScanReport report = store.scanReport(path);
+        List<String> out = new ArrayList<>();
+        if (report.thunderbirdDeletedLeftOut() > 0) {
+            out.add(report.thunderbirdDeletedLeftOut() + " message(s) deleted in Thunderbird but not compacted were"
+                    + " left out (includeThunderbirdDeleted(true) imports them)");
+        }
+        report.problems().forEach(problem -> out.add(problem.toString()));
+        return out;
+    }
+
     MboxIndex index() throws MailStoreException {
         checkOpen();
         try {
