@@ -1,10 +1,24 @@
 package org.mailsync.spi;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Lists;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import org.mailsync.FolderInfo;
 import org.mailsync.FolderPath;
 import org.mailsync.FolderStatus;
 import org.mailsync.MailStoreException;
+import org.mailsync.MessageInfo;
+import org.mailsync.MessageUid;
+import org.mailsync.RawMessage;
 import org.mailsync.StoreCapabilities;
 
 /**
@@ -51,6 +65,65 @@ public interface MailStore extends AutoCloseable {
         try (MailFolder folder = openFolder(path)) {
             return folder.status();
         }
+    }
+
+    /**
+     * Moves these messages, bytes, flags and internal date unchanged, into another existing folder
+     * of this store; returns for each moved message its new id where the store can tell; ids that
+     * no longer exist are left out.
+     *
+     * <p>This default copies and then deletes, a chunk at a time ({@code readAll}, {@code appendAll}
+     * with the flags and internal dates of a listing, {@code delete}): a failure part way leaves
+     * the chunk in both folders, never in neither. A store that can move in place (IMAP MOVE, a
+     * rename between directories) overrides it.
+     *
+     * @throws org.mailsync.FolderUnusableException if either folder does not exist or cannot be opened
+     */
+    default Map<MessageUid, Optional<MessageUid>> move(FolderPath from, Collection<MessageUid> uids, FolderPath to)
+            throws MailStoreException {
+        checkArgument(!from.equals(to), "cannot move messages from %s into the same folder", from);
+        if (uids.isEmpty()) {
+            return Map.of();
+        }
+        TreeSet<MessageUid> wanted = new TreeSet<>(uids);
+        Map<MessageUid, Optional<MessageUid>> moved = new LinkedHashMap<>();
+        try (MailFolder source = openFolder(from);
+                MailFolder target = openFolder(to)) {
+            Map<MessageUid, MessageInfo> infos = new HashMap<>();
+            source.list(MessageQuery.from(wanted.first()), batch -> {
+                for (MessageInfo m : batch) {
+                    if (wanted.contains(m.uid())) {
+                        infos.put(m.uid(), m);
+                    }
+                }
+            });
+            List<MessageUid> present = new ArrayList<>(new TreeSet<>(infos.keySet()));
+            // 100 at a time: few round trips, and little in memory (large messages are spooled).
+            for (List<MessageUid> chunk : Lists.partition(present, 100)) {
+                List<MessageUid> read = new ArrayList<>();
+                List<RawMessage> raws = new ArrayList<>();
+                try {
+                    source.readAll(chunk, (uid, raw) -> {
+                        read.add(uid);
+                        raws.add(raw);
+                    });
+                    List<AppendRequest> requests = new ArrayList<>(read.size());
+                    for (int i = 0; i < read.size(); i++) {
+                        MessageInfo info = infos.get(read.get(i));
+                        requests.add(new AppendRequest(raws.get(i), info.flags(), info.internalDate()));
+                    }
+                    List<Optional<MessageUid>> ids = target.appendAll(requests);
+                    for (int i = 0; i < read.size(); i++) {
+                        moved.put(read.get(i), ids.get(i));
+                    }
+                } finally {
+                    raws.forEach(RawMessage::close);
+                }
+                // Only after the copies are in: a failure before here leaves the source untouched.
+                source.delete(read);
+            }
+        }
+        return ImmutableMap.copyOf(moved);
     }
 
     /**

@@ -125,6 +125,15 @@ public final class InstrumentedStore implements MailStore {
     }
 
     @Override
+    public Map<MessageUid, Optional<MessageUid>> move(FolderPath from, Collection<MessageUid> uids, FolderPath to)
+            throws MailStoreException {
+        before("move", from);
+        Map<MessageUid, Optional<MessageUid>> r = delegate.move(from, uids, to);
+        after("move", from);
+        return r;
+    }
+
+    @Override
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
         delegate.setSubscribed(path, subscribed);
     }

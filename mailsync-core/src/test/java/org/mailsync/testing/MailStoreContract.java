@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -529,5 +530,62 @@ public abstract class MailStoreContract {
             MessageUid d = append(f, TestMessages.simple("d", "4"), Flags.NONE);
             assertThat(d).isGreaterThan(c);
         }
+    }
+
+    // ---- move
+
+    @TestFactory
+    Stream<DynamicTest> move() throws Exception {
+        boolean declared = store().capabilities().has(Capability.APPEND_UID);
+        String name = declared
+                ? "move takes messages with bytes, flags and date into another folder and returns their new ids"
+                        + " (store declares APPEND_UID)"
+                : "move takes messages with bytes, flags and date into another folder (store lacks APPEND_UID)";
+        return Stream.of(DynamicTest.dynamicTest(name, () -> {
+            FolderPath from = FolderPath.of("MoveFrom");
+            FolderPath to = FolderPath.of("MoveTo");
+            byte[] bytesA = TestMessages.simple("move a", "1");
+            byte[] bytesB = TestMessages.simple("move b", "2");
+            byte[] bytesC = TestMessages.simple("move c", "3");
+            Flags flagsA = Flags.of(Flag.SEEN, Flag.ANSWERED);
+            Flags flagsC = Flags.of(Flag.FLAGGED);
+            MessageUid a;
+            MessageUid b;
+            MessageUid c;
+            try (MailFolder source = folder("MoveFrom");
+                    MailFolder target = folder("MoveTo")) {
+                a = append(source, bytesA, flagsA);
+                b = append(source, bytesB, Flags.NONE);
+                c = append(source, bytesC, flagsC);
+                assertThat(target.status().messageCount()).isZero();
+            }
+            MessageUid missing = MessageUid.of(c.value() + 1000);
+
+            Map<MessageUid, Optional<MessageUid>> moved = store().move(from, List.of(c, a, missing), to);
+
+            assertThat(moved.keySet()).containsExactlyInAnyOrder(a, c);
+            try (MailFolder source = store().openFolder(from);
+                    MailFolder target = store().openFolder(to)) {
+                assertThat(listAll(source)).extracting(MessageInfo::uid).containsExactly(b);
+                assertThat(read(source, b)).isEqualTo(bytesB);
+                List<MessageInfo> arrived = listAll(target);
+                assertThat(arrived).hasSize(2);
+                assertThat(arrived).extracting(MessageInfo::internalDate).containsOnly(DATE);
+                List<byte[]> bodies = new ArrayList<>();
+                for (MessageInfo m : arrived) {
+                    byte[] bytes = read(target, m.uid());
+                    bodies.add(bytes);
+                    Flags expected = java.util.Arrays.equals(bytes, bytesA) ? flagsA : flagsC;
+                    assertThat(m.flags()).as("flags of %s", m.uid()).isEqualTo(expected);
+                }
+                assertThat(bodies).containsExactlyInAnyOrder(bytesA, bytesC);
+                if (declared) {
+                    assertThat(moved.get(a)).isPresent();
+                    assertThat(moved.get(c)).isPresent();
+                    assertThat(read(target, moved.get(a).get())).isEqualTo(bytesA);
+                    assertThat(read(target, moved.get(c).get())).isEqualTo(bytesC);
+                }
+            }
+        }));
     }
 }
