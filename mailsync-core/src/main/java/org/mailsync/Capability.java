@@ -18,5 +18,11 @@ public enum Capability {
     /** Keeps subscriptions. */
     SUBSCRIPTIONS,
     /** Appends several messages in one transaction (IMAP MULTIAPPEND); batches are cheaper. */
-    BATCH_APPEND
+    BATCH_APPEND,
+    /**
+     * Tells which ids were expunged since a modseq ({@link org.mailsync.spi.MailFolder#vanishedSince},
+     * IMAP QRESYNC), so a mirror pass need not list every message to find deletions. Implies
+     * {@link #MODSEQ}.
+     */
+    VANISHED
 }

@@ -16,6 +16,7 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Capability;
@@ -61,7 +62,10 @@ public final class InMemoryStore implements MailStore {
         this.data = data;
     }
 
-    /** A store with every capability: keywords, append ids, modseqs, special use, subscriptions. */
+    /**
+     * A store with every capability but batch append: keywords, append ids, modseqs and vanished
+     * ids, special use, subscriptions.
+     */
     public static InMemoryStore create(String account) {
         return builder().account(account).build();
     }
@@ -140,6 +144,7 @@ public final class InMemoryStore implements MailStore {
             }
             box.messages = renumbered;
             box.nextUid = uid;
+            box.expunged = new TreeMap<>();
         }
     }
 
@@ -258,6 +263,23 @@ public final class InMemoryStore implements MailStore {
             }
         }
 
+        /** Ids expunged after {@code modSeq}, on a store with MODSEQ (and so VANISHED); else empty. */
+        @Override
+        public Optional<Set<MessageUid>> vanishedSince(ModSeq modSeq) throws MailStoreException {
+            if (!data.capabilities.has(Capability.VANISHED)) {
+                return Optional.empty();
+            }
+            synchronized (data) {
+                Set<MessageUid> gone = new TreeSet<>();
+                box().expunged.forEach((uid, at) -> {
+                    if (at > modSeq.value()) {
+                        gone.add(MessageUid.of(uid));
+                    }
+                });
+                return Optional.of(Set.copyOf(gone));
+            }
+        }
+
         @Override
         public Optional<MessageUid> append(AppendRequest request) throws MailStoreException {
             RawMessage message = request.message();
@@ -319,12 +341,16 @@ public final class InMemoryStore implements MailStore {
         public void delete(Collection<MessageUid> uids) throws MailStoreException {
             synchronized (data) {
                 Box box = box();
-                boolean changed = false;
+                List<Long> removed = new ArrayList<>();
                 for (MessageUid uid : uids) {
-                    changed |= box.messages.remove(uid.value()) != null;
+                    if (box.messages.remove(uid.value()) != null) {
+                        removed.add(uid.value());
+                    }
                 }
-                if (changed) {
+                if (!removed.isEmpty()) {
                     box.highestModSeq++;
+                    // As a QRESYNC server keeps it: each expunge with the modseq it happened at.
+                    removed.forEach(uid -> box.expunged.put(uid, box.highestModSeq));
                 }
             }
         }
@@ -351,7 +377,11 @@ public final class InMemoryStore implements MailStore {
             return this;
         }
 
-        /** The capabilities the store declares and honours; all of them by default. */
+        /**
+         * The capabilities the store declares and honours; all of them by default. {@link
+         * Capability#VANISHED} follows {@link Capability#MODSEQ}: declared exactly when it is,
+         * whether the set names it or not (expunges are recorded by modseq).
+         */
         public Builder capabilities(Set<Capability> set) {
             checkState(capabilities == null, "capabilities were already set to %s", capabilities);
             this.capabilities = EnumSet.noneOf(Capability.class);
@@ -377,7 +407,14 @@ public final class InMemoryStore implements MailStore {
                             Capability.MODSEQ,
                             Capability.SPECIAL_USE,
                             Capability.SUBSCRIPTIONS);
-            StoreCapabilities declared = StoreCapabilities.of(caps);
+            Set<Capability> withVanished = EnumSet.noneOf(Capability.class);
+            withVanished.addAll(caps);
+            if (withVanished.contains(Capability.MODSEQ)) {
+                withVanished.add(Capability.VANISHED);
+            } else {
+                withVanished.remove(Capability.VANISHED);
+            }
+            StoreCapabilities declared = StoreCapabilities.of(withVanished);
             if (maxMessageSize > 0) {
                 declared = declared.withMaxMessageSize(maxMessageSize);
             }
@@ -412,6 +449,9 @@ public final class InMemoryStore implements MailStore {
         SpecialUse specialUse;
 
         TreeMap<Long, Stored> messages = new TreeMap<>();
+
+        /** Expunged ids of this generation, with the modseq of their expunge. */
+        TreeMap<Long, Long> expunged = new TreeMap<>();
 
         Box(FolderPath path) {
             this.path = path;

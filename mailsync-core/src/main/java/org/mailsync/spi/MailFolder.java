@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.mailsync.Capability;
 import org.mailsync.FolderPath;
 import org.mailsync.FolderStatus;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageUid;
+import org.mailsync.ModSeq;
 import org.mailsync.RawMessage;
 import org.mailsync.internal.Headers;
 
@@ -34,6 +36,15 @@ public interface MailFolder extends AutoCloseable {
      * Capability#MODSEQ}: it lists only messages whose modseq is above that value.
      */
     void list(MessageQuery query, BatchConsumer consumer) throws MailStoreException;
+
+    /**
+     * Ids expunged since that modseq, where the store can tell (IMAP QRESYNC, {@link
+     * Capability#VANISHED}); empty where it cannot. May name ids this folder never held, never
+     * leaves out one expunged after {@code modSeq}.
+     */
+    default Optional<Set<MessageUid>> vanishedSince(ModSeq modSeq) throws MailStoreException {
+        return Optional.empty();
+    }
 
     /**
      * The raw bytes of a message, exactly as stored; empty if no message has that id (any more).

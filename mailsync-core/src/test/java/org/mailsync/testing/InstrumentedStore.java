@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mailsync.FolderInfo;
@@ -11,6 +12,7 @@ import org.mailsync.FolderPath;
 import org.mailsync.FolderStatus;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageUid;
+import org.mailsync.ModSeq;
 import org.mailsync.RawMessage;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.spi.AppendRequest;
@@ -170,6 +172,14 @@ public final class InstrumentedStore implements MailStore {
                     .incrementAndGet();
             f.list(query, consumer);
             after("list", path());
+        }
+
+        @Override
+        public Optional<Set<MessageUid>> vanishedSince(ModSeq modSeq) throws MailStoreException {
+            before("vanishedSince", path());
+            Optional<Set<MessageUid>> r = f.vanishedSince(modSeq);
+            after("vanishedSince", path());
+            return r;
         }
 
         @Override

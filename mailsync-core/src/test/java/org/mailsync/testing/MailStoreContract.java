@@ -515,6 +515,31 @@ public abstract class MailStoreContract {
         }));
     }
 
+    @TestFactory
+    Stream<DynamicTest> vanishedSince() throws Exception {
+        if (store().capabilities().has(Capability.VANISHED)) {
+            return Stream.of(DynamicTest.dynamicTest(
+                    "vanishedSince names what was expunged after the modseq (store declares VANISHED)", () -> {
+                        try (MailFolder f = folder("Vanish")) {
+                            MessageUid a = append(f, TestMessages.simple("a", "1"), Flags.NONE);
+                            MessageUid b = append(f, TestMessages.simple("b", "2"), Flags.NONE);
+                            MessageUid c = append(f, TestMessages.simple("c", "3"), Flags.NONE);
+                            ModSeq before = f.status().highestModSeq();
+                            f.delete(List.of(b));
+                            Set<MessageUid> gone = f.vanishedSince(before).orElseThrow();
+                            assertThat(gone).contains(b).doesNotContain(a, c);
+                        }
+                    }));
+        }
+        return Stream.of(DynamicTest.dynamicTest("vanishedSince is empty (store lacks VANISHED)", () -> {
+            try (MailFolder f = folder("Vanish")) {
+                MessageUid a = append(f, TestMessages.simple("a", "1"), Flags.NONE);
+                f.delete(List.of(a));
+                assertThat(f.vanishedSince(ModSeq.of(1))).isEmpty();
+            }
+        }));
+    }
+
     // ---- delete
 
     @Test
