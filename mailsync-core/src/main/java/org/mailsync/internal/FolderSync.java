@@ -167,15 +167,26 @@ public final class FolderSync {
         boolean targetGenChanged = cp.target() != null
                 && tStatus != null
                 && !cp.target().generation().equals(tStatus.generation());
-        boolean fastPath = !sourceGenChanged
+        boolean modSeqDelta = !sourceGenChanged
                 && !targetGenChanged
                 && cp.complete()
-                && s.deletions() == DeletionPolicy.KEEP
                 && s.flagPolicy() == FlagPolicy.SOURCE_CHANGES
                 && cp.source() != null
                 && cp.source().highestModSeq() != null
                 && sStatus.highestModSeq() != null
                 && s.source().capabilities().has(Capability.MODSEQ);
+        // A mirror pass may skip the full listing only if the source names what it expunged since
+        // the last pass began, and that pass mirrored too: a keeping pass leaves pairs whose source
+        // went before its modseq, which no vanishedSince after it would name. Asked before the
+        // listing, so an id expunged in between is in neither and is named by the next pass.
+        Optional<Set<MessageUid>> vanished = Optional.empty();
+        if (modSeqDelta
+                && s.deletions() == DeletionPolicy.MIRROR
+                && cp.mirrored()
+                && s.source().capabilities().has(Capability.VANISHED)) {
+            vanished = src.vanishedSince(cp.source().highestModSeq());
+        }
+        boolean fastPath = modSeqDelta && (s.deletions() == DeletionPolicy.KEEP || vanished.isPresent());
 
         List<MessageInfo> listed = new ArrayList<>();
         src.list(
@@ -233,7 +244,9 @@ public final class FolderSync {
         if (!fastPath && !sourceGenChanged) {
             Set<MessageUid> present = new HashSet<>();
             listed.forEach(m -> present.add(m.uid()));
-            removeGone(present);
+            removeGone(uid -> !present.contains(uid));
+        } else if (vanished.isPresent()) {
+            removeGone(vanished.get()::contains);
         }
         copyAll(unpaired);
         updateFlags(paired);
@@ -489,13 +502,13 @@ public final class FolderSync {
      * DeletionPolicy#KEEP} the pairs stay in the checkpoint, so that a later mirror pass still
      * knows which target messages it may remove.
      */
-    private void removeGone(Set<MessageUid> presentInSource) throws MailStoreException {
+    private void removeGone(java.util.function.Predicate<MessageUid> goneFromSource) throws MailStoreException {
         if (s.deletions() != DeletionPolicy.MIRROR) {
             return;
         }
         List<PairEntry> gone = new ArrayList<>();
         for (PairEntry p : pairs.values()) {
-            if (!presentInSource.contains(p.source())) {
+            if (goneFromSource.test(p.source())) {
                 gone.add(p);
             }
         }

@@ -235,6 +235,57 @@ class SyncEngineTest {
     }
 
     @Test
+    void mirrorDeltaPassOverASourceWithVanishedListsOnlyChangesAndStillDeletes() throws Exception {
+        SyncFixture f = new SyncFixture(tmp);
+        assertThat(f.sourceData.capabilities().has(Capability.VANISHED)).isTrue();
+        org.mailsync.MessageUid a = put(f.sourceData, FolderPath.INBOX, message("a", "1"), Flags.NONE);
+        org.mailsync.MessageUid b = put(f.sourceData, FolderPath.INBOX, message("b", "2"), Flags.NONE);
+        put(f.sourceData, FolderPath.INBOX, message("c", "3"), Flags.NONE);
+        f.engine().deletions(DeletionPolicy.MIRROR).build().run();
+        try (MailFolder s = f.sourceData.openFolder(FolderPath.INBOX)) {
+            s.delete(List.of(a));
+            s.storeFlags(List.of(b), FlagsUpdateMode.ADD, Flags.of(Flag.SEEN));
+        }
+        put(f.sourceData, FolderPath.INBOX, message("d", "4"), Flags.NONE);
+        f.source.resetCounts();
+
+        SyncReport delta = f.engine().deletions(DeletionPolicy.MIRROR).build().run();
+
+        assertThat(delta.deleted()).isEqualTo(1);
+        assertThat(delta.copied()).isEqualTo(1);
+        assertThat(delta.flagsUpdated()).isEqualTo(1);
+        assertThat(f.source.listQueries(true))
+                .as("QRESYNC fast path: changedSince only, deletions from vanishedSince")
+                .isEqualTo(1);
+        assertThat(f.source.listQueries(false)).isZero();
+        assertThat(f.source.count("vanishedSince")).isEqualTo(1);
+        assertSameMessages(f.sourceData, FolderPath.INBOX, f.targetData, FolderPath.INBOX);
+    }
+
+    @Test
+    void firstMirrorPassAfterAKeepingPassListsEverythingEvenWithVanished() throws Exception {
+        SyncFixture f = new SyncFixture(tmp);
+        org.mailsync.MessageUid a = put(f.sourceData, FolderPath.INBOX, message("a", "1"), Flags.NONE);
+        put(f.sourceData, FolderPath.INBOX, message("b", "2"), Flags.NONE);
+        f.engine().build().run();
+        try (MailFolder s = f.sourceData.openFolder(FolderPath.INBOX)) {
+            s.delete(List.of(a));
+        }
+        // This keeping pass begins after the expunge: no vanishedSince of its modseq names "a".
+        put(f.sourceData, FolderPath.INBOX, message("c", "3"), Flags.NONE);
+        f.engine().build().run();
+        put(f.sourceData, FolderPath.INBOX, message("d", "4"), Flags.NONE);
+        f.source.resetCounts();
+
+        SyncReport mirror = f.engine().deletions(DeletionPolicy.MIRROR).build().run();
+
+        assertThat(mirror.deleted()).isEqualTo(1);
+        assertThat(f.source.listQueries(false)).isEqualTo(1);
+        assertThat(f.source.count("vanishedSince")).isZero();
+        assertSameMessages(f.sourceData, FolderPath.INBOX, f.targetData, FolderPath.INBOX);
+    }
+
+    @Test
     void sourceGenerationChangeRematchesWithoutDuplicatesOrDeletions() throws Exception {
         SyncFixture f = new SyncFixture(tmp);
         for (int i = 0; i < 10; i++) {
