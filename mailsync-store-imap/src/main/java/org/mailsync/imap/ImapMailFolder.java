@@ -69,6 +69,8 @@ final class ImapMailFolder implements MailFolder {
 
     private static final Pattern APPENDUID = Pattern.compile("\\[APPENDUID (\\d+) ([0-9:,]+)\\]");
 
+    private static final Pattern COPYUID = Pattern.compile("\\[COPYUID (\\d+) ([0-9:,]+) ([0-9:,]+)\\]");
+
     private final ImapStore store;
     private final Settings settings;
     private final FolderPath path;
@@ -502,23 +504,7 @@ final class ImapMailFolder implements MailFolder {
         List<MessageUid> sorted = List.copyOf(new TreeSet<>(uids));
         boolean uidplus = store.serverHas("UIDPLUS");
         if (!uidplus) {
-            // Without UID EXPUNGE (RFC 4315) an EXPUNGE removes every \Deleted message: refuse when
-            // any message we were not asked to delete carries \Deleted.
-            Set<Long> wanted = new HashSet<>();
-            sorted.forEach(u -> wanted.add(u.value()));
-            List<Long> flagged = run("UID SEARCH DELETED", true, (p, c) -> {
-                List<Long> out = new ArrayList<>();
-                Commands.stream(p, "UID SEARCH DELETED", null, r -> out.addAll(Commands.searchResults(r)));
-                return out;
-            });
-            flagged.removeAll(wanted);
-            if (!flagged.isEmpty()) {
-                throw new FolderUnusableException(
-                        context(),
-                        "cannot delete: the server lacks UIDPLUS and " + flagged.size()
-                                + " other message(s) carry \\Deleted, which an EXPUNGE would remove too",
-                        null);
-            }
+            refuseIfOthersAreDeleted(sorted, "delete");
         }
         for (List<MessageUid> part : Lists.partition(sorted, UIDS_PER_COMMAND)) {
             String set = Commands.uidSet(part);
@@ -531,6 +517,112 @@ final class ImapMailFolder implements MailFolder {
                 return null;
             });
         }
+    }
+
+    /**
+     * Without UID EXPUNGE (RFC 4315) an EXPUNGE removes every {@code \\Deleted} message: refuses
+     * when any message other than {@code wanted} carries {@code \\Deleted}.
+     */
+    private void refuseIfOthersAreDeleted(List<MessageUid> wanted, String what) throws MailStoreException {
+        Set<Long> ours = new HashSet<>();
+        wanted.forEach(u -> ours.add(u.value()));
+        List<Long> flagged = run("UID SEARCH DELETED", true, (p, c) -> {
+            List<Long> out = new ArrayList<>();
+            Commands.stream(p, "UID SEARCH DELETED", null, r -> out.addAll(Commands.searchResults(r)));
+            return out;
+        });
+        flagged.removeAll(ours);
+        if (!flagged.isEmpty()) {
+            throw new FolderUnusableException(
+                    context(),
+                    "cannot " + what + ": the server lacks UIDPLUS and " + flagged.size()
+                            + " other message(s) carry \\Deleted, which an EXPUNGE would remove too",
+                    null);
+        }
+    }
+
+    /**
+     * Moves messages into the mailbox {@code toName} ({@code to} in errors): {@code UID MOVE}
+     * (RFC 6851) when the server has MOVE, else {@code UID COPY} and a delete as {@link #delete}
+     * does it. New ids come from COPYUID (UIDPLUS, RFC 4315 3); ids that do not exist are left out.
+     */
+    Map<MessageUid, Optional<MessageUid>> moveTo(Collection<MessageUid> uids, FolderPath to, String toName)
+            throws MailStoreException {
+        boolean move = store.serverHas("MOVE");
+        boolean uidplus = store.serverHas("UIDPLUS");
+        Map<MessageUid, Optional<MessageUid>> out = new LinkedHashMap<>();
+        for (List<MessageUid> part : Lists.partition(List.copyOf(new TreeSet<>(uids)), UIDS_PER_COMMAND)) {
+            List<MessageUid> present = run("UID FETCH (UID)", true, (p, c) -> {
+                TreeSet<Long> found = new TreeSet<>();
+                Commands.stream(p, "UID FETCH " + Commands.uidSet(part) + " (UID)", null, r -> {
+                    if (r instanceof FetchResponse f && f.getItem(UID.class) != null) {
+                        found.add(f.getItem(UID.class).uid);
+                    }
+                });
+                List<MessageUid> ids = new ArrayList<>();
+                found.forEach(u -> ids.add(MessageUid.of(u)));
+                return ids;
+            });
+            if (present.isEmpty()) {
+                continue;
+            }
+            if (!move && !uidplus) {
+                // Checked before the copy, so that a refusal leaves both folders as they were.
+                refuseIfOthersAreDeleted(present, "move to " + to);
+            }
+            String command = (move ? "UID MOVE " : "UID COPY ") + Commands.uidSet(present);
+            // A repeated MOVE of messages already moved does nothing; a repeated COPY would copy
+            // them twice, so only MOVE is retried after a lost connection.
+            Map<Long, MessageUid> newIds = Retrier.run(
+                    settings,
+                    context(),
+                    move ? "UID MOVE" : "UID COPY",
+                    move,
+                    () -> connection().call((p, c) -> {
+                        List<String> answers = new ArrayList<>();
+                        // RFC 6851 4.3: with MOVE the COPYUID comes in an untagged OK before the
+                        // expunges; with COPY it is in the tagged OK.
+                        Response tagged =
+                                Commands.stream(p, command, Commands.mailbox(new Argument(), p, toName), r -> {
+                                    if (r.isOK()) {
+                                        answers.add(r.toString());
+                                    }
+                                });
+                        answers.add(tagged.toString());
+                        return copyUids(answers);
+                    }),
+                    f -> new FolderUnusableException(
+                            context(), "cannot move messages to " + to + ": " + f.text(), f.cause()));
+            if (!move) {
+                delete(present);
+            }
+            for (MessageUid uid : present) {
+                out.put(uid, Optional.ofNullable(newIds.get(uid.value())));
+            }
+        }
+        return out;
+    }
+
+    /** Source UID to new UID, from the COPYUID code among these answers; empty without UIDPLUS. */
+    private Map<Long, MessageUid> copyUids(List<String> answers) {
+        Map<Long, MessageUid> out = new HashMap<>();
+        if (!store.serverHas("UIDPLUS")) {
+            return out;
+        }
+        for (String answer : answers) {
+            Matcher m = COPYUID.matcher(answer);
+            if (m.find()) {
+                List<MessageUid> from = Commands.parseUidSet(m.group(2));
+                List<MessageUid> to = Commands.parseUidSet(m.group(3));
+                // Both sets list the messages in the same order (RFC 4315 3); anything else is not trusted.
+                if (from.size() == to.size()) {
+                    for (int i = 0; i < from.size(); i++) {
+                        out.put(from.get(i).value(), to.get(i));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Override

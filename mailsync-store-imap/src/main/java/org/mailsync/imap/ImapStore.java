@@ -3,6 +3,7 @@ package org.mailsync.imap;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,11 +12,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -33,6 +36,7 @@ import org.mailsync.FolderPath;
 import org.mailsync.FolderUnusableException;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSpool;
+import org.mailsync.MessageUid;
 import org.mailsync.SpecialUse;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.spi.MailFolder;
@@ -339,6 +343,28 @@ public final class ImapStore implements MailStore {
     public MailFolder openFolder(FolderPath path) throws MailStoreException {
         checkOpen();
         return ImapMailFolder.open(this, path, serverName(path));
+    }
+
+    /**
+     * Moves with {@code UID MOVE} (RFC 6851) where the server has MOVE, else with {@code UID COPY},
+     * {@code UID STORE +FLAGS.SILENT (\\Deleted)} and {@code UID EXPUNGE}; new ids from COPYUID
+     * where the server has UIDPLUS. Without UIDPLUS (and MOVE) it refuses, as {@link
+     * MailFolder#delete} does, when another message of the source carries {@code \\Deleted}.
+     *
+     * @throws FolderUnusableException if either folder does not exist, or the server refuses
+     */
+    @Override
+    public Map<MessageUid, Optional<MessageUid>> move(FolderPath from, Collection<MessageUid> uids, FolderPath to)
+            throws MailStoreException {
+        checkOpen();
+        checkArgument(!from.equals(to), "cannot move messages from %s into the same folder", from);
+        String toName = serverName(to);
+        if (uids.isEmpty()) {
+            return Map.of();
+        }
+        try (ImapMailFolder source = ImapMailFolder.open(this, from, serverName(from))) {
+            return ImmutableMap.copyOf(source.moveTo(uids, to, toName));
+        }
     }
 
     @Override
