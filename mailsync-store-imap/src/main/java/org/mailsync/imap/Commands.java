@@ -203,4 +203,22 @@ final class Commands {
         }
         return out;
     }
+
+    /**
+     * The UIDs of a {@code VANISHED} answer (RFC 7162 3.2.10): {@code * VANISHED (EARLIER) 3:5,9}
+     * to a UID FETCH with the VANISHED modifier, or {@code * VANISHED 7} for an expunge seen while
+     * the mailbox is selected; empty for any other answer.
+     */
+    static List<MessageUid> vanished(Response r) {
+        if (r instanceof IMAPResponse ir && ir.keyEquals("VANISHED")) {
+            String rest = ir.getRest().trim();
+            if (rest.regionMatches(true, 0, "(EARLIER)", 0, "(EARLIER)".length())) {
+                rest = rest.substring("(EARLIER)".length()).trim();
+            }
+            if (rest.matches("[0-9]+(:[0-9]+)?(,[0-9]+(:[0-9]+)?)*")) {
+                return parseUidSet(rest);
+            }
+        }
+        return List.of();
+    }
 }

@@ -50,7 +50,25 @@ final class Connection implements AutoCloseable {
             secret = new String(password);
         }
         store.connect(settings.host(), settings.port(), settings.username(), secret);
-        return new Connection(store, (IMAPFolder) store.getDefaultFolder());
+        Connection connection = new Connection(store, (IMAPFolder) store.getDefaultFolder());
+        if (store.hasCapability("QRESYNC") && store.hasCapability("ENABLE")) {
+            // RFC 7162 3.2.3 and RFC 5161: ENABLE belongs to the authenticated state, before any
+            // SELECT; connections are reused with a mailbox selected, so every one enables at
+            // login. Only then may a UID FETCH ask for VANISHED (EARLIER).
+            try {
+                connection.call((p, c) -> {
+                    p.enable("QRESYNC");
+                    return null;
+                });
+            } catch (ProtocolException | IOException e) {
+                connection.close();
+                throw new MessagingException("ENABLE QRESYNC failed: " + e.getMessage(), e);
+            } catch (MessagingException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        return connection;
     }
 
     private static Properties properties(Settings settings, String protocol) throws GeneralSecurityException {

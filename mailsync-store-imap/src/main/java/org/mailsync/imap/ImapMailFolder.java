@@ -76,6 +76,7 @@ final class ImapMailFolder implements MailFolder {
     private final FolderPath path;
     private final String name;
     private final boolean condstore;
+    private final boolean qresync;
     private @Nullable Connection connection;
     private long uidValidity;
     private boolean anyKeyword;
@@ -88,6 +89,7 @@ final class ImapMailFolder implements MailFolder {
         this.path = path;
         this.name = name;
         this.condstore = store.capabilities().has(Capability.MODSEQ);
+        this.qresync = store.capabilities().has(Capability.VANISHED);
     }
 
     static ImapMailFolder open(ImapStore store, FolderPath path, String name) throws MailStoreException {
@@ -623,6 +625,28 @@ final class ImapMailFolder implements MailFolder {
             }
         }
         return out;
+    }
+
+    /**
+     * Ids expunged since {@code modSeq}: {@code UID FETCH 1:* (UID) (CHANGEDSINCE m VANISHED)}
+     * on a connection with QRESYNC enabled answers {@code * VANISHED (EARLIER) set} (RFC 7162
+     * 3.2.6). Empty without QRESYNC.
+     */
+    @Override
+    public Optional<Set<MessageUid>> vanishedSince(ModSeq modSeq) throws MailStoreException {
+        if (!qresync) {
+            return Optional.empty();
+        }
+        Set<MessageUid> gone = run("UID FETCH (VANISHED)", true, (p, c) -> {
+            TreeSet<MessageUid> found = new TreeSet<>();
+            Commands.stream(
+                    p,
+                    "UID FETCH 1:* (UID) (CHANGEDSINCE " + modSeq.value() + " VANISHED)",
+                    null,
+                    r -> found.addAll(Commands.vanished(r)));
+            return found;
+        });
+        return Optional.of(Set.copyOf(gone));
     }
 
     @Override

@@ -96,7 +96,7 @@ public final class ImapStore implements MailStore {
 
     /**
      * What this server offers: KEYWORDS when INBOX's PERMANENTFLAGS has {@code \*}, APPEND_UID
-     * with UIDPLUS, MODSEQ with CONDSTORE, SPECIAL_USE, SUBSCRIPTIONS, BATCH_APPEND with
+     * with UIDPLUS, MODSEQ with CONDSTORE, VANISHED with QRESYNC, SPECIAL_USE, SUBSCRIPTIONS, BATCH_APPEND with
      * MULTIAPPEND, and the APPENDLIMIT as the maximum message size.
      */
     @Override
@@ -174,6 +174,10 @@ public final class ImapStore implements MailStore {
         }
         if (caps.contains("CONDSTORE")) {
             set.add(Capability.MODSEQ);
+        }
+        if (caps.contains("CONDSTORE") && caps.contains("QRESYNC") && caps.contains("ENABLE")) {
+            // Each connection sends ENABLE QRESYNC at login (Connection.open), RFC 7162 3.2.3.
+            set.add(Capability.VANISHED);
         }
         if (caps.contains("SPECIAL-USE")) {
             set.add(Capability.SPECIAL_USE);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
 import org.junit.jupiter.api.Test;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
@@ -22,6 +23,19 @@ class CommandsTest {
     @Test
     void appendUidSetMayRunHighToLow() {
         assertThat(Commands.parseUidSet("7:5,9")).extracting(MessageUid::value).containsExactly(5L, 6L, 7L, 9L);
+    }
+
+    @Test
+    void vanishedEarlierAndPlainVanishedGiveTheirUids() throws Exception {
+        assertThat(Commands.vanished(new IMAPResponse("* VANISHED (EARLIER) 3:5,9")))
+                .extracting(MessageUid::value)
+                .containsExactly(3L, 4L, 5L, 9L);
+        assertThat(Commands.vanished(new IMAPResponse("* VANISHED 7")))
+                .extracting(MessageUid::value)
+                .containsExactly(7L);
+        assertThat(Commands.vanished(new IMAPResponse("* 3 FETCH (UID 12 MODSEQ (40))")))
+                .isEmpty();
+        assertThat(Commands.vanished(new IMAPResponse("* 2 EXPUNGE"))).isEmpty();
     }
 
     @Test

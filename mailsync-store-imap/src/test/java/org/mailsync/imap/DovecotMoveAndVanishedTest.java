@@ -13,12 +13,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.mailsync.Capability;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
 import org.mailsync.FolderUnusableException;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageUid;
+import org.mailsync.ModSeq;
 import org.mailsync.RawMessage;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
@@ -28,8 +30,9 @@ import org.mailsync.testing.DovecotServer;
 import org.mailsync.testing.TestMessages;
 
 /**
- * Moving messages (RFC 6851 MOVE, or COPY, STORE and EXPUNGE where a server lacks it) against
- * Dovecot with its default capabilities, without MOVE, and without MOVE and UIDPLUS.
+ * Moving messages (RFC 6851 MOVE, or COPY, STORE and EXPUNGE where a server lacks it) and QRESYNC
+ * VANISHED (RFC 7162) against Dovecot with its default capabilities, without MOVE, and without
+ * MOVE, UIDPLUS and QRESYNC.
  */
 @Tag("dovecot")
 class DovecotMoveAndVanishedTest {
@@ -195,6 +198,47 @@ class DovecotMoveAndVanishedTest {
                     .hasMessageContaining("Nowhere");
             try (MailFolder from = store.openFolder(FROM)) {
                 assertThat(listAll(from)).hasSize(3);
+            }
+        }
+    }
+
+    @Test
+    void vanishedSinceNamesMessagesAnotherSessionExpunged() throws Exception {
+        String user = user();
+        try (ImapStore store = DovecotContractTest.Dovecots.store(full, user);
+                ImapStore other = DovecotContractTest.Dovecots.store(full, user)) {
+            assertThat(store.capabilities().has(Capability.VANISHED)).isTrue();
+            List<MessageUid> ids = fill(store);
+            ModSeq before;
+            try (MailFolder from = store.openFolder(FROM)) {
+                before = from.status().highestModSeq();
+            }
+            try (MailFolder from = other.openFolder(FROM)) {
+                from.delete(List.of(ids.get(0), ids.get(2)));
+            }
+            try (MailFolder from = store.openFolder(FROM)) {
+                assertThat(from.vanishedSince(before)).hasValueSatisfying(gone -> assertThat(gone)
+                        .contains(ids.get(0), ids.get(2))
+                        .doesNotContain(ids.get(1)));
+                ModSeq now = from.status().highestModSeq();
+                assertThat(from.vanishedSince(now))
+                        .hasValueSatisfying(gone -> assertThat(gone).isEmpty());
+                // The modseq fast path still lists only what changed, on the same connection.
+                List<MessageInfo> changed = new ArrayList<>();
+                from.list(MessageQuery.changedSince(now), changed::addAll);
+                assertThat(changed).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aServerWithoutQresyncDeclaresNoVanishedAndAnswersEmpty() throws Exception {
+        try (ImapStore store = DovecotContractTest.Dovecots.store(minimal, user())) {
+            assertThat(store.capabilities().has(Capability.VANISHED)).isFalse();
+            List<MessageUid> ids = fill(store);
+            try (MailFolder from = store.openFolder(FROM)) {
+                from.delete(List.of(ids.get(0)));
+                assertThat(from.vanishedSince(ModSeq.of(1))).isEmpty();
             }
         }
     }

@@ -17,7 +17,7 @@ import org.mailsync.testing.MailStoreContract;
 
 /**
  * The store contract against a Dovecot whose {@code imap_capability} leaves out CONDSTORE and
- * QRESYNC: the store declares no MODSEQ and lists by UID and flags.
+ * QRESYNC: the store declares no MODSEQ or VANISHED and lists by UID and flags.
  */
 @Tag("dovecot")
 class DovecotWithoutCondstoreContractTest extends MailStoreContract {
@@ -56,9 +56,10 @@ class DovecotWithoutCondstoreContractTest extends MailStoreContract {
     }
 
     @Test
-    void declaresNoModSeqButAppendUidAndBatchAppend() throws Exception {
+    void declaresNoModSeqOrVanishedButAppendUidAndBatchAppend() throws Exception {
         try (ImapStore store = DovecotContractTest.Dovecots.store(dovecot, user)) {
             assertThat(store.capabilities().has(Capability.MODSEQ)).isFalse();
+            assertThat(store.capabilities().has(Capability.VANISHED)).isFalse();
             assertThat(store.capabilities().has(Capability.APPEND_UID)).isTrue();
             assertThat(store.capabilities().has(Capability.BATCH_APPEND)).isTrue();
         }
