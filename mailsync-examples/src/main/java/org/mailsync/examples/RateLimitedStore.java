@@ -217,6 +217,16 @@ public final class RateLimitedStore implements MailStore {
         }
 
         @Override
+        public Optional<java.util.Set<MessageUid>> vanishedSince(org.mailsync.ModSeq modSeq) throws MailStoreException {
+            return folder.vanishedSince(modSeq);
+        }
+
+        @Override
+        public List<String> warnings() throws MailStoreException {
+            return folder.warnings();
+        }
+
+        @Override
         public void close() throws MailStoreException {
             folder.close();
         }

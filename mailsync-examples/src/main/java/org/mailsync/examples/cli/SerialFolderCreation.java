@@ -61,6 +61,13 @@ final class SerialFolderCreation implements MailStore {
     }
 
     @Override
+    public java.util.Map<org.mailsync.MessageUid, java.util.Optional<org.mailsync.MessageUid>> move(
+            FolderPath from, java.util.Collection<org.mailsync.MessageUid> uids, FolderPath to)
+            throws MailStoreException {
+        return store.move(from, uids, to);
+    }
+
+    @Override
     public void close() throws MailStoreException {
         store.close();
     }
