@@ -17,7 +17,7 @@ class GreenMailContractTest extends MailStoreContract {
     }
 
     @RegisterExtension
-    final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.IMAP);
+    final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.IMAP.dynamicPort());
 
     @BeforeEach
     void user() {

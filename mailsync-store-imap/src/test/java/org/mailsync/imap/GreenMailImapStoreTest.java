@@ -46,7 +46,7 @@ class GreenMailImapStoreTest {
     private static final Instant DATE = Instant.parse("2022-02-02T02:02:02Z");
 
     @RegisterExtension
-    final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.IMAP);
+    final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.IMAP.dynamicPort());
 
     @BeforeEach
     void user() {

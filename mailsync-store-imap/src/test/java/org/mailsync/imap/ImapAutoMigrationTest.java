@@ -50,7 +50,7 @@ class ImapAutoMigrationTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
     @RegisterExtension
-    final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.IMAP);
+    final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.IMAP.dynamicPort());
 
     @TempDir
     Path tmp;
