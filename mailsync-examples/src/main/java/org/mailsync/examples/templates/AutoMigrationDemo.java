@@ -9,10 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
-import org.mailsync.MailStoreException;
-import org.mailsync.imap.ImapStore;
-import org.mailsync.imap.RetryPolicy;
-import org.mailsync.imap.Security;
+import org.mailsync.imap.ImapLegacyConnector;
 import org.mailsync.memory.InMemoryStore;
 import org.mailsync.migration.AutoMigration;
 import org.mailsync.migration.DomainSettings;
@@ -27,7 +24,7 @@ import org.mailsync.spi.MailStore;
 
 /**
  * Template: how a mail server vendor wires auto-migration. Three things are the vendor's: the
- * {@link LegacyConnector} (below, on {@link ImapStore}), its mailbox storage ({@link
+ * {@link LegacyConnector} (the IMAP store ships one: {@link ImapLegacyConnector}), its mailbox storage ({@link
  * LocalMailboxes}) and its account creation ({@link AccountProvisioner}); here the last two are
  * in memory. Call {@code onLogin} from every login path (IMAP, POP3, webmail) before local
  * authentication, and {@code route} from the SMTP side.
@@ -59,7 +56,7 @@ public final class AutoMigrationDemo implements AutoCloseable {
             settings.masterCredentials(masterLogin, masterPassword);
         }
         migration = AutoMigration.builder()
-                .connector(new ImapLegacyConnector(Duration.ofSeconds(5)))
+                .connector(new ImapLegacyConnector(Duration.ofSeconds(5), 2)) // the IMAP store's adapter
                 .mailboxes(newServer)
                 .provisioner(newServer)
                 .stateDirectory(state.resolve("accounts"))
@@ -107,48 +104,6 @@ public final class AutoMigrationDemo implements AutoCloseable {
     public void close() {
         migration.close();
         ticks.shutdownNow();
-    }
-
-    /** The adapter: the legacy server through the IMAP store. Thread-safe (stateless). */
-    static final class ImapLegacyConnector implements LegacyConnector {
-        private final Duration timeout;
-
-        ImapLegacyConnector(Duration timeout) {
-            this.timeout = timeout;
-        }
-
-        @Override
-        public MailStore open(LegacyEndpoint endpoint, String login, char[] password) throws MailStoreException {
-            return builder(endpoint).username(login).password(password).connect();
-        }
-
-        @Override
-        public MailStore openAsMaster(LegacyEndpoint endpoint, String login, String masterLogin, char[] masterPassword)
-                throws MailStoreException {
-            // SASL PLAIN with the user as authorization identity (Dovecot master users take it;
-            // Dovecot's "user*master" login name works too).
-            return builder(endpoint)
-                    .username(masterLogin)
-                    .password(masterPassword)
-                    .authorizationId(login)
-                    .connect();
-        }
-
-        private ImapStore.Builder builder(LegacyEndpoint endpoint) {
-            return ImapStore.builder()
-                    .host(endpoint.host())
-                    .port(endpoint.port())
-                    .security(
-                            switch (endpoint.security()) {
-                                case NONE -> Security.NONE;
-                                case STARTTLS -> Security.STARTTLS;
-                                case TLS -> Security.TLS;
-                            })
-                    .connectTimeout(timeout)
-                    .readTimeout(timeout.multipliedBy(6))
-                    .retry(RetryPolicy.NONE) // the login waits; migrations retry with their own back-off
-                    .maxConnections(2);
-        }
     }
 
     /** Stands in for the vendor's storage and account database. */

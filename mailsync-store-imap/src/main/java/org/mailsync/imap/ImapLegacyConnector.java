@@ -1,5 +1,7 @@
 package org.mailsync.imap;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.time.Duration;
 import org.mailsync.MailStoreException;
 import org.mailsync.migration.LegacyEndpoint;
@@ -7,17 +9,29 @@ import org.mailsync.migration.spi.LegacyConnector;
 import org.mailsync.spi.MailStore;
 
 /**
- * The adapter a vendor writes to let auto-migration reach the legacy server through {@link
- * ImapStore}: the user's own login for the login check, and a master login (SASL PLAIN with the
- * user as authorization identity, as Dovecot's master users take it) for pre-staging.
+ * Lets auto-migration ({@link org.mailsync.migration.AutoMigration}) reach the legacy server
+ * through {@link ImapStore}: the user's own login for the login check, and a master login (SASL
+ * PLAIN with the user as authorization identity, as Dovecot's master users take it) for
+ * pre-staging. Certificates are checked against the JDK trust store, as {@link ImapStore} does by
+ * default.
  *
  * <p>Thread-safe (stateless).
  */
-final class ImapLegacyConnector implements LegacyConnector {
+public final class ImapLegacyConnector implements LegacyConnector {
     private final Duration timeout;
     private final int connectionsPerSession;
 
-    ImapLegacyConnector(Duration timeout, int connectionsPerSession) {
+    /**
+     * A connector whose connect timeout is {@code timeout} (the user waits at a login prompt;
+     * reads may take six times as long) and whose stores hold at most {@code connectionsPerSession}
+     * connections each.
+     */
+    public ImapLegacyConnector(Duration timeout, int connectionsPerSession) {
+        checkArgument(!timeout.isNegative() && !timeout.isZero(), "timeout must be positive, not %s", timeout);
+        checkArgument(
+                connectionsPerSession >= 1,
+                "connections per session must be at least 1, not %s",
+                connectionsPerSession);
         this.timeout = timeout;
         this.connectionsPerSession = connectionsPerSession;
     }
