@@ -3,15 +3,11 @@ package org.mailsync.imap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailsync.testing.MailboxAssertions.assertSameMessages;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +16,6 @@ import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
 import org.mailsync.RawMessage;
-import org.mailsync.memory.InMemoryStore;
 import org.mailsync.migration.AccountState;
 import org.mailsync.migration.AutoMigration;
 import org.mailsync.migration.DomainSettings;
@@ -28,12 +23,11 @@ import org.mailsync.migration.LegacyEndpoint;
 import org.mailsync.migration.LoginResult;
 import org.mailsync.migration.MigrationStatus;
 import org.mailsync.migration.UsernameMapping;
-import org.mailsync.migration.spi.AccountProvisioner;
-import org.mailsync.migration.spi.LocalMailboxes;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.testing.DovecotServer;
+import org.mailsync.testing.InMemoryAccounts;
 
 /** Bulk pre-staging from a real Dovecot with a master user (SASL PLAIN authorization id), then a first login. */
 class DovecotAutoMigrationTest {
@@ -73,7 +67,7 @@ class DovecotAutoMigrationTest {
 
     @Test
     void prestagesWithTheMasterLoginThenTheFirstLoginSetsThePassword() throws Exception {
-        Local local = new Local();
+        InMemoryAccounts local = new InMemoryAccounts();
         try (AutoMigration migration = AutoMigration.builder()
                 .connector(new ImapLegacyConnector(Duration.ofSeconds(10), 2))
                 .mailboxes(local)
@@ -117,39 +111,6 @@ class DovecotAutoMigrationTest {
             assertThat(migration.awaitIdle(Duration.ofSeconds(60))).isTrue();
             assertThat(migration.state("mig2@example.org").orElseThrow().passwordSet())
                     .isTrue();
-        }
-    }
-
-    /** The new server's side: in-memory accounts, made by the provisioner. */
-    static final class Local implements LocalMailboxes, AccountProvisioner {
-        final Map<String, InMemoryStore> stores = new ConcurrentHashMap<>();
-        final Map<String, String> passwords = new ConcurrentHashMap<>();
-
-        @Override
-        public boolean exists(String account) {
-            return stores.containsKey(account);
-        }
-
-        @Override
-        public MailStore open(String account) throws IOException {
-            InMemoryStore store = stores.get(account);
-            if (store == null) {
-                throw new IOException("no account " + account);
-            }
-            return store.reopen();
-        }
-
-        @Override
-        public Optional<String> provision(String account, Optional<char[]> password) {
-            password.ifPresent(p -> passwords.put(account, new String(p)));
-            stores.put(account, InMemoryStore.create("local:" + account));
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> setPassword(String account, char[] password) {
-            passwords.put(account, new String(password));
-            return Optional.empty();
         }
     }
 }

@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,11 +32,10 @@ import org.mailsync.migration.LoginResult;
 import org.mailsync.migration.MigrationStatus;
 import org.mailsync.migration.Route;
 import org.mailsync.migration.UsernameMapping;
-import org.mailsync.migration.spi.AccountProvisioner;
-import org.mailsync.migration.spi.LocalMailboxes;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
+import org.mailsync.testing.InMemoryAccounts;
 
 /** Auto-migration from a GreenMail legacy server through {@link ImapLegacyConnector} into in-memory local accounts. */
 class ImapAutoMigrationTest {
@@ -55,7 +51,7 @@ class ImapAutoMigrationTest {
     @TempDir
     Path tmp;
 
-    private final Local local = new Local();
+    private final InMemoryAccounts local = new InMemoryAccounts();
     private final AtomicReference<Instant> now = new AtomicReference<>(NOW);
     private AutoMigration migration;
     private LegacyEndpoint legacy;
@@ -211,38 +207,5 @@ class ImapAutoMigrationTest {
 
         assertThat(result.outcome()).isEqualTo(LoginResult.Outcome.LEGACY_UNREACHABLE);
         assertThat(local.stores).isEmpty();
-    }
-
-    /** The new server's side: in-memory accounts, made by the provisioner. */
-    private static final class Local implements LocalMailboxes, AccountProvisioner {
-        final Map<String, InMemoryStore> stores = new ConcurrentHashMap<>();
-        final Map<String, String> passwords = new ConcurrentHashMap<>();
-
-        @Override
-        public boolean exists(String account) {
-            return stores.containsKey(account);
-        }
-
-        @Override
-        public MailStore open(String account) throws IOException {
-            InMemoryStore store = stores.get(account);
-            if (store == null) {
-                throw new IOException("no account " + account);
-            }
-            return store.reopen();
-        }
-
-        @Override
-        public Optional<String> provision(String account, Optional<char[]> password) {
-            password.ifPresent(p -> passwords.put(account, new String(p)));
-            stores.put(account, InMemoryStore.create("local:" + account));
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> setPassword(String account, char[] password) {
-            passwords.put(account, new String(password));
-            return Optional.empty();
-        }
     }
 }

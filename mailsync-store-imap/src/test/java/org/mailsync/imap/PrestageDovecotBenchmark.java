@@ -19,6 +19,7 @@ import org.mailsync.migration.MigrationStatus;
 import org.mailsync.migration.UsernameMapping;
 import org.mailsync.testing.DovecotServer;
 import org.mailsync.testing.Heap;
+import org.mailsync.testing.InMemoryAccounts;
 
 /**
  * Bulk pre-stage from a real Dovecot legacy server with a master login: 200 accounts of 200
@@ -48,7 +49,7 @@ class PrestageDovecotBenchmark {
             legacy.addMasterUser("admin", "admin-pw");
             Thread.sleep(1100);
 
-            DovecotAutoMigrationTest.Local local = new DovecotAutoMigrationTest.Local();
+            InMemoryAccounts local = new InMemoryAccounts();
             try (AutoMigration migration = AutoMigration.builder()
                     .connector(new ImapLegacyConnector(Duration.ofSeconds(30), 2))
                     .mailboxes(local)
