@@ -98,43 +98,21 @@ public record AccountState(
     }
 
     AccountState withStatus(MigrationStatus newStatus, String newReason, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                newStatus,
-                newReason,
-                provisioned,
-                passwordSet,
-                recentPassDone,
-                queued,
-                attempts,
-                nextAttemptAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        Change c = change();
+        c.status = newStatus;
+        c.reason = newReason;
+        return c.at(now);
     }
 
     AccountState withProvisioned(boolean withPassword, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                status == MigrationStatus.NOT_STARTED || status == MigrationStatus.FAILED
-                        ? MigrationStatus.PROVISIONED
-                        : status,
-                "",
-                true,
-                passwordSet || withPassword,
-                recentPassDone,
-                queued,
-                attempts,
-                nextAttemptAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        Change c = change();
+        if (status == MigrationStatus.NOT_STARTED || status == MigrationStatus.FAILED) {
+            c.status = MigrationStatus.PROVISIONED;
+        }
+        c.reason = "";
+        c.provisioned = true;
+        c.passwordSet = passwordSet || withPassword;
+        return c.at(now);
     }
 
     /**
@@ -142,143 +120,137 @@ public record AccountState(
      * crash is recognised (and adopted) afterwards rather than left without its migration.
      */
     AccountState withProvisioningIntent(boolean withPassword, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                status == MigrationStatus.FAILED ? MigrationStatus.NOT_STARTED : status,
-                "being provisioned",
-                false,
-                withPassword,
-                recentPassDone,
-                queued,
-                attempts,
-                nextAttemptAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        Change c = change();
+        if (status == MigrationStatus.FAILED) {
+            c.status = MigrationStatus.NOT_STARTED;
+        }
+        c.reason = "being provisioned";
+        c.provisioned = false;
+        c.passwordSet = withPassword;
+        return c.at(now);
     }
 
     /** The provisioner refused a login's account: nothing exists locally. */
     AccountState withProvisioningRefused(String why, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                status,
-                "the provisioner refused the account: " + why,
-                false,
-                false,
-                recentPassDone,
-                queued,
-                attempts,
-                nextAttemptAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        Change c = change();
+        c.reason = "the provisioner refused the account: " + why;
+        c.provisioned = false;
+        c.passwordSet = false;
+        return c.at(now);
     }
 
     AccountState withQueued(boolean inQueue, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                status,
-                reason,
-                provisioned,
-                passwordSet,
-                recentPassDone,
-                inQueue,
-                attempts,
-                nextAttemptAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        Change c = change();
+        c.queued = inQueue;
+        return c.at(now);
     }
 
     AccountState withRecentPassDone(long copied, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                status,
-                reason,
-                provisioned,
-                passwordSet,
-                true,
-                queued,
-                attempts,
-                nextAttemptAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied + copied,
-                now);
+        Change c = change();
+        c.recentPassDone = true;
+        c.messagesCopied += copied;
+        return c.at(now);
     }
 
     /** A full or delta pass completed: SYNCED, failures forgotten. */
     AccountState withPassCompleted(long copied, String note, Instant now) {
-        MigrationStatus next = status == MigrationStatus.DONE ? MigrationStatus.DONE : MigrationStatus.SYNCED;
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                next,
-                note,
-                provisioned,
-                passwordSet,
-                recentPassDone,
-                false,
-                0,
-                null,
-                firstCopyAt == null ? now : firstCopyAt,
-                now,
-                messagesCopied + copied,
-                now);
+        Change c = change();
+        c.status = status == MigrationStatus.DONE ? MigrationStatus.DONE : MigrationStatus.SYNCED;
+        c.reason = note;
+        c.queued = false;
+        c.attempts = 0;
+        c.nextAttemptAt = null;
+        c.firstCopyAt = firstCopyAt == null ? now : firstCopyAt;
+        c.lastPassAt = now;
+        c.messagesCopied += copied;
+        return c.at(now);
     }
 
     /** An attempt failed; retried at {@code retryAt}, or parked as FAILED when that is null. */
     AccountState withFailure(String why, @Nullable Instant retryAt, Instant now) {
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                retryAt == null ? MigrationStatus.FAILED : status,
-                why,
-                provisioned,
-                passwordSet,
-                recentPassDone,
-                queued,
-                attempts + 1,
-                retryAt,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        Change c = change();
+        if (retryAt == null) {
+            c.status = MigrationStatus.FAILED;
+        }
+        c.reason = why;
+        c.attempts = attempts + 1;
+        c.nextAttemptAt = retryAt;
+        return c.at(now);
     }
 
     /** A parked account is given another chance: back to where it stood, attempts reset. */
     AccountState withRetryRequested(Instant now) {
-        MigrationStatus back = !provisioned
+        Change c = change();
+        c.status = !provisioned
                 ? MigrationStatus.NOT_STARTED
                 : firstCopyAt != null ? MigrationStatus.SYNCED : MigrationStatus.COPYING;
-        return new AccountState(
-                account,
-                domain,
-                legacyLogin,
-                back,
-                "",
-                provisioned,
-                passwordSet,
-                recentPassDone,
-                queued,
-                0,
-                null,
-                firstCopyAt,
-                lastPassAt,
-                messagesCopied,
-                now);
+        c.reason = "";
+        c.attempts = 0;
+        c.nextAttemptAt = null;
+        return c.at(now);
+    }
+
+    private Change change() {
+        return new Change(this);
+    }
+
+    /**
+     * This state's fields, to change a few and make the next state from: each transition above
+     * names only what it changes. Not thread-safe; used within one method.
+     */
+    private static final class Change {
+        private final AccountState from;
+        MigrationStatus status;
+        String reason;
+        boolean provisioned;
+        boolean passwordSet;
+        boolean recentPassDone;
+        boolean queued;
+        int attempts;
+
+        @Nullable
+        Instant nextAttemptAt;
+
+        @Nullable
+        Instant firstCopyAt;
+
+        @Nullable
+        Instant lastPassAt;
+
+        long messagesCopied;
+
+        Change(AccountState from) {
+            this.from = from;
+            status = from.status;
+            reason = from.reason;
+            provisioned = from.provisioned;
+            passwordSet = from.passwordSet;
+            recentPassDone = from.recentPassDone;
+            queued = from.queued;
+            attempts = from.attempts;
+            nextAttemptAt = from.nextAttemptAt;
+            firstCopyAt = from.firstCopyAt;
+            lastPassAt = from.lastPassAt;
+            messagesCopied = from.messagesCopied;
+        }
+
+        AccountState at(Instant now) {
+            return new AccountState(
+                    from.account,
+                    from.domain,
+                    from.legacyLogin,
+                    status,
+                    reason,
+                    provisioned,
+                    passwordSet,
+                    recentPassDone,
+                    queued,
+                    attempts,
+                    nextAttemptAt,
+                    firstCopyAt,
+                    lastPassAt,
+                    messagesCopied,
+                    now);
+        }
     }
 }
