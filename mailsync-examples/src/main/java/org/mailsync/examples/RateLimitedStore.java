@@ -2,25 +2,19 @@ package org.mailsync.examples;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.mailsync.ErrorContext;
-import org.mailsync.Flags;
-import org.mailsync.FolderInfo;
 import org.mailsync.FolderPath;
-import org.mailsync.FolderStatus;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
-import org.mailsync.StoreCapabilities;
 import org.mailsync.StoreFailureException;
-import org.mailsync.spi.AppendRequest;
-import org.mailsync.spi.FlagsUpdateMode;
+import org.mailsync.spi.ForwardingMailFolder;
+import org.mailsync.spi.ForwardingMailStore;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
-import org.mailsync.spi.MessageQuery;
 
 /**
  * A store that reads message bodies no faster than a given number of bytes and messages per
@@ -30,7 +24,7 @@ import org.mailsync.spi.MessageQuery;
  *
  * <p>Thread-safe, as the wrapped store is. Closing it closes the wrapped store.
  */
-public final class RateLimitedStore implements MailStore {
+public final class RateLimitedStore extends ForwardingMailStore {
     /** Where the limiter gets the time and how it waits; a seam for tests. */
     interface Pacer {
         Pacer REAL = new Pacer() {
@@ -50,16 +44,15 @@ public final class RateLimitedStore implements MailStore {
         void sleepNanos(long nanos) throws InterruptedException;
     }
 
-    private final MailStore store;
     private final long bytesPerSecond;
     private final double messagesPerSecond;
     private final Pacer pacer;
     private long nextFree; // guarded by this
 
     RateLimitedStore(MailStore store, long bytesPerSecond, double messagesPerSecond, Pacer pacer) {
+        super(store);
         checkArgument(bytesPerSecond >= 0, "bytes per second must not be negative, not %s", bytesPerSecond);
         checkArgument(messagesPerSecond >= 0, "messages per second must not be negative, not %s", messagesPerSecond);
-        this.store = store;
         this.bytesPerSecond = bytesPerSecond;
         this.messagesPerSecond = messagesPerSecond;
         this.pacer = pacer;
@@ -101,134 +94,42 @@ public final class RateLimitedStore implements MailStore {
                 pacer.sleepNanos(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new StoreFailureException(ErrorContext.of(store.account(), folder), "interrupted", e);
+                throw new StoreFailureException(ErrorContext.of(account(), folder), "interrupted", e);
             }
         }
     }
 
     @Override
-    public String account() {
-        return store.account();
-    }
-
-    @Override
-    public StoreCapabilities capabilities() {
-        return store.capabilities();
-    }
-
-    @Override
-    public List<FolderInfo> listFolders() throws MailStoreException {
-        return store.listFolders();
-    }
-
-    @Override
-    public void createFolder(FolderPath path) throws MailStoreException {
-        store.createFolder(path);
-    }
-
-    @Override
     public MailFolder openFolder(FolderPath path) throws MailStoreException {
-        return new Folder(store.openFolder(path));
-    }
-
-    @Override
-    public FolderStatus status(FolderPath path) throws MailStoreException {
-        return store.status(path);
-    }
-
-    @Override
-    public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
-        store.setSubscribed(path, subscribed);
-    }
-
-    @Override
-    public void close() throws MailStoreException {
-        store.close();
+        return new Folder(delegate().openFolder(path));
     }
 
     @Override
     public String toString() {
-        return "RateLimitedStore[" + store + ", " + bytesPerSecond + " B/s, " + messagesPerSecond + " msg/s]";
+        return "RateLimitedStore[" + delegate() + ", " + bytesPerSecond + " B/s, " + messagesPerSecond + " msg/s]";
     }
 
-    private final class Folder implements MailFolder {
-        private final MailFolder folder;
-
+    /** Paces message bodies; everything else passes through. */
+    private final class Folder extends ForwardingMailFolder {
         Folder(MailFolder folder) {
-            this.folder = folder;
-        }
-
-        @Override
-        public FolderPath path() {
-            return folder.path();
-        }
-
-        @Override
-        public FolderStatus status() throws MailStoreException {
-            return folder.status();
-        }
-
-        @Override
-        public void list(MessageQuery query, BatchConsumer consumer) throws MailStoreException {
-            folder.list(query, consumer);
+            super(folder);
         }
 
         @Override
         public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
-            Optional<RawMessage> raw = folder.read(uid);
+            Optional<RawMessage> raw = delegate().read(uid);
             if (raw.isPresent()) {
-                pace(raw.get().size(), folder.path());
+                pace(raw.get().size(), path());
             }
             return raw;
         }
 
         @Override
         public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
-            folder.readAll(uids, (uid, raw) -> {
-                pace(raw.size(), folder.path());
+            delegate().readAll(uids, (uid, raw) -> {
+                pace(raw.size(), path());
                 consumer.accept(uid, raw);
             });
-        }
-
-        @Override
-        public void readHeaders(List<MessageUid> uids, MessageConsumer<byte[]> consumer) throws MailStoreException {
-            folder.readHeaders(uids, consumer);
-        }
-
-        @Override
-        public Optional<MessageUid> append(AppendRequest request) throws MailStoreException {
-            return folder.append(request);
-        }
-
-        @Override
-        public List<Optional<MessageUid>> appendAll(List<AppendRequest> requests) throws MailStoreException {
-            return folder.appendAll(requests);
-        }
-
-        @Override
-        public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags)
-                throws MailStoreException {
-            folder.storeFlags(uids, mode, flags);
-        }
-
-        @Override
-        public void delete(Collection<MessageUid> uids) throws MailStoreException {
-            folder.delete(uids);
-        }
-
-        @Override
-        public Optional<java.util.Set<MessageUid>> vanishedSince(org.mailsync.ModSeq modSeq) throws MailStoreException {
-            return folder.vanishedSince(modSeq);
-        }
-
-        @Override
-        public List<String> warnings() throws MailStoreException {
-            return folder.warnings();
-        }
-
-        @Override
-        public void close() throws MailStoreException {
-            folder.close();
         }
     }
 }
