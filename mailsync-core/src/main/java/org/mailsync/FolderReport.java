@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param skippedBySelection messages left out by the message selection
  * @param keywordsDropped messages whose keywords the target could not hold
  * @param failures messages that failed, each with its reason
+ * @param skipped what the folder holds that the store could not read (not counted as messages)
  * @param error why the folder failed as a whole, if it did
  * @param duration how long the folder took
  *     <p>Immutable.
@@ -33,6 +34,7 @@ public record FolderReport(
         long skippedBySelection,
         long keywordsDropped,
         ImmutableList<MessageFailure> failures,
+        ImmutableList<SkippedItem> skipped,
         @Nullable String error,
         Duration duration) {
 
@@ -54,6 +56,6 @@ public record FolderReport(
 
     /** Whether anything in this folder was left undone. */
     public boolean hasProblems() {
-        return outcome == Outcome.FAILED || !failures.isEmpty();
+        return outcome == Outcome.FAILED || !failures.isEmpty() || !skipped.isEmpty();
     }
 }

@@ -64,13 +64,16 @@ public final class SyncEngine {
     public SyncReport run() throws InterruptedException {
         Instant start = b.clock.instant();
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
+        List<SkippedItem> skipped = new ArrayList<>();
         List<FolderPair> pairs;
         try {
             pairs = plan(notes);
+            skipped.addAll(b.source.skipped());
         } catch (MailStoreException e) {
             b.listener.error(e);
             SyncReport report = new SyncReport(
                     ImmutableList.of(),
+                    ImmutableList.copyOf(skipped),
                     ImmutableList.copyOf(notes),
                     e.getMessage(),
                     Duration.between(start, b.clock.instant()));
@@ -146,6 +149,7 @@ public final class SyncEngine {
         ordered.sort((x, y) -> x.pair().source().compareTo(y.pair().source()));
         SyncReport report = new SyncReport(
                 ImmutableList.copyOf(ordered),
+                ImmutableList.copyOf(skipped),
                 ImmutableList.copyOf(notes),
                 accountError.get(),
                 Duration.between(start, b.clock.instant()));
@@ -221,7 +225,19 @@ public final class SyncEngine {
 
     private FolderReport failed(FolderPair pair, String error) {
         FolderReport report = new FolderReport(
-                pair, FolderReport.Outcome.FAILED, 0, 0, 0, 0, 0, 0, 0, ImmutableList.of(), error, Duration.ZERO);
+                pair,
+                FolderReport.Outcome.FAILED,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                ImmutableList.of(),
+                ImmutableList.of(),
+                error,
+                Duration.ZERO);
         b.listener.folderFinished(report);
         return report;
     }

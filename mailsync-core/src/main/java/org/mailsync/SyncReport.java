@@ -6,13 +6,15 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a pass did: a report per folder pair, notes (folders merged onto one target, ...), an
+ * What a pass did: a report per folder pair, what the source store skipped (files that are not
+ * mail, links, names it cannot represent), notes (folders mapped by special use, ...), an
  * account-level error if the pass had to stop, and a verdict.
  *
  * <p>Immutable.
  */
 public record SyncReport(
         ImmutableList<FolderReport> folders,
+        ImmutableList<SkippedItem> skipped,
         ImmutableList<String> notes,
         @Nullable String accountError,
         Duration duration) {
@@ -21,7 +23,10 @@ public record SyncReport(
     public enum Verdict {
         /** Every selected message is on the target. */
         COMPLETE,
-        /** Every folder was synced, but some messages failed (see the folder reports). */
+        /**
+         * Every folder was synced, but some messages failed, or something in the source was
+         * skipped (see the folder reports and {@link #skipped()}).
+         */
         COMPLETE_WITH_SKIPS,
         /** A folder or the whole account could not be synced. */
         FAILED
@@ -31,7 +36,9 @@ public record SyncReport(
         if (accountError != null || folders.stream().anyMatch(f -> f.outcome() == FolderReport.Outcome.FAILED)) {
             return Verdict.FAILED;
         }
-        if (folders.stream().anyMatch(f -> !f.failures().isEmpty())) {
+        if (!skipped.isEmpty()
+                || folders.stream()
+                        .anyMatch(f -> !f.failures().isEmpty() || !f.skipped().isEmpty())) {
             return Verdict.COMPLETE_WITH_SKIPS;
         }
         return Verdict.COMPLETE;
@@ -65,6 +72,12 @@ public record SyncReport(
         return folders.stream().mapToLong(f -> f.failures().size()).sum();
     }
 
+    /** Items skipped in the source, the store's and every folder's. */
+    public long skippedItems() {
+        return skipped.size()
+                + folders.stream().mapToLong(f -> f.skipped().size()).sum();
+    }
+
     /** The report as a table for a terminal or a log. */
     public String toText() {
         StringBuilder out = new StringBuilder();
@@ -88,11 +101,17 @@ public record SyncReport(
             for (MessageFailure failure : f.failures()) {
                 out.append("    failed: ").append(failure).append('\n');
             }
+            for (SkippedItem item : f.skipped()) {
+                out.append("    skipped: ").append(item).append('\n');
+            }
             if (f.keywordsDropped() > 0) {
                 out.append("    keywords dropped (target keeps none) on ")
                         .append(f.keywordsDropped())
                         .append(" messages\n");
             }
+        }
+        for (SkippedItem item : skipped) {
+            out.append("skipped: ").append(item).append('\n');
         }
         for (String note : notes) {
             out.append("note: ").append(note).append('\n');
@@ -101,7 +120,7 @@ public record SyncReport(
             out.append("account error: ").append(accountError).append('\n');
         }
         out.append(String.format(
-                "verdict: %s (%d copied, %d MB, %d already present, %d flag updates, %d deleted, %d failed, %.1f s)%n",
+                "verdict: %s (%d copied, %d MB, %d already present, %d flag updates, %d deleted, %d failed, %d skipped, %.1f s)%n",
                 verdict(),
                 copied(),
                 copiedBytes() / 1_000_000,
@@ -109,6 +128,7 @@ public record SyncReport(
                 flagsUpdated(),
                 deleted(),
                 failed(),
+                skippedItems(),
                 duration.toMillis() / 1000.0));
         return out.toString();
     }

@@ -101,6 +101,7 @@ public final class FolderSync {
     private long flagsUpdated;
     private long deleted;
     private long skippedBySelection;
+    private final List<org.mailsync.SkippedItem> skipped = new ArrayList<>();
     private long keywordsDropped;
     private final List<MessageFailure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private int batchesSinceSnapshot;
@@ -253,6 +254,7 @@ public final class FolderSync {
         for (String warning : src.warnings()) {
             s.notes().accept("source " + pair.source() + ": " + warning);
         }
+        skipped.addAll(src.skipped());
         if (tgt != null) {
             for (String warning : tgt.warnings()) {
                 s.notes().accept("target " + pair.target() + ": " + warning);
@@ -888,6 +890,7 @@ public final class FolderSync {
                 skippedBySelection,
                 keywordsDropped,
                 ImmutableList.copyOf(failures),
+                ImmutableList.copyOf(skipped),
                 error,
                 Duration.between(started, s.clock().instant()));
         s.listener().folderFinished(report);

@@ -91,6 +91,11 @@ public abstract class ForwardingMailFolder implements MailFolder {
     }
 
     @Override
+    public List<org.mailsync.SkippedItem> skipped() throws MailStoreException {
+        return delegate.skipped();
+    }
+
+    @Override
     public void close() throws MailStoreException {
         delegate.close();
     }

@@ -46,6 +46,11 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public List<org.mailsync.SkippedItem> skipped() throws MailStoreException {
+        return delegate.skipped();
+    }
+
+    @Override
     public void createFolder(FolderPath path) throws MailStoreException {
         delegate.createFolder(path);
     }

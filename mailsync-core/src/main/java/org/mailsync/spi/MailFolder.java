@@ -123,6 +123,16 @@ public interface MailFolder extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * What this folder holds but its listings leave out, each with the reason: a file in a local
+     * folder that is not a message (a symbolic link, a special file, one that cannot be read). Unlike
+     * {@link #warnings()} these count in the verdict: a pass with any of them does not end complete.
+     * Asked after the folder was listed; empty by default.
+     */
+    default List<org.mailsync.SkippedItem> skipped() throws MailStoreException {
+        return List.of();
+    }
+
     /** Releases the folder (and, on IMAP, its connection). */
     @Override
     void close() throws MailStoreException;

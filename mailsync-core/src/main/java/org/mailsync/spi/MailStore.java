@@ -43,6 +43,16 @@ public interface MailStore extends AutoCloseable {
     List<FolderInfo> listFolders() throws MailStoreException;
 
     /**
+     * What the last {@link #listFolders()} found under this store's root but did not list, each
+     * with the reason: files that are not mail folders, symbolic links (never followed), folders
+     * whose names this store cannot represent. The engine puts them in the report, and a pass with
+     * any of them does not end complete. Empty by default (a store that lists everything it has).
+     */
+    default List<org.mailsync.SkippedItem> skipped() throws MailStoreException {
+        return List.of();
+    }
+
+    /**
      * Creates the folder and any missing parents; a folder that exists already is left as it is.
      *
      * @throws org.mailsync.FolderUnusableException if this store cannot hold such a name

@@ -39,9 +39,11 @@ class ExitCodeAndProgressTest {
                 0,
                 0,
                 list,
+                ImmutableList.of(),
                 outcome == FolderReport.Outcome.FAILED ? "x" : null,
                 Duration.ZERO);
-        return new SyncReport(ImmutableList.of(folder), ImmutableList.of(), accountError, Duration.ZERO);
+        return new SyncReport(
+                ImmutableList.of(folder), ImmutableList.of(), ImmutableList.of(), accountError, Duration.ZERO);
     }
 
     @Test
