@@ -39,7 +39,7 @@ import org.mailsync.spi.MailStore;
  *
  * <p>Reading detects the variant per message (a {@code Content-Length} that frames the body means
  * mboxcl2, otherwise mboxrd unescaping) unless {@link Builder#readFormat} forces one; writing uses
- * {@link Builder#format} (mboxrd by default). Message bytes are never decoded: the flag headers
+ * {@link Builder#format} (by default what the layout's readers expect). Message bytes are never decoded: the flag headers
  * ({@code Status}, {@code X-Status}, {@code X-Keywords}, {@code X-UID}, {@code X-IMAPbase}, {@code
  * X-Mozilla-*}) are taken out on reading and written anew, LF files are converted to and from
  * CRLF, and every other byte is kept. Ids come from {@code X-UID}/{@code X-IMAPbase} where present
@@ -381,8 +381,11 @@ public final class MboxStore implements MailStore {
         }
 
         /**
-         * The variant written; {@link MboxFormat#MBOXRD} by default. For files Dovecot will serve,
-         * {@link MboxFormat#MBOXCL2}.
+         * The variant written. By default what the readers of the layout expect: {@link
+         * MboxFormat#MBOXCL2} beside the Dovecot/c-client status headers of {@link
+         * MboxLayout#PLAIN_DIRECTORIES} (Dovecot and mutt frame by Content-Length and never unquote
+         * {@code >From}), {@link MboxFormat#MBOXRD} in the {@link MboxLayout#THUNDERBIRD} layout
+         * (Thunderbird splits at every {@code From } line and ignores Content-Length).
          */
         public Builder format(MboxFormat value) {
             checkState(format == null, "format was already set to %s", format);
@@ -439,6 +442,10 @@ public final class MboxStore implements MailStore {
             return this;
         }
 
+        private static MboxFormat defaultFormat(MboxLayout layout) {
+            return layout == MboxLayout.THUNDERBIRD ? MboxFormat.MBOXRD : MboxFormat.MBOXCL2;
+        }
+
         /** The store. */
         public MboxStore build() {
             checkState(root != null, "root must be set");
@@ -459,7 +466,7 @@ public final class MboxStore implements MailStore {
                     account != null ? account : "mbox:" + absolute,
                     new MboxConfig(
                             l,
-                            format != null ? format : MboxFormat.MBOXRD,
+                            format != null ? format : defaultFormat(l),
                             readFormat,
                             lineEnding != null ? lineEnding : LineEnding.LF,
                             includeThunderbirdDeleted != null && includeThunderbirdDeleted,
