@@ -130,6 +130,17 @@ public final class InMemoryStore implements MailStore {
     }
 
     /**
+     * Deletes a folder and its messages (not its sub-folders), as a user or an administrator of
+     * a server would: a folder created again under the same path is a new folder, with a new
+     * generation.
+     */
+    public void deleteFolder(FolderPath path) {
+        synchronized (data) {
+            checkNotNull(data.folders.remove(path), "no folder %s", path);
+        }
+    }
+
+    /**
      * Gives a folder a new generation and renumbers its messages from 1, as a server that loses
      * its UID state does. Flags, bytes and dates stay.
      */
