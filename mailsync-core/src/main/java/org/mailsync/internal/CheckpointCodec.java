@@ -179,6 +179,7 @@ public final class CheckpointCodec {
         long lastIntent = base.lastIntentId();
         java.util.TreeMap<MessageUid, PairEntry> pairs = new java.util.TreeMap<>();
         List<JournalEntry> records = new ArrayList<>();
+        List<JournalEntry.AppendIntent> pending = new ArrayList<>();
         java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
         if (!journal) {
             if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
@@ -225,11 +226,18 @@ public final class CheckpointCodec {
                                     iw.get(2),
                                     decodeFlags(iw.subList(3, iw.size()))));
                         }
-                        records.add(new JournalEntry.AppendIntent(
+                        JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
                                 Long.parseLong(w.get(1)),
                                 Generation.of(Long.parseLong(w.get(2))),
                                 MessageUid.of(Long.parseLong(w.get(3))),
-                                items));
+                                items);
+                        if (journal) {
+                            records.add(intent);
+                        } else {
+                            // A snapshot's intents are pending as they stand: applying them as
+                            // journal records would drop them (their ids are not above last-intent).
+                            pending.add(intent);
+                        }
                     }
                     case "done" -> {
                         int n = Integer.parseInt(w.get(2));
@@ -276,7 +284,7 @@ public final class CheckpointCodec {
                     mirrored,
                     ImmutableSortedMap.copyOf(pairs),
                     com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
-                    ImmutableList.of(),
+                    ImmutableList.copyOf(pending),
                     lastIntent);
         }
         for (JournalEntry record : records) {
