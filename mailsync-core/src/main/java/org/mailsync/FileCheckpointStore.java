@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.mailsync.internal.CheckpointCodec;
+import org.mailsync.internal.DirectoryLock;
 import org.mailsync.internal.DurableFiles;
+import org.mailsync.spi.CheckpointLock;
 import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FolderCheckpoint;
 import org.mailsync.spi.JournalEntry;
@@ -16,21 +19,50 @@ import org.mailsync.spi.JournalEntry;
  * Checkpoints as text files in one directory per sync: per folder pair a snapshot ({@code
  * .checkpoint}) written to a temp file, forced to disk and renamed over the old one, and a journal
  * ({@code .journal}) of append intents and results, each record forced to disk before the append
- * it announces. About 20 bytes per message.
+ * it announces. About 20 bytes per message. Files are 0600, a directory created here 0700.
+ *
+ * <p>One run at a time: {@link #lock()} takes an OS file lock on {@code mailsync.lock} in the
+ * directory (released by the kernel if the holder dies, even by {@code kill -9}) and excludes the
+ * other threads of this JVM too; a second run gets a {@link CheckpointBusyException} at once, or
+ * after waiting as long as {@link #waitForLock} allows.
  *
  * <p>Thread-safe for different pairs; the engine never works on one pair from two threads.
  */
 public final class FileCheckpointStore implements CheckpointStore {
     private final Path directory;
+    private final Duration lockWait;
 
-    private FileCheckpointStore(Path directory) {
+    private FileCheckpointStore(Path directory, Duration lockWait) {
         this.directory = directory;
+        this.lockWait = lockWait;
     }
 
-    /** A store in {@code directory}, created if missing. */
+    /** A store in {@code directory}, created (0700) if missing; a busy lock fails at once. */
     public static FileCheckpointStore in(Path directory) throws IOException {
-        Files.createDirectories(directory);
-        return new FileCheckpointStore(directory);
+        DurableFiles.createPrivateDirectories(directory);
+        return new FileCheckpointStore(directory, Duration.ZERO);
+    }
+
+    /**
+     * This store, but {@link #lock()} waits up to {@code wait} for another run to let go before it
+     * gives up with a {@link CheckpointBusyException}.
+     */
+    public FileCheckpointStore waitForLock(Duration wait) {
+        com.google.common.base.Preconditions.checkArgument(
+                !wait.isNegative(), "lock wait must not be negative, not %s", wait);
+        return new FileCheckpointStore(directory, wait);
+    }
+
+    /**
+     * Makes this run the only writer of the directory until the lock is closed.
+     *
+     * @throws CheckpointBusyException if another run (process or thread) still holds it after
+     *     the {@link #waitForLock wait}; its message names the directory and the holder's pid and
+     *     host
+     */
+    @Override
+    public CheckpointLock lock() throws IOException, InterruptedException {
+        return DirectoryLock.acquire(directory, lockWait);
     }
 
     /** The directory holding the files. */
