@@ -4,6 +4,7 @@ import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,6 +32,8 @@ import org.mailsync.spi.JournalEntry;
 public final class FileCheckpointStore implements CheckpointStore {
     private final Path directory;
     private final Duration lockWait;
+    /** Journals read with a torn last record: the length to cut them back to before appending. */
+    private final java.util.Map<FolderPair, Long> tornJournals = new java.util.concurrent.ConcurrentHashMap<>();
 
     private FileCheckpointStore(Path directory, Duration lockWait) {
         this.directory = directory;
@@ -89,24 +92,31 @@ public final class FileCheckpointStore implements CheckpointStore {
     public Optional<FolderCheckpoint> load(FolderPair pair) throws IOException {
         Path snapshot = snapshotFile(pair);
         Path journal = journalFile(pair);
-        if (!Files.exists(snapshot) && !Files.exists(journal)) {
+        boolean hasSnapshot = Files.exists(snapshot, LinkOption.NOFOLLOW_LINKS);
+        boolean hasJournal = Files.exists(journal, LinkOption.NOFOLLOW_LINKS);
+        if (!hasSnapshot && !hasJournal) {
             return Optional.empty();
         }
         FolderCheckpoint cp = FolderCheckpoint.empty();
-        if (Files.exists(snapshot)) {
-            try {
-                cp = CheckpointCodec.decode(Files.readString(snapshot, StandardCharsets.UTF_8), cp, false);
-            } catch (IOException e) {
-                throw new IOException(
-                        "checkpoint " + snapshot + " for " + pair + " is damaged: " + e.getMessage()
-                                + "; move it away to start this folder afresh (identity matching then prevents duplicates)",
-                        e);
+        if (hasSnapshot) {
+            cp = CheckpointCodec.decodeSnapshot(DurableFiles.read(snapshot), describe(snapshot, pair));
+        }
+        if (hasJournal) {
+            CheckpointCodec.JournalRead read =
+                    CheckpointCodec.decodeJournal(DurableFiles.read(journal), cp, describe(journal, pair));
+            cp = read.checkpoint();
+            if (read.torn()) {
+                // Cut off before the next append, or the torn record would end up mid-file.
+                tornJournals.put(pair, read.soundLength());
+            } else {
+                tornJournals.remove(pair);
             }
         }
-        if (Files.exists(journal)) {
-            cp = CheckpointCodec.decode(Files.readString(journal, StandardCharsets.UTF_8), cp, true);
-        }
         return Optional.of(cp);
+    }
+
+    private static String describe(Path file, FolderPair pair) {
+        return "checkpoint " + file + " of " + pair;
     }
 
     @Override
@@ -117,10 +127,15 @@ public final class FileCheckpointStore implements CheckpointStore {
         // The snapshot holds everything the journal said; journal intents already in it are
         // recognised by id, so a crash before this delete does no harm.
         Files.deleteIfExists(journalFile(pair));
+        tornJournals.remove(pair);
     }
 
     @Override
     public void journal(FolderPair pair, JournalEntry entry) throws IOException {
+        Long soundLength = tornJournals.remove(pair);
+        if (soundLength != null) {
+            DurableFiles.truncate(journalFile(pair), soundLength);
+        }
         DurableFiles.append(
                 journalFile(pair), CheckpointCodec.encodeJournal(entry).getBytes(StandardCharsets.UTF_8));
     }

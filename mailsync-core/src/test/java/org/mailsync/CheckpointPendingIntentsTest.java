@@ -49,8 +49,8 @@ class CheckpointPendingIntentsTest {
     @Test
     void pendingIntentsSurviveTheCodec() throws Exception {
         FolderCheckpoint cp = withPending();
-        FolderCheckpoint back =
-                CheckpointCodec.decode(CheckpointCodec.encodeSnapshot(PAIR, cp), FolderCheckpoint.empty(), false);
+        FolderCheckpoint back = CheckpointCodec.decodeSnapshot(
+                CheckpointCodec.encodeSnapshot(PAIR, cp).getBytes(java.nio.charset.StandardCharsets.UTF_8), "test");
         assertThat(back.pending()).containsExactly(intent(2, 10), intent(3, 12));
         assertThat(back).isEqualTo(cp);
     }

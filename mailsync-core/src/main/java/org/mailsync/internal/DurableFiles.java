@@ -69,6 +69,37 @@ public final class DurableFiles {
         }
     }
 
+    /** The bytes of {@code file}, read without following a link. */
+    public static byte[] read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IOException(file + " is too large (" + size + " bytes)");
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining() && ch.read(buffer) >= 0) {
+                // read on
+            }
+            if (buffer.hasRemaining()) {
+                buffer.flip();
+                byte[] shorter = new byte[buffer.remaining()];
+                buffer.get(shorter);
+                return shorter;
+            }
+            return buffer.array();
+        }
+    }
+
+    /** Cuts {@code file} back to {@code length} bytes (if longer) and forces it to disk. */
+    public static void truncate(Path file, long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            if (ch.size() > length) {
+                ch.truncate(length);
+                ch.force(true);
+            }
+        }
+    }
+
     /** Opens {@code file} to read and write, creating it 0600 if missing; never through a link. */
     public static FileChannel openPrivate(Path file) throws IOException {
         createPrivateFile(file);
