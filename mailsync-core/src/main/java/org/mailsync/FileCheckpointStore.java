@@ -4,10 +4,14 @@ import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.mailsync.internal.CheckpointCodec;
+import org.mailsync.internal.DirectoryLock;
 import org.mailsync.internal.DurableFiles;
+import org.mailsync.spi.CheckpointLock;
 import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FolderCheckpoint;
 import org.mailsync.spi.JournalEntry;
@@ -16,21 +20,52 @@ import org.mailsync.spi.JournalEntry;
  * Checkpoints as text files in one directory per sync: per folder pair a snapshot ({@code
  * .checkpoint}) written to a temp file, forced to disk and renamed over the old one, and a journal
  * ({@code .journal}) of append intents and results, each record forced to disk before the append
- * it announces. About 20 bytes per message.
+ * it announces. About 20 bytes per message. Files are 0600, a directory created here 0700.
+ *
+ * <p>One run at a time: {@link #lock()} takes an OS file lock on {@code mailsync.lock} in the
+ * directory (released by the kernel if the holder dies, even by {@code kill -9}) and excludes the
+ * other threads of this JVM too; a second run gets a {@link CheckpointBusyException} at once, or
+ * after waiting as long as {@link #waitForLock} allows.
  *
  * <p>Thread-safe for different pairs; the engine never works on one pair from two threads.
  */
 public final class FileCheckpointStore implements CheckpointStore {
     private final Path directory;
+    private final Duration lockWait;
+    /** Journals read with a torn last record: the length to cut them back to before appending. */
+    private final java.util.Map<FolderPair, Long> tornJournals = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private FileCheckpointStore(Path directory) {
+    private FileCheckpointStore(Path directory, Duration lockWait) {
         this.directory = directory;
+        this.lockWait = lockWait;
     }
 
-    /** A store in {@code directory}, created if missing. */
+    /** A store in {@code directory}, created (0700) if missing; a busy lock fails at once. */
     public static FileCheckpointStore in(Path directory) throws IOException {
-        Files.createDirectories(directory);
-        return new FileCheckpointStore(directory);
+        DurableFiles.createPrivateDirectories(directory);
+        return new FileCheckpointStore(directory, Duration.ZERO);
+    }
+
+    /**
+     * This store, but {@link #lock()} waits up to {@code wait} for another run to let go before it
+     * gives up with a {@link CheckpointBusyException}.
+     */
+    public FileCheckpointStore waitForLock(Duration wait) {
+        com.google.common.base.Preconditions.checkArgument(
+                !wait.isNegative(), "lock wait must not be negative, not %s", wait);
+        return new FileCheckpointStore(directory, wait);
+    }
+
+    /**
+     * Makes this run the only writer of the directory until the lock is closed.
+     *
+     * @throws CheckpointBusyException if another run (process or thread) still holds it after
+     *     the {@link #waitForLock wait}; its message names the directory and the holder's pid and
+     *     host
+     */
+    @Override
+    public CheckpointLock lock() throws IOException, InterruptedException {
+        return DirectoryLock.acquire(directory, lockWait);
     }
 
     /** The directory holding the files. */
@@ -57,24 +92,31 @@ public final class FileCheckpointStore implements CheckpointStore {
     public Optional<FolderCheckpoint> load(FolderPair pair) throws IOException {
         Path snapshot = snapshotFile(pair);
         Path journal = journalFile(pair);
-        if (!Files.exists(snapshot) && !Files.exists(journal)) {
+        boolean hasSnapshot = Files.exists(snapshot, LinkOption.NOFOLLOW_LINKS);
+        boolean hasJournal = Files.exists(journal, LinkOption.NOFOLLOW_LINKS);
+        if (!hasSnapshot && !hasJournal) {
             return Optional.empty();
         }
         FolderCheckpoint cp = FolderCheckpoint.empty();
-        if (Files.exists(snapshot)) {
-            try {
-                cp = CheckpointCodec.decode(Files.readString(snapshot, StandardCharsets.UTF_8), cp, false);
-            } catch (IOException e) {
-                throw new IOException(
-                        "checkpoint " + snapshot + " for " + pair + " is damaged: " + e.getMessage()
-                                + "; move it away to start this folder afresh (identity matching then prevents duplicates)",
-                        e);
+        if (hasSnapshot) {
+            cp = CheckpointCodec.decodeSnapshot(DurableFiles.read(snapshot), describe(snapshot, pair));
+        }
+        if (hasJournal) {
+            CheckpointCodec.JournalRead read =
+                    CheckpointCodec.decodeJournal(DurableFiles.read(journal), cp, describe(journal, pair));
+            cp = read.checkpoint();
+            if (read.torn()) {
+                // Cut off before the next append, or the torn record would end up mid-file.
+                tornJournals.put(pair, read.soundLength());
+            } else {
+                tornJournals.remove(pair);
             }
         }
-        if (Files.exists(journal)) {
-            cp = CheckpointCodec.decode(Files.readString(journal, StandardCharsets.UTF_8), cp, true);
-        }
         return Optional.of(cp);
+    }
+
+    private static String describe(Path file, FolderPair pair) {
+        return "checkpoint " + file + " of " + pair;
     }
 
     @Override
@@ -85,10 +127,15 @@ public final class FileCheckpointStore implements CheckpointStore {
         // The snapshot holds everything the journal said; journal intents already in it are
         // recognised by id, so a crash before this delete does no harm.
         Files.deleteIfExists(journalFile(pair));
+        tornJournals.remove(pair);
     }
 
     @Override
     public void journal(FolderPair pair, JournalEntry entry) throws IOException {
+        Long soundLength = tornJournals.remove(pair);
+        if (soundLength != null) {
+            DurableFiles.truncate(journalFile(pair), soundLength);
+        }
         DurableFiles.append(
                 journalFile(pair), CheckpointCodec.encodeJournal(entry).getBytes(StandardCharsets.UTF_8));
     }

@@ -71,8 +71,45 @@ public final class SyncEngine {
         return new Builder();
     }
 
-    /** Runs one pass and reports what it did. Never throws for a store failure: see the report. */
-    public SyncReport run() throws InterruptedException {
+    /**
+     * Runs one pass and reports what it did. Never throws for a store failure: see the report.
+     * Holds the checkpoint store's {@link CheckpointStore#lock() lock} throughout (a dry run,
+     * which writes nothing, does not take it).
+     *
+     * @throws CheckpointBusyException if another run holds the checkpoints
+     */
+    public SyncReport run() throws InterruptedException, CheckpointBusyException {
+        if (b.dryRun) {
+            return runLocked();
+        }
+        org.mailsync.spi.CheckpointLock lock;
+        try {
+            lock = b.checkpoints.lock();
+        } catch (CheckpointBusyException e) {
+            throw e;
+        } catch (IOException e) {
+            SyncReport report = new SyncReport(
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    "cannot lock the checkpoints " + b.checkpoints + ": " + e.getMessage(),
+                    Duration.ZERO);
+            b.listener.runFinished(report);
+            return report;
+        }
+        try {
+            return runLocked();
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                // The report stands; the OS drops the lock when this process ends at the latest.
+                log.warn("cannot release the checkpoint lock of {}: {}", b.checkpoints, e.getMessage());
+            }
+        }
+    }
+
+    private SyncReport runLocked() throws InterruptedException {
         Instant start = b.clock.instant();
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
         List<SkippedItem> skipped = new ArrayList<>();
