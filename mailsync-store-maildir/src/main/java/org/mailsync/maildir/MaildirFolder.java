@@ -45,7 +45,6 @@ import org.mailsync.RawMessage;
 import org.mailsync.StoreFailureException;
 import org.mailsync.internal.Headers;
 import org.mailsync.maildir.internal.CrlfInputStream;
-import org.mailsync.maildir.internal.DotLock;
 import org.mailsync.maildir.internal.Fsync;
 import org.mailsync.maildir.internal.KeywordFile;
 import org.mailsync.maildir.internal.MaildirFileName;
@@ -54,6 +53,7 @@ import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.mailsync.spi.support.DotLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

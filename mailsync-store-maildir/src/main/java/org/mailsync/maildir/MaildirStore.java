@@ -34,11 +34,11 @@ import org.mailsync.MailStoreException;
 import org.mailsync.MessageSpool;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.StoreFailureException;
-import org.mailsync.maildir.internal.DotLock;
 import org.mailsync.maildir.internal.Fsync;
 import org.mailsync.maildir.internal.SubscriptionsFile;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
+import org.mailsync.spi.support.DotLock;
 
 /**
  * A Maildir tree as a mail store, readable and writable side by side with Dovecot: Maildir++ or

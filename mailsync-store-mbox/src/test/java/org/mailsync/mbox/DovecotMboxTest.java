@@ -181,9 +181,11 @@ class DovecotMboxTest {
                     Flags.of(Set.of(), Set.of("$Forwarded", "$label1")),
                     Flags.of(org.mailsync.Flag.DRAFT, org.mailsync.Flag.SEEN));
             List<MessageUid> ids = new ArrayList<>();
-            // Dovecot frames by Content-Length and does not unescape >From lines: write its variant.
+            // Dovecot frames by Content-Length and does not unescape >From lines: write its variant;
+            // and it knows plain directories, not Thunderbird's .sbd ones (a new tree's default).
             try (MboxStore mbox = MboxStore.builder()
                     .root(home.resolve("mail"))
+                    .layout(MboxLayout.PLAIN_DIRECTORIES)
                     .format(MboxFormat.MBOXCL2)
                     .build()) {
                 mbox.createFolder(FolderPath.of("Archive", "2023"));

@@ -1,4 +1,7 @@
-/** Helpers that stores share: parsing what real mail files hold, as lenient mail readers do. */
+/**
+ * Helpers that store implementations share (dot-locks, lenient date parsing of real mail): tested
+ * once here instead of copied into each store. Not used by the engine.
+ */
 @NullMarked
 package org.mailsync.spi.support;
 
