@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,15 @@ final class FolderDirectories {
         return stored;
     }
 
+    /**
+     * Whether a directory holds a Maildir: {@code cur/} or {@code new/} (Dovecot's rule; git, which
+     * keeps no empty directories, often leaves only one of them), never through a symbolic link.
+     */
+    static boolean isMaildir(Path dir) {
+        return Files.isDirectory(dir.resolve("cur"), LinkOption.NOFOLLOW_LINKS)
+                || Files.isDirectory(dir.resolve("new"), LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** The directory for a folder stored under these segments; the root for the inbox. */
     Path directory(List<String> stored) {
         if (stored.size() == 1 && stored.get(0).equals("INBOX")) {
@@ -100,7 +110,7 @@ final class FolderDirectories {
                         continue;
                     }
                     String[] stored = name.substring(1).split("\\.", -1);
-                    add(found, ImmutableList.copyOf(stored), Files.isDirectory(entry.resolve("cur")), entry);
+                    add(found, ImmutableList.copyOf(stored), isMaildir(entry), entry);
                 }
             }
         } else {
@@ -122,7 +132,7 @@ final class FolderDirectories {
                 }
                 List<String> stored = new ArrayList<>(prefix);
                 stored.add(name);
-                if (add(found, stored, Files.isDirectory(entry.resolve("cur")), entry)) {
+                if (add(found, stored, isMaildir(entry), entry)) {
                     walk(entry, stored, found, depth + 1);
                 }
             }

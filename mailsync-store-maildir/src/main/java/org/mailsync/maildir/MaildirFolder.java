@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -295,6 +296,7 @@ final class MaildirFolder implements MailFolder {
         }
         List<Pending> pending = new ArrayList<>(requests.size());
         try {
+            prepareForWriting();
             for (AppendRequest request : requests) {
                 pending.add(writeTemp(request));
             }
@@ -412,6 +414,7 @@ final class MaildirFolder implements MailFolder {
             refresh();
         }
         try {
+            prepareForWriting();
             if (mode == FlagsUpdateMode.REMOVE) {
                 loadKeywords();
             } else {
@@ -500,6 +503,19 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void close() {
         closed = true;
+    }
+
+    /**
+     * Creates whichever of {@code tmp/}, {@code new/} and {@code cur/} is missing, only now that
+     * something is written: reading never adds directories to a tree.
+     */
+    private void prepareForWriting() throws IOException {
+        for (String subdir : List.of("tmp", "new", "cur")) {
+            Path sub = dir.resolve(subdir);
+            if (!Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(sub);
+            }
+        }
     }
 
     // ---- flags
@@ -730,8 +746,8 @@ final class MaildirFolder implements MailFolder {
         while (true) {
             Stamp now = stamp(uidlistFile);
             if (now == null) {
-                if (!Files.isDirectory(dir.resolve("cur"))) {
-                    throw new NoSuchFileException(dir.resolve("cur").toString());
+                if (!FolderDirectories.isMaildir(dir)) {
+                    throw new NoSuchFileException(dir + " (neither cur nor new)");
                 }
                 if (held != null) {
                     Uidlist created = Uidlist.create(store.nextUidValidity(), MaildirStore.newMailboxGuid());
@@ -797,10 +813,18 @@ final class MaildirFolder implements MailFolder {
         }
     }
 
-    /** Every message file in {@code new/} and {@code cur/}, by base name. */
+    /**
+     * Every message file in {@code new/} and {@code cur/}, by base name. Either may be missing (a
+     * Maildir from git has no empty directories); both missing means the folder is gone.
+     */
     private Map<String, Located> scanFiles() throws IOException {
         Map<String, Located> found = new HashMap<>();
+        int missing = 0;
         for (String subdir : List.of("new", "cur")) {
+            if (!Files.isDirectory(dir.resolve(subdir), LinkOption.NOFOLLOW_LINKS)) {
+                missing++;
+                continue;
+            }
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(subdir))) {
                 for (Path file : files) {
                     String fileName = file.getFileName().toString();
@@ -815,6 +839,9 @@ final class MaildirFolder implements MailFolder {
                     found.put(base, new Located(base, subdir, fileName));
                 }
             }
+        }
+        if (missing == 2) {
+            throw new NoSuchFileException(dir + " (neither cur nor new)");
         }
         return found;
     }

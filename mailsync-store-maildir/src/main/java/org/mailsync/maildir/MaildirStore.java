@@ -190,7 +190,7 @@ public final class MaildirStore implements MailStore {
         try {
             for (int depth = 1; depth <= path.depth(); depth++) {
                 Path dir = directories.directory(stored.subList(0, depth));
-                if (!Files.isDirectory(dir.resolve("cur"))) {
+                if (!FolderDirectories.isMaildir(dir)) {
                     createMaildir(dir, layout == MaildirLayout.MAILDIR_PLUS_PLUS);
                 }
             }
@@ -226,7 +226,7 @@ public final class MaildirStore implements MailStore {
     private Path directoryOf(FolderPath path) throws MailStoreException {
         List<String> stored = stored(path);
         Path dir = directories.directory(stored);
-        if (Files.isDirectory(dir.resolve("cur"))) {
+        if (FolderDirectories.isMaildir(dir)) {
             return dir;
         }
         try {
@@ -238,7 +238,7 @@ public final class MaildirStore implements MailStore {
                     ErrorContext.of(account, path),
                     found == null
                             ? "no such folder (no " + dir + ")"
-                            : "folder cannot hold messages (no " + dir.resolve("cur") + ")",
+                            : "folder cannot hold messages (neither cur nor new in " + dir + ")",
                     null);
         } catch (IOException e) {
             throw new FolderUnusableException(ErrorContext.of(account, path), "cannot look for the folder: " + e, e);
@@ -299,13 +299,13 @@ public final class MaildirStore implements MailStore {
     }
 
     private void ensureRoot() throws MailStoreException {
-        if (Files.isDirectory(root.resolve("cur"))) {
+        if (FolderDirectories.isMaildir(root)) {
             return;
         }
         if (!createRoot) {
             throw new StoreFailureException(
                     ErrorContext.of(account),
-                    "no Maildir at " + root + " (no cur directory); check the path, or let the store create it",
+                    "no Maildir at " + root + " (neither cur nor new); check the path, or let the store create it",
                     null);
         }
         try {
