@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,7 @@ import org.mailsync.MessageInfo;
 import org.mailsync.MessageRejectedException;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
+import org.mailsync.SkippedItem;
 import org.mailsync.StoreFailureException;
 import org.mailsync.internal.Headers;
 import org.mailsync.maildir.internal.CrlfInputStream;
@@ -50,6 +52,7 @@ import org.mailsync.maildir.internal.DotLock;
 import org.mailsync.maildir.internal.Fsync;
 import org.mailsync.maildir.internal.KeywordFile;
 import org.mailsync.maildir.internal.MaildirFileName;
+import org.mailsync.maildir.internal.PrivateFiles;
 import org.mailsync.maildir.internal.Uidlist;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
@@ -97,6 +100,13 @@ final class MaildirFolder implements MailFolder {
     private final Map<String, Long> countedSizes = new HashMap<>();
     private boolean scanned;
     private boolean closed;
+    /** What the last scan did not take from {@code cur/} and {@code new/}, with the reason. */
+    private List<SkippedItem> skipped = List.of();
+    /** Entries ({@code cur/name}) the last scan found to be regular files, so as not to look again. */
+    private Set<String> regularFiles = new HashSet<>();
+
+    /** Dot-files that tools leave in {@code cur/} and {@code new/}: no mail, not reported. */
+    static final Set<String> IGNORED_DOT_FILES = Set.of(".gitkeep", ".keep");
 
     MaildirFolder(MaildirStore store, FolderPath path, Path dir) {
         this.store = store;
@@ -165,7 +175,7 @@ final class MaildirFolder implements MailFolder {
 
     private MessageInfo info(long uid, Located at) throws IOException {
         Path file = file(at);
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        BasicFileAttributes attributes = regularFile(at);
         Instant date = attributes.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
         return MessageInfo.of(MessageUid.of(uid), size(at, attributes.size()), flagsOf(at.fileName()), date);
     }
@@ -195,8 +205,28 @@ final class MaildirFolder implements MailFolder {
         return counted;
     }
 
+    /**
+     * The attributes of a message's file, never through a link. One that became a link or a special
+     * file since the scan counts as moved, so that the next scan names it as skipped.
+     */
+    private BasicFileAttributes regularFile(Located at) throws IOException {
+        Path file = file(at);
+        BasicFileAttributes attributes =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            regularFiles.remove(at.subdir() + "/" + at.fileName());
+            throw new NoSuchFileException(file.toString(), null, "no longer a regular file");
+        }
+        return attributes;
+    }
+
+    /** Opens a file for reading without following a link (O_NOFOLLOW). */
+    private static InputStream openNoFollow(Path file) throws IOException {
+        return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
     private static long countCrlfSize(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = openNoFollow(file)) {
             byte[] buffer = new byte[64 * 1024];
             long size = 0;
             int previous = -1;
@@ -222,15 +252,16 @@ final class MaildirFolder implements MailFolder {
     }
 
     private InputStream open(Located at) throws IOException {
-        InputStream in = Files.newInputStream(file(at));
+        InputStream in = openNoFollow(file(at));
         return converted(at.fileName()) ? new CrlfInputStream(in) : in;
     }
 
     @Override
     public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
         return withFile(uid, at -> {
+            long size = regularFile(at).size();
             try (InputStream in = open(at)) {
-                return store.spool().spool(in, Files.size(file(at)));
+                return store.spool().spool(in, size);
             }
         });
     }
@@ -294,6 +325,7 @@ final class MaildirFolder implements MailFolder {
         if (requests.isEmpty()) {
             return List.of();
         }
+        refuseLinks(List.of("tmp", "new", "cur", UIDLIST, KEYWORDS));
         List<Pending> pending = new ArrayList<>(requests.size());
         try {
             prepareForWriting();
@@ -328,7 +360,7 @@ final class MaildirFolder implements MailFolder {
         Path tmp = dir.resolve("tmp").resolve(unique);
         long size = 0;
         long crlfSize = 0;
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try (FileChannel out = PrivateFiles.createFile(tmp);
                 InputStream in = request.message().openStream()) {
             byte[] buffer = new byte[64 * 1024];
             int previous = -1;
@@ -410,6 +442,7 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         checkUsable();
+        refuseLinks(List.of("tmp", "new", "cur", UIDLIST, KEYWORDS));
         if (!scanned) {
             refresh();
         }
@@ -469,6 +502,7 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void delete(Collection<MessageUid> uids) throws MailStoreException {
         checkUsable();
+        refuseLinks(List.of("new", "cur", UIDLIST));
         if (!scanned) {
             refresh();
         }
@@ -513,9 +547,38 @@ final class MaildirFolder implements MailFolder {
         for (String subdir : List.of("tmp", "new", "cur")) {
             Path sub = dir.resolve(subdir);
             if (!Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(sub);
+                PrivateFiles.createDirectories(sub);
             }
         }
+    }
+
+    /**
+     * Refuses to use a folder whose Maildir directories or control files named here are symbolic
+     * links: writing through one would write outside the tree.
+     */
+    private void refuseLinks(List<String> names) throws FolderUnusableException {
+        for (String name : names) {
+            Path p = dir.resolve(name);
+            if (Files.isSymbolicLink(p)) {
+                throw new FolderUnusableException(
+                        ErrorContext.of(store.account(), path),
+                        FolderDirectories.printable(p)
+                                + " is a symbolic link; the store never reads or writes through links",
+                        null);
+            }
+        }
+    }
+
+    /**
+     * What the last listing found in {@code cur/} and {@code new/} and did not take as messages:
+     * symbolic links, special files, hidden files, names a uidlist cannot hold.
+     */
+    @Override
+    public List<SkippedItem> skipped() throws MailStoreException {
+        if (!scanned) {
+            refresh();
+        }
+        return skipped;
     }
 
     // ---- flags
@@ -624,7 +687,7 @@ final class MaildirFolder implements MailFolder {
         }
         if (!now.equals(keywordsStamp)) {
             try {
-                keywords = KeywordFile.parse(Files.readAllBytes(keywordsFile));
+                keywords = KeywordFile.parse(MaildirStore.readNoFollow(keywordsFile));
                 keywordsStamp = now;
             } catch (NoSuchFileException gone) {
                 keywords = KeywordFile.EMPTY;
@@ -647,6 +710,7 @@ final class MaildirFolder implements MailFolder {
      */
     private void refresh() throws MailStoreException {
         checkUsable();
+        refuseLinks(List.of(UIDLIST, KEYWORDS));
         try {
             loadUidlist(null);
             loadKeywords();
@@ -753,8 +817,7 @@ final class MaildirFolder implements MailFolder {
                     Uidlist created = Uidlist.create(store.nextUidValidity(), MaildirStore.newMailboxGuid());
                     // Written aside and renamed, so that no reader ever sees half a header.
                     Path temp = dir.resolve(UIDLIST + ".tmp-" + store.newUniqueName());
-                    try (FileChannel out =
-                            FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    try (FileChannel out = PrivateFiles.createFile(temp)) {
                         out.write(ByteBuffer.wrap(created.format()));
                         if (store.fsync()) {
                             out.force(true);
@@ -776,7 +839,7 @@ final class MaildirFolder implements MailFolder {
             }
             byte[] bytes;
             try {
-                bytes = Files.readAllBytes(uidlistFile);
+                bytes = MaildirStore.readNoFollow(uidlistFile);
             } catch (NoSuchFileException replacedJustNow) {
                 continue;
             }
@@ -819,22 +882,57 @@ final class MaildirFolder implements MailFolder {
      */
     private Map<String, Located> scanFiles() throws IOException {
         Map<String, Located> found = new HashMap<>();
+        List<SkippedItem> notTaken = new ArrayList<>();
+        Set<String> regular = new HashSet<>();
         int missing = 0;
         for (String subdir : List.of("new", "cur")) {
-            if (!Files.isDirectory(dir.resolve(subdir), LinkOption.NOFOLLOW_LINKS)) {
+            Path sub = dir.resolve(subdir);
+            BasicFileAttributes a = FolderDirectories.lstat(sub);
+            if (a == null) {
                 missing++;
                 continue;
             }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(subdir))) {
+            if (a.isSymbolicLink() || !a.isDirectory()) {
+                notTaken.add(FolderDirectories.skippedItem(
+                        sub,
+                        a.isSymbolicLink()
+                                ? "a symbolic link; links are never followed, so no messages are read through it"
+                                : "not a directory, so no Maildir messages are read from it"));
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(sub)) {
                 for (Path file : files) {
                     String fileName = file.getFileName().toString();
+                    String key = subdir + "/" + fileName;
+                    String reason = null;
                     if (fileName.startsWith(".")) {
+                        if (IGNORED_DOT_FILES.contains(fileName)) {
+                            continue;
+                        }
+                        reason = "a hidden file; Maildir messages never start with '.'";
+                    } else if (fileName.indexOf('\n') >= 0 || fileName.indexOf('\r') >= 0) {
+                        reason = "a line break in the file name, which a uidlist cannot hold";
+                    } else if (MaildirFileName.baseOf(fileName).isEmpty()) {
+                        reason = "no name before the ':' of the flags";
+                    } else if (!regularFiles.contains(key)) {
+                        BasicFileAttributes fa = FolderDirectories.lstat(file);
+                        if (fa == null) {
+                            continue; // moved or removed since the directory was read
+                        }
+                        if (fa.isSymbolicLink()) {
+                            reason = "a symbolic link; links are never followed";
+                        } else if (fa.isDirectory()) {
+                            reason = "a directory, not a message";
+                        } else if (!fa.isRegularFile()) {
+                            reason = "a special file (FIFO, socket or device), not a message";
+                        }
+                    }
+                    if (reason != null) {
+                        notTaken.add(FolderDirectories.skippedItem(file, reason));
                         continue;
                     }
+                    regular.add(key);
                     String base = MaildirFileName.baseOf(fileName);
-                    if (base.isEmpty()) {
-                        continue;
-                    }
                     // Seen in both while another process moves it from new to cur: cur wins.
                     found.put(base, new Located(base, subdir, fileName));
                 }
@@ -843,6 +941,8 @@ final class MaildirFolder implements MailFolder {
         if (missing == 2) {
             throw new NoSuchFileException(dir + " (neither cur nor new)");
         }
+        regularFiles = regular;
+        skipped = List.copyOf(notTaken);
         return found;
     }
 

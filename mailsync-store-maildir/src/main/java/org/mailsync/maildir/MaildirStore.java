@@ -5,11 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,10 +35,12 @@ import org.mailsync.FolderPath;
 import org.mailsync.FolderUnusableException;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSpool;
+import org.mailsync.SkippedItem;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.StoreFailureException;
 import org.mailsync.maildir.internal.DotLock;
 import org.mailsync.maildir.internal.Fsync;
+import org.mailsync.maildir.internal.PrivateFiles;
 import org.mailsync.maildir.internal.SubscriptionsFile;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
@@ -107,6 +112,7 @@ public final class MaildirStore implements MailStore {
         return thread;
     });
     private volatile boolean closed;
+    private volatile List<SkippedItem> skipped = List.of();
 
     private MaildirStore(Builder b, Path root) {
         this.root = root;
@@ -169,14 +175,27 @@ public final class MaildirStore implements MailStore {
         List<FolderInfo> out = new ArrayList<>();
         out.add(new FolderInfo(FolderPath.INBOX, true, null, subscriptions.contains(List.of("INBOX"))));
         try {
-            for (FolderDirectories.Found found : directories.scan()) {
+            FolderDirectories.Scan scan = directories.scan();
+            for (FolderDirectories.Found found : scan.folders()) {
                 out.add(new FolderInfo(found.path(), found.selectable(), null, subscriptions.contains(found.stored())));
             }
+            skipped = scan.skipped();
         } catch (IOException e) {
             throw new StoreFailureException(
                     ErrorContext.of(account), "cannot list the folders under " + root + ": " + e, e);
         }
         return out;
+    }
+
+    /**
+     * What the last {@link #listFolders()} found under the root and did not take: symbolic links,
+     * directories whose names cannot be folder names here, and files that are neither folders nor
+     * files of Maildir, Dovecot or Courier. Files inside {@code cur/} and {@code new/} are named by
+     * each folder's {@link MailFolder#skipped()}.
+     */
+    @Override
+    public List<SkippedItem> skipped() {
+        return skipped;
     }
 
     @Override
@@ -187,6 +206,7 @@ public final class MaildirStore implements MailStore {
             return;
         }
         List<String> stored = stored(path);
+        refuseLinks(path, directories.directory(stored));
         try {
             for (int depth = 1; depth <= path.depth(); depth++) {
                 Path dir = directories.directory(stored.subList(0, depth));
@@ -200,13 +220,13 @@ public final class MaildirStore implements MailStore {
     }
 
     private void createMaildir(Path dir, boolean marker) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         for (String sub : List.of("tmp", "new", "cur")) {
-            Files.createDirectories(dir.resolve(sub));
+            PrivateFiles.createDirectories(dir.resolve(sub));
         }
-        if (marker && !Files.exists(dir.resolve("maildirfolder"))) {
+        if (marker && !Files.exists(dir.resolve("maildirfolder"), LinkOption.NOFOLLOW_LINKS)) {
             // Courier's and Dovecot's mark of a Maildir++ subfolder.
-            Files.createFile(dir.resolve("maildirfolder"));
+            PrivateFiles.createEmptyFile(dir.resolve("maildirfolder"));
         }
         if (fsync) {
             Fsync.directory(dir);
@@ -226,13 +246,16 @@ public final class MaildirStore implements MailStore {
     private Path directoryOf(FolderPath path) throws MailStoreException {
         List<String> stored = stored(path);
         Path dir = directories.directory(stored);
+        refuseLinks(path, dir);
         if (FolderDirectories.isMaildir(dir)) {
             return dir;
         }
         try {
             FolderDirectories.Found found = directories.find(path).orElse(null);
             if (found != null && found.selectable()) {
-                return directories.directory(found.stored());
+                Path foundDir = directories.directory(found.stored());
+                refuseLinks(path, foundDir);
+                return foundDir;
             }
             throw new FolderUnusableException(
                     ErrorContext.of(account, path),
@@ -242,6 +265,18 @@ public final class MaildirStore implements MailStore {
                     null);
         } catch (IOException e) {
             throw new FolderUnusableException(ErrorContext.of(account, path), "cannot look for the folder: " + e, e);
+        }
+    }
+
+    /** A folder directory reached through a symbolic link is neither read nor written. */
+    private void refuseLinks(FolderPath path, Path dir) throws FolderUnusableException {
+        Optional<Path> link = directories.linkOnTheWay(dir);
+        if (link.isPresent()) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(account, path),
+                    FolderDirectories.printable(link.get())
+                            + " is a symbolic link; the store never follows links, in a source or a target",
+                    null);
         }
     }
 
@@ -280,11 +315,21 @@ public final class MaildirStore implements MailStore {
     private SubscriptionsFile readSubscriptions() throws MailStoreException {
         Path file = root.resolve(SUBSCRIPTIONS_FILE);
         try {
-            return SubscriptionsFile.parse(Files.readAllBytes(file), layout.separator());
+            if (Files.isSymbolicLink(file)) {
+                return SubscriptionsFile.empty(); // not followed; listFolders names it as skipped
+            }
+            return SubscriptionsFile.parse(readNoFollow(file), layout.separator());
         } catch (NoSuchFileException e) {
             return SubscriptionsFile.empty();
         } catch (IOException e) {
             throw new StoreFailureException(ErrorContext.of(account), "cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** The whole file, never through a link (a link is an error). */
+    static byte[] readNoFollow(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readAllBytes();
         }
     }
 
@@ -331,8 +376,7 @@ public final class MaildirStore implements MailStore {
         long last = 0;
         List<Path> markers = new ArrayList<>();
         try {
-            last = Long.parseLong(
-                    Files.readString(file, StandardCharsets.US_ASCII).trim(), 16);
+            last = Long.parseLong(new String(readNoFollow(file), StandardCharsets.US_ASCII).trim(), 16);
         } catch (NoSuchFileException | NumberFormatException e) {
             // no counter yet, or a damaged one: the markers below and the clock decide
         }
@@ -354,11 +398,14 @@ public final class MaildirStore implements MailStore {
         }
         String hex = String.format("%08x", next);
         Path temp = root.resolve(UIDVALIDITY_FILE + ".tmp-" + pid + "-" + DELIVERIES.incrementAndGet());
-        Files.writeString(temp, hex, StandardCharsets.US_ASCII);
+        try (FileChannel out = PrivateFiles.createFile(temp)) {
+            out.write(java.nio.ByteBuffer.wrap(hex.getBytes(StandardCharsets.US_ASCII)));
+        }
+        // A rename replaces a link named dovecot-uidvalidity; it never writes through it.
         Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Path marker = root.resolve(UIDVALIDITY_FILE + "." + hex);
-        if (!Files.exists(marker)) {
-            Files.createFile(marker);
+        if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+            PrivateFiles.createEmptyFile(marker);
         }
         for (Path old : markers) {
             if (!old.equals(marker) && old.getFileName().toString().matches(UIDVALIDITY_FILE + "\\.[0-9a-f]{8}")) {

@@ -51,7 +51,8 @@ public final class DotLock implements AutoCloseable {
         long pause = 1;
         while (true) {
             try {
-                Files.createFile(lockFile);
+                // 0600: the lock file becomes the file itself on commit (uidlist, keywords, subscriptions).
+                PrivateFiles.createEmptyFile(lockFile);
                 return new DotLock(target, lockFile);
             } catch (FileAlreadyExistsException held) {
                 Instant changed;
