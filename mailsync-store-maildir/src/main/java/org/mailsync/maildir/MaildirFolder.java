@@ -108,10 +108,17 @@ final class MaildirFolder implements MailFolder {
     /** Dot-files that tools leave in {@code cur/} and {@code new/}: no mail, not reported. */
     static final Set<String> IGNORED_DOT_FILES = Set.of(".gitkeep", ".keep");
 
-    MaildirFolder(MaildirStore store, FolderPath path, Path dir) {
+    /** Where the ids are kept when this folder is read without writing into it; null otherwise. */
+    private final @Nullable StateIds stateIds;
+
+    private @Nullable Uidlist treeUidlist;
+    private @Nullable Stamp treeUidlistStamp;
+
+    MaildirFolder(MaildirStore store, FolderPath path, Path dir, @Nullable StateIds stateIds) {
         this.store = store;
         this.path = path;
         this.dir = dir;
+        this.stateIds = stateIds;
         this.uidlistFile = dir.resolve(UIDLIST);
         this.keywordsFile = dir.resolve(KEYWORDS);
     }
@@ -325,6 +332,7 @@ final class MaildirFolder implements MailFolder {
         if (requests.isEmpty()) {
             return List.of();
         }
+        refuseWriting();
         refuseLinks(List.of("tmp", "new", "cur", UIDLIST, KEYWORDS));
         List<Pending> pending = new ArrayList<>(requests.size());
         try {
@@ -442,6 +450,7 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         checkUsable();
+        refuseWriting();
         refuseLinks(List.of("tmp", "new", "cur", UIDLIST, KEYWORDS));
         if (!scanned) {
             refresh();
@@ -502,6 +511,7 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void delete(Collection<MessageUid> uids) throws MailStoreException {
         checkUsable();
+        refuseWriting();
         refuseLinks(List.of("new", "cur", UIDLIST));
         if (!scanned) {
             refresh();
@@ -549,6 +559,15 @@ final class MaildirFolder implements MailFolder {
             if (!Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS)) {
                 PrivateFiles.createDirectories(sub);
             }
+        }
+    }
+
+    private void refuseWriting() throws FolderUnusableException {
+        if (stateIds != null) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(store.account(), path),
+                    store.readOnly() ? store.readOnlyReason() : dir + " is not writable; it is only read",
+                    null);
         }
     }
 
@@ -710,6 +729,10 @@ final class MaildirFolder implements MailFolder {
      */
     private void refresh() throws MailStoreException {
         checkUsable();
+        if (stateIds != null) {
+            refreshWithoutWriting(stateIds);
+            return;
+        }
         refuseLinks(List.of(UIDLIST, KEYWORDS));
         try {
             loadUidlist(null);
@@ -774,6 +797,111 @@ final class MaildirFolder implements MailFolder {
                             + "); move it away to have the folder renumbered with a new UIDVALIDITY",
                     e);
         }
+    }
+
+    /**
+     * {@link #refresh()} for a folder the store does not write into: the tree's uidlist and keyword
+     * file are read (never through a link, never locked, never written), and the ids of files the
+     * tree's uidlist does not name are kept in the state directory.
+     */
+    private void refreshWithoutWriting(StateIds ids) throws MailStoreException {
+        try {
+            List<SkippedItem> links = new ArrayList<>();
+            for (Path control : List.of(uidlistFile, keywordsFile)) {
+                if (Files.isSymbolicLink(control)) {
+                    links.add(FolderDirectories.skippedItem(
+                            control, "a symbolic link; not followed, so the folder is read without it"));
+                }
+            }
+            if (links.isEmpty()) {
+                loadKeywords();
+            } else {
+                keywords = KeywordFile.EMPTY;
+                keywordsStamp = null;
+                if (!Files.isSymbolicLink(keywordsFile)) {
+                    loadKeywords();
+                }
+            }
+            Map<String, Located> onDisk = scanFiles();
+            List<SkippedItem> all = new ArrayList<>(links);
+            all.addAll(skipped);
+            skipped = List.copyOf(all);
+            Uidlist tree = Files.isSymbolicLink(uidlistFile) ? null : readTreeUidlist();
+            long before = uidlist != null ? uidlist.uidValidity() : 0;
+            uidlist = ids.update(
+                    tree,
+                    current -> {
+                        List<String> unknown = new ArrayList<>();
+                        for (String base : onDisk.keySet()) {
+                            if (!current.contains(base)) {
+                                unknown.add(base);
+                            }
+                        }
+                        unknown.sort(MAILDIR_ORDER);
+                        List<Uidlist.Record> added = new ArrayList<>(unknown.size());
+                        for (String base : unknown) {
+                            added.add(record(onDisk.get(base)));
+                        }
+                        return added;
+                    },
+                    store.clockSeconds(),
+                    onDisk.keySet());
+            if (before != 0 && before != uidlist.uidValidity()) {
+                countedSizes.clear();
+            }
+            messages.clear();
+            for (Map.Entry<Long, Uidlist.Record> e : uidlist().records().entrySet()) {
+                Located at = onDisk.get(e.getValue().base());
+                if (at != null) {
+                    messages.put(e.getKey(), at);
+                }
+            }
+            scanned = true;
+        } catch (NoSuchFileException e) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(store.account(), path), "the folder is gone (" + e.getFile() + ")", e);
+        } catch (IOException e) {
+            throw new StoreFailureException(ErrorContext.of(store.account(), path), "cannot read " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * The tree's own uidlist, read but never locked or written; null if there is none. A last line
+     * that Dovecot is appending right now (no newline yet) is left for the next look; a damaged list
+     * is not used (with a warning), as the state directory keeps the ids then.
+     */
+    private @Nullable Uidlist readTreeUidlist() throws IOException {
+        Stamp now = stamp(uidlistFile);
+        if (now == null) {
+            treeUidlist = null;
+            treeUidlistStamp = null;
+            return null;
+        }
+        if (now.equals(treeUidlistStamp)) {
+            return treeUidlist;
+        }
+        byte[] bytes;
+        try {
+            bytes = MaildirStore.readNoFollow(uidlistFile);
+        } catch (NoSuchFileException replacedJustNow) {
+            return treeUidlist;
+        }
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        try {
+            treeUidlist = Uidlist.parse(java.util.Arrays.copyOf(bytes, end));
+        } catch (IllegalArgumentException e) {
+            String warning = uidlistFile + " is damaged (" + e.getMessage() + "); its ids are not used";
+            if (!warnings.contains(warning)) {
+                warnings.add(warning);
+            }
+            LOG.warn("{}: {}", new ErrorContext(store.account(), path, null), warning);
+            treeUidlist = null;
+        }
+        treeUidlistStamp = now;
+        return treeUidlist;
     }
 
     /** A uidlist line for a file that has none: with its CRLF size, where its name lacks it. */

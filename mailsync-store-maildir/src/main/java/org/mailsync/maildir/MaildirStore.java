@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Capability;
 import org.mailsync.ErrorContext;
@@ -112,6 +113,12 @@ public final class MaildirStore implements MailStore {
         return thread;
     });
     private volatile boolean closed;
+    private final boolean readOnlyRequested;
+    private final @Nullable Path stateDirectory;
+    private final Predicate<Path> writable;
+    /** Decided when the tree is first used: read-only as asked, or because it cannot be written. */
+    private volatile boolean readOnly;
+
     private volatile List<SkippedItem> skipped = List.of();
 
     private MaildirStore(Builder b, Path root) {
@@ -126,6 +133,10 @@ public final class MaildirStore implements MailStore {
         this.lockTimeout = b.lockTimeout != null ? b.lockTimeout : this.lockStaleAfter.plusSeconds(30);
         this.host = sanitizeHost(b.host != null ? b.host : localHostName());
         this.directories = new FolderDirectories(root, layout);
+        this.readOnlyRequested = b.readOnly != null && b.readOnly;
+        this.readOnly = readOnlyRequested;
+        this.stateDirectory = b.stateDirectory;
+        this.writable = b.writable != null ? b.writable : Files::isWritable;
     }
 
     /** A builder; {@link Builder#root} is required. */
@@ -202,6 +213,7 @@ public final class MaildirStore implements MailStore {
     public void createFolder(FolderPath path) throws MailStoreException {
         checkOpen();
         ensureRoot();
+        refuseWriting(path);
         if (path.isInbox()) {
             return;
         }
@@ -239,7 +251,38 @@ public final class MaildirStore implements MailStore {
         checkOpen();
         ensureRoot();
         Path dir = path.isInbox() ? root : directoryOf(path);
-        return new MaildirFolder(this, path, dir);
+        boolean folderReadOnly = readOnly;
+        if (!folderReadOnly && !writable.test(dir)) {
+            if (stateDirectory == null) {
+                throw new FolderUnusableException(
+                        ErrorContext.of(account, path),
+                        FolderDirectories.printable(dir) + " is not writable, so its ids cannot be kept in it;"
+                                + " give the store a state directory (MaildirStore.Builder.stateDirectory) to read it"
+                                + " without writing",
+                        null);
+            }
+            folderReadOnly = true;
+        }
+        return new MaildirFolder(
+                this, path, dir, folderReadOnly ? new StateIds(stateDirectory, root, dir, fsync) : null);
+    }
+
+    /** Whether the store writes nothing into the tree (asked for, or found not writable). */
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    private void refuseWriting(FolderPath path) throws FolderUnusableException {
+        if (readOnly) {
+            throw new FolderUnusableException(ErrorContext.of(account, path), readOnlyReason(), null);
+        }
+    }
+
+    /** Why a write was refused, for the error. */
+    String readOnlyReason() {
+        return readOnlyRequested
+                ? "the store is read-only (MaildirStore.Builder.readOnly): it writes nothing into " + root
+                : root + " is not writable, so the store reads it without writing";
     }
 
     /** The directory of an existing folder, found as it is stored. */
@@ -297,6 +340,7 @@ public final class MaildirStore implements MailStore {
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
         checkOpen();
         ensureRoot();
+        refuseWriting(path);
         List<String> stored = stored(path);
         Path file = root.resolve(SUBSCRIPTIONS_FILE);
         try (DotLock lock = lock(file)) {
@@ -344,6 +388,23 @@ public final class MaildirStore implements MailStore {
     }
 
     private void ensureRoot() throws MailStoreException {
+        if (readOnly || (Files.exists(root) && !writable.test(root))) {
+            if (!FolderDirectories.isMaildir(root)) {
+                throw new StoreFailureException(
+                        ErrorContext.of(account),
+                        "no Maildir at " + root + " (neither cur nor new); check the path",
+                        null);
+            }
+            if (stateDirectory == null) {
+                throw new StoreFailureException(
+                        ErrorContext.of(account),
+                        root + " is not writable, so the store cannot keep its ids in it; give it a state"
+                                + " directory (MaildirStore.Builder.stateDirectory) to read it without writing",
+                        null);
+            }
+            readOnly = true;
+            return;
+        }
         if (FolderDirectories.isMaildir(root)) {
             return;
         }
@@ -434,6 +495,10 @@ public final class MaildirStore implements MailStore {
         return fsync;
     }
 
+    long clockSeconds() {
+        return clock.instant().getEpochSecond();
+    }
+
     /**
      * Forces files to disk, several at once: concurrent fsyncs share the file system's journal
      * commits (ext4, xfs), so a batch costs a few commits rather than one per message.
@@ -502,6 +567,9 @@ public final class MaildirStore implements MailStore {
         private @Nullable Duration lockStaleAfter;
         private @Nullable Duration lockTimeout;
         private @Nullable String host;
+        private @Nullable Boolean readOnly;
+        private @Nullable Path stateDirectory;
+        private @Nullable Predicate<Path> writable;
 
         private Builder() {}
 
@@ -588,9 +656,43 @@ public final class MaildirStore implements MailStore {
             return this;
         }
 
+        /**
+         * Whether the store never writes into the tree: no {@code dovecot-uidlist}, keyword file,
+         * lock file or directory; appends, flag changes, deletions and new folders fail. Ids are
+         * kept in the {@link #stateDirectory} instead, which this needs. False by default: the store
+         * keeps its ids in Dovecot's files in the tree, as Dovecot does. A tree that is not writable
+         * is read this way in any case, if a state directory is given.
+         */
+        public Builder readOnly(boolean value) {
+            checkState(readOnly == null, "readOnly was already set to %s", readOnly);
+            this.readOnly = value;
+            return this;
+        }
+
+        /**
+         * Where the store keeps the ids of folders it must not, or cannot, write into: one file per
+         * folder, so that ids stay the same from run to run. Created ({@code 0700}) when first
+         * needed. Beside the checkpoints is a good place.
+         */
+        public Builder stateDirectory(Path directory) {
+            checkState(stateDirectory == null, "stateDirectory was already set to %s", stateDirectory);
+            this.stateDirectory =
+                    checkNotNull(directory, "stateDirectory").toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** Whether this process may write into a directory; a seam for tests (root may write anywhere). */
+        Builder writable(Predicate<Path> check) {
+            this.writable = checkNotNull(check, "writable");
+            return this;
+        }
+
         /** The store; nothing is read or created on disk until it is used. */
         public MaildirStore build() {
             checkState(root != null, "root must be set");
+            checkState(
+                    readOnly == null || !readOnly || stateDirectory != null,
+                    "a read-only store needs a stateDirectory, where it keeps its ids so that they stay stable");
             return new MaildirStore(this, root.toAbsolutePath().normalize());
         }
     }

@@ -63,6 +63,12 @@ public final class PrivateFiles {
         return channel;
     }
 
+    /** Opens a file for writing, created {@code 0600} if missing (for lock files that stay). */
+    public static FileChannel openOrCreate(Path file) throws IOException {
+        return FileChannel.open(
+                file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), attributes(file, FILE_MODE));
+    }
+
     /** Creates a new empty file; an existing one is an error ({@link FileAlreadyExistsException}). */
     public static void createEmptyFile(Path file) throws IOException {
         createFile(file).close();
