@@ -84,6 +84,18 @@ import org.mailsync.spi.MailStore;
  * it, so that an id that {@code append} returned survives a crash. {@link MailFolder#appendAll}
  * does this once per batch and is all or nothing: it declares {@link Capability#BATCH_APPEND}.
  *
+ * <p><b>What is read.</b> A folder is a directory with {@code cur/} or {@code new/} (Dovecot's rule);
+ * reading never creates directories. Every entry under the root is a folder, a Maildir directory, a
+ * control file of Maildir, Dovecot or Courier, or a {@link SkippedItem} with the reason ({@link
+ * #skipped()}, {@link MailFolder#skipped()}). Symbolic links are never followed, in a source or a
+ * target: they are skipped when reading, and a target refuses to write through one.
+ *
+ * <p><b>Read-only.</b> With {@link Builder#readOnly(boolean) readOnly} (or for a tree this process
+ * cannot write) the store writes nothing into the tree and keeps its ids in the {@link
+ * Builder#stateDirectory(Path) state directory}; see the module's README.
+ *
+ * <p><b>Modes.</b> Files are created {@code 0600} and directories {@code 0700}, whatever the umask.
+ *
  * <p>Thread-safe. Each {@link MailFolder} it returns is confined to one thread; several, in this
  * or other processes (Dovecot), may use one folder at once.
  */
