@@ -253,9 +253,13 @@ final class FolderDirectories {
             if (a.isDirectory()) {
                 skipped.add(skippedItem(
                         entry,
-                        stored.isEmpty()
-                                ? "a directory that is not a Maildir++ folder (their names start with '.')"
-                                : "a directory inside a Maildir++ folder, which holds only cur, new and tmp"));
+                        (stored.isEmpty()
+                                        ? "a directory that is not a Maildir++ folder (their names start with '.')"
+                                        : "a directory inside a Maildir++ folder, which holds only cur, new and tmp")
+                                + (isMaildir(entry)
+                                        ? ", not read with everything below it; it holds a Maildir: is the tree in"
+                                                + " the fs layout (MaildirLayout.FS)?"
+                                        : ", not read with everything below it")));
             } else if (a.isRegularFile()) {
                 skipped.add(skippedItem(
                         entry, "a file that is neither mail in cur/ or new/ nor a file of Maildir or Dovecot"));

@@ -238,6 +238,10 @@ class MaildirLinksAndSkipsTest {
                     .singleElement()
                     .satisfies(s -> assertThat(s.reason()).contains("INBOX beside the root"));
             assertThat(store.skipped())
+                    .filteredOn(s -> s.location().endsWith("Archive"))
+                    .singleElement()
+                    .satisfies(s -> assertThat(s.reason()).contains("fs layout"));
+            assertThat(store.skipped())
                     .filteredOn(s -> s.location().endsWith(".Entwürfe"))
                     .singleElement()
                     .satisfies(s -> assertThat(s.reason()).contains(".Entw&APw-rfe"));
