@@ -90,7 +90,7 @@ public final class AutoMigration implements AutoCloseable {
     static final String RECENT_PASS = "inbox-recent";
     static final String FULL_PASS = "all";
 
-    private final Builder b;
+    private final MigrationConfig config;
     private final LegacyConnector connector;
     private final LocalMailboxes mailboxes;
     private final AccountProvisioner provisioner;
@@ -108,40 +108,36 @@ public final class AutoMigration implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ScheduledFuture<?> ticker;
 
-    private AutoMigration(
-            Builder b,
-            LegacyConnector connector,
-            LocalMailboxes mailboxes,
-            AccountProvisioner provisioner,
-            MigrationStateStore stateStore,
-            MigrationCheckpoints checkpoints) {
-        this.b = b;
-        this.connector = connector;
-        this.mailboxes = mailboxes;
-        this.provisioner = provisioner;
-        this.stateStore = stateStore;
-        this.checkpoints = checkpoints;
-        this.domains = ImmutableMap.copyOf(b.domains);
+    private AutoMigration(MigrationConfig config) {
+        this.config = config;
+        this.connector = config.connector();
+        this.mailboxes = config.mailboxes();
+        this.provisioner = config.provisioner();
+        this.stateStore = config.stateStore();
+        this.checkpoints = config.checkpoints();
+        this.domains = config.domains();
         AtomicInteger threads = new AtomicInteger();
-        if (b.executor != null) {
-            this.migrationExecutor = b.executor;
+        ExecutorService vendorExecutor = config.executor();
+        if (vendorExecutor != null) {
+            this.migrationExecutor = vendorExecutor;
             this.ownsMigrationExecutor = false;
         } else {
-            this.migrationExecutor = Executors.newFixedThreadPool(b.maxConcurrentMigrations, r -> {
+            this.migrationExecutor = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> {
                 Thread t = new Thread(r, "mailsync-migration-" + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
             this.ownsMigrationExecutor = true;
         }
-        this.loginChecks = b.loginCheckExecutor != null
-                ? b.loginCheckExecutor
+        ExecutorService checks = config.loginCheckExecutor();
+        this.loginChecks = checks != null
+                ? checks
                 : Executors.newCachedThreadPool(r -> {
                     Thread t = new Thread(r, "mailsync-login-check-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        this.queue = new JobQueue(b.maxConcurrentMigrations, migrationExecutor, this::migrate);
+        this.queue = new JobQueue(config.maxConcurrentMigrations(), migrationExecutor, this::migrate);
     }
 
     /** A builder; connector, mailboxes, provisioner, state store, checkpoints and a domain are required. */
@@ -187,9 +183,10 @@ public final class AutoMigration implements AutoCloseable {
                 default -> {}
             }
         }
-        if (b.scheduler != null) {
-            ticker = b.scheduler.scheduleWithFixedDelay(
-                    this::tickQuietly, b.tickInterval.toMillis(), b.tickInterval.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledExecutorService scheduler = config.scheduler();
+        if (scheduler != null) {
+            long every = config.tickInterval().toMillis();
+            ticker = scheduler.scheduleWithFixedDelay(this::tickQuietly, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -204,7 +201,7 @@ public final class AutoMigration implements AutoCloseable {
      */
     public LoginResult onLogin(String user, char[] password) throws InterruptedException {
         checkState(started.get(), "start() was not called");
-        long deadline = System.nanoTime() + b.loginTimeout.toNanos();
+        long deadline = System.nanoTime() + config.loginTimeout().toNanos();
         Optional<Target> found = target(user);
         if (found.isEmpty()) {
             return LoginResult.of(LoginResult.Outcome.NOT_MIGRATING);
@@ -358,7 +355,7 @@ public final class AutoMigration implements AutoCloseable {
             slot.abandon();
             return LoginResult.of(
                     LoginResult.Outcome.LEGACY_UNREACHABLE,
-                    legacy + " did not answer within " + b.loginTimeout.toMillis() + " ms");
+                    legacy + " did not answer within " + config.loginTimeout().toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof AuthenticationException) {
@@ -539,7 +536,7 @@ public final class AutoMigration implements AutoCloseable {
             switch (st.status()) {
                 case SYNCED -> {
                     Instant first = st.firstCopyAt();
-                    if (first != null && !now.isBefore(first.plus(b.deltaPeriod))) {
+                    if (first != null && !now.isBefore(first.plus(config.deltaPeriod()))) {
                         update(st.account(), s -> s.withStatus(MigrationStatus.DONE, "delta period over", now));
                         forgetPassword(st.account());
                     } else if (!d.hasMasterCredentials() && !userPasswords.containsKey(st.account())) {
@@ -565,7 +562,7 @@ public final class AutoMigration implements AutoCloseable {
 
     private boolean deltaDue(AccountState st, Instant now) {
         Instant last = st.lastPassAt();
-        return last == null || !now.isBefore(last.plus(b.deltaInterval));
+        return last == null || !now.isBefore(last.plus(config.deltaInterval()));
     }
 
     private void tickQuietly() {
@@ -648,7 +645,7 @@ public final class AutoMigration implements AutoCloseable {
                         local,
                         FolderMapping.builder().include("INBOX").build(),
                         MessageSelection.builder()
-                                .internalDateRange(now().minus(b.recentWindow), null)
+                                .internalDateRange(now().minus(config.recentWindow()), null)
                                 .build(),
                         capture);
                 if (recent.verdict() == SyncReport.Verdict.FAILED) {
@@ -657,7 +654,8 @@ public final class AutoMigration implements AutoCloseable {
                 }
                 st = update(account, s -> s.withRecentPassDone(recent.copied(), now()));
             }
-            SyncReport full = pass(account, FULL_PASS, legacy, local, b.folders, MessageSelection.all(), capture);
+            SyncReport full =
+                    pass(account, FULL_PASS, legacy, local, config.folders(), MessageSelection.all(), capture);
             if (full.verdict() == SyncReport.Verdict.FAILED) {
                 failed(account, d, reasonOf(full), capture);
                 return;
@@ -752,13 +750,13 @@ public final class AutoMigration implements AutoCloseable {
                 .checkpoints(checkpoints.forAccount(account, kind))
                 .folders(folders)
                 .selection(selection)
-                .parallelism(b.engineParallelism)
-                .retries(b.engineRetries, b.engineRetryBackoff)
+                .parallelism(config.engineParallelism())
+                .retries(config.engineRetries(), config.engineRetryBackoff())
                 .listener(capture)
-                .clock(b.clock)
+                .clock(config.clock())
                 .build()
                 .run();
-        b.listener.passFinished(account, kind, report);
+        config.listener().passFinished(account, kind, report);
         return report;
     }
 
@@ -792,11 +790,11 @@ public final class AutoMigration implements AutoCloseable {
             return; // after close(), the saved state stands and the next start resumes from it
         }
         int attempt = st.attempts() + 1;
-        if (attempt >= b.maxAttempts) {
+        if (attempt >= config.maxAttempts()) {
             park(account, "gave up after " + attempt + " attempts: " + reason);
             return;
         }
-        Duration wait = b.retryBackoff.multipliedBy(1L << Math.min(attempt - 1, 20));
+        Duration wait = config.retryBackoff().multipliedBy(1L << Math.min(attempt - 1, 20));
         if (serverWish != null && serverWish.compareTo(wait) > 0) {
             wait = serverWish;
         }
@@ -849,7 +847,7 @@ public final class AutoMigration implements AutoCloseable {
             // caller hears of the failure (a restart then resumes from the last saved state).
             states.put(account, after);
             stateStore.save(after);
-            b.listener.stateChanged(before, after);
+            config.listener().stateChanged(before, after);
             return after;
         } finally {
             lock.unlock();
@@ -865,7 +863,7 @@ public final class AutoMigration implements AutoCloseable {
     }
 
     private Instant now() {
-        return b.clock.instant();
+        return config.clock().instant();
     }
 
     private static long remaining(long deadline) {
@@ -916,7 +914,10 @@ public final class AutoMigration implements AutoCloseable {
         }
     }
 
-    /** Builds an {@link AutoMigration}; every setting can be made once. Not thread-safe. */
+    /**
+     * Builds an {@link AutoMigration}; every setting can be made once ("clock was already set to
+     * ..."), one {@link #domain} call per domain. Not thread-safe.
+     */
     public static final class Builder {
         private @Nullable LegacyConnector connector;
         private @Nullable LocalMailboxes mailboxes;
@@ -945,34 +946,35 @@ public final class AutoMigration implements AutoCloseable {
 
         private Builder() {}
 
-        private void once(String name) {
-            checkState(set.add(name), "%s was already set", name);
+        /** Refuses a second setting in the style of every builder here: "X was already set to V". */
+        private void once(String name, @Nullable Object current) {
+            checkState(set.add(name), "%s was already set to %s", name, current);
         }
 
         /** How to reach the legacy server. Required. */
         public Builder connector(LegacyConnector legacyConnector) {
-            once("connector");
+            once("connector", connector);
             connector = legacyConnector;
             return this;
         }
 
         /** The new server's mailboxes. Required. */
         public Builder mailboxes(LocalMailboxes localMailboxes) {
-            once("mailboxes");
+            once("mailboxes", mailboxes);
             mailboxes = localMailboxes;
             return this;
         }
 
         /** Creates accounts on the new server. Required. */
         public Builder provisioner(AccountProvisioner accountProvisioner) {
-            once("provisioner");
+            once("provisioner", provisioner);
             provisioner = accountProvisioner;
             return this;
         }
 
         /** Where account states are kept. Required (this or {@link #stateDirectory}). */
         public Builder stateStore(MigrationStateStore store) {
-            once("stateStore");
+            once("stateStore", stateStore);
             stateStore = store;
             return this;
         }
@@ -984,7 +986,7 @@ public final class AutoMigration implements AutoCloseable {
 
         /** Where each account's checkpoints are kept. Required (this or {@link #checkpointDirectory}). */
         public Builder checkpoints(MigrationCheckpoints perAccount) {
-            once("checkpoints");
+            once("checkpoints", checkpoints);
             checkpoints = perAccount;
             return this;
         }
@@ -1020,7 +1022,7 @@ public final class AutoMigration implements AutoCloseable {
 
         /** How long {@link AutoMigration#onLogin} may take at most (the user waits). Default 10 s. */
         public Builder loginTimeout(Duration timeout) {
-            once("loginTimeout");
+            once("loginTimeout", loginTimeout);
             checkArgument(
                     timeout.compareTo(Duration.ofMillis(10)) >= 0 && timeout.compareTo(Duration.ofMinutes(5)) <= 0,
                     "login timeout must be 10 ms .. 5 min, not %s",
@@ -1034,14 +1036,14 @@ public final class AutoMigration implements AutoCloseable {
          * For tests that need a check to wait before it starts; default: a cached thread pool.
          */
         Builder loginCheckExecutor(ExecutorService checks) {
-            once("loginCheckExecutor");
+            once("loginCheckExecutor", loginCheckExecutor);
             loginCheckExecutor = checks;
             return this;
         }
 
         /** How many accounts migrate at once, over all domains. Default 4. */
         public Builder maxConcurrentMigrations(int accounts) {
-            once("maxConcurrentMigrations");
+            once("maxConcurrentMigrations", maxConcurrentMigrations);
             checkArgument(
                     accounts >= 1 && accounts <= 1000, "max concurrent migrations must be 1..1000, not %s", accounts);
             maxConcurrentMigrations = accounts;
@@ -1053,14 +1055,14 @@ public final class AutoMigration implements AutoCloseable {
          * {@link #maxConcurrentMigrations}); default: a pool of our own, shut down by {@link #close()}.
          */
         public Builder executor(ExecutorService migrations) {
-            once("executor");
+            once("executor", executor);
             executor = migrations;
             return this;
         }
 
         /** Calls {@link AutoMigration#tick()} every {@code interval} on {@code ticks} (default: the vendor calls it). */
         public Builder scheduler(ScheduledExecutorService ticks, Duration interval) {
-            once("scheduler");
+            once("scheduler", scheduler);
             checkArgument(
                     !interval.isNegative() && !interval.isZero(), "tick interval must be positive, not %s", interval);
             scheduler = ticks;
@@ -1070,28 +1072,28 @@ public final class AutoMigration implements AutoCloseable {
 
         /** The clock for states, back-off and the delta period. Default: the system's, UTC. */
         public Builder clock(Clock migrationClock) {
-            once("clock");
+            once("clock", clock);
             clock = migrationClock;
             return this;
         }
 
         /** Receives state changes and pass reports. */
         public Builder listener(MigrationListener migrationListener) {
-            once("listener");
+            once("listener", listener);
             listener = migrationListener;
             return this;
         }
 
         /** Which folders the full pass takes, under which names. Default: all, special-use automapped. */
         public Builder folders(FolderMapping mapping) {
-            once("folders");
+            once("folders", folders);
             folders = mapping;
             return this;
         }
 
         /** How far back the first, INBOX-only pass reaches. Default 30 days. */
         public Builder recentWindow(Duration window) {
-            once("recentWindow");
+            once("recentWindow", recentWindow);
             checkArgument(!window.isNegative() && !window.isZero(), "recent window must be positive, not %s", window);
             recentWindow = window;
             return this;
@@ -1099,7 +1101,7 @@ public final class AutoMigration implements AutoCloseable {
 
         /** How often a synced account gets a delta pass. Default 15 minutes. */
         public Builder deltaInterval(Duration interval) {
-            once("deltaInterval");
+            once("deltaInterval", deltaInterval);
             checkArgument(
                     !interval.isNegative() && !interval.isZero(), "delta interval must be positive, not %s", interval);
             deltaInterval = interval;
@@ -1108,7 +1110,7 @@ public final class AutoMigration implements AutoCloseable {
 
         /** How long after the first full copy delta passes go on; then the account is done. Default 7 days. */
         public Builder deltaPeriod(Duration period) {
-            once("deltaPeriod");
+            once("deltaPeriod", deltaPeriod);
             checkArgument(!period.isNegative(), "delta period must not be negative, not %s", period);
             deltaPeriod = period;
             return this;
@@ -1116,7 +1118,7 @@ public final class AutoMigration implements AutoCloseable {
 
         /** Attempts in a row before an account is parked as failed, and the first back-off (doubling). Default 5, 1 min. */
         public Builder retries(int attempts, Duration firstBackoff) {
-            once("retries");
+            once("retries", maxAttempts + " attempts, first back-off " + retryBackoff);
             checkArgument(attempts >= 1 && attempts <= 100, "attempts must be 1..100, not %s", attempts);
             checkArgument(!firstBackoff.isNegative(), "back-off must not be negative, not %s", firstBackoff);
             maxAttempts = attempts;
@@ -1129,7 +1131,10 @@ public final class AutoMigration implements AutoCloseable {
          * host) and the engine's own retries of a folder after a dropped connection. Default 1; 2, 2 s.
          */
         public Builder engine(int parallelism, int retries, Duration firstBackoff) {
-            once("engine");
+            once(
+                    "engine",
+                    engineParallelism + " folders at once, " + engineRetries + " retries, first back-off "
+                            + engineRetryBackoff);
             checkArgument(parallelism >= 1 && parallelism <= 64, "parallelism must be 1..64, not %s", parallelism);
             checkArgument(retries >= 0, "retries must not be negative, not %s", retries);
             checkArgument(!firstBackoff.isNegative(), "back-off must not be negative, not %s", firstBackoff);
@@ -1139,7 +1144,10 @@ public final class AutoMigration implements AutoCloseable {
             return this;
         }
 
-        /** Builds the service (not started: call {@link AutoMigration#start()}). */
+        /**
+         * Builds the service (not started: call {@link AutoMigration#start()}) from a copy of the
+         * settings made so far; this builder may go on to build others.
+         */
         public AutoMigration build() {
             checkState(connector != null, "connector must be set");
             checkState(mailboxes != null, "mailboxes must be set");
@@ -1147,7 +1155,31 @@ public final class AutoMigration implements AutoCloseable {
             checkState(stateStore != null, "stateStore must be set (stateStore(...) or stateDirectory(...))");
             checkState(checkpoints != null, "checkpoints must be set (checkpoints(...) or checkpointDirectory(...))");
             checkState(!domains.isEmpty(), "at least one domain must be set");
-            return new AutoMigration(this, connector, mailboxes, provisioner, stateStore, checkpoints);
+            // Copied once: the built service never reads this builder again.
+            return new AutoMigration(new MigrationConfig(
+                    connector,
+                    mailboxes,
+                    provisioner,
+                    stateStore,
+                    checkpoints,
+                    ImmutableMap.copyOf(domains),
+                    loginTimeout,
+                    maxConcurrentMigrations,
+                    executor,
+                    loginCheckExecutor,
+                    scheduler,
+                    tickInterval,
+                    clock,
+                    listener,
+                    folders,
+                    recentWindow,
+                    deltaInterval,
+                    deltaPeriod,
+                    maxAttempts,
+                    retryBackoff,
+                    engineParallelism,
+                    engineRetries,
+                    engineRetryBackoff));
         }
     }
 }

@@ -32,7 +32,8 @@ public final class DomainSettings {
         this.usernames = b.usernames;
         this.maxConnectionsPerHost = b.maxConnectionsPerHost;
         this.masterLogin = b.masterLogin;
-        this.masterPassword = b.masterPassword;
+        // A copy of its own: nothing the builder does later reaches it, and no two settings share one.
+        this.masterPassword = b.masterPassword == null ? null : b.masterPassword.clone();
     }
 
     /** Settings for {@code domain} (compared without case). */
@@ -110,20 +111,21 @@ public final class DomainSettings {
             this.domain = domain.toLowerCase(Locale.ROOT);
         }
 
-        private void once(String name) {
-            checkState(set.add(name), "%s was already set", name);
+        /** Refuses a second setting in the style of every builder here: "X was already set to V". */
+        private void once(String name, @Nullable Object current) {
+            checkState(set.add(name), "%s was already set to %s", name, current);
         }
 
         /** Whether the domain migrates. Default true. */
         public Builder enabled(boolean on) {
-            once("enabled");
+            once("enabled", enabled);
             enabled = on;
             return this;
         }
 
         /** The legacy IMAP server. Required. */
         public Builder legacy(LegacyEndpoint endpoint) {
-            once("legacy");
+            once("legacy", legacy);
             legacy = endpoint;
             return this;
         }
@@ -135,14 +137,14 @@ public final class DomainSettings {
 
         /** How user names map. Default: the full address for both. */
         public Builder usernames(UsernameMapping mapping) {
-            once("usernames");
+            once("usernames", usernames);
             usernames = mapping;
             return this;
         }
 
         /** The cap on sessions to the legacy host (see {@link DomainSettings#maxConnectionsPerHost()}). Default 4. */
         public Builder maxConnectionsPerHost(int sessions) {
-            once("maxConnectionsPerHost");
+            once("maxConnectionsPerHost", maxConnectionsPerHost);
             checkArgument(
                     sessions >= 1 && sessions <= 1000, "max connections per host must be 1..1000, not %s", sessions);
             maxConnectionsPerHost = sessions;
@@ -151,7 +153,7 @@ public final class DomainSettings {
 
         /** Master (admin) credentials on the legacy server; the password array is copied. */
         public Builder masterCredentials(String login, char[] password) {
-            once("masterCredentials");
+            once("masterCredentials", "login " + masterLogin); // never the password
             checkArgument(!login.isBlank(), "master login must not be blank");
             checkArgument(password.length > 0, "master password must not be empty");
             masterLogin = login;
@@ -159,7 +161,7 @@ public final class DomainSettings {
             return this;
         }
 
-        /** Builds the settings; the legacy server is required. */
+        /** Builds the settings from a copy of what was set so far; the legacy server is required. */
         public DomainSettings build() {
             checkState(legacy != null, "the legacy server of %s must be set", domain);
             return new DomainSettings(this, legacy);

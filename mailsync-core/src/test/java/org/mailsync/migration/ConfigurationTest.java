@@ -20,7 +20,7 @@ class ConfigurationTest {
     void buildersRefuseASettingMadeTwiceAndBadValues() throws Exception {
         MigrationFixture f = new MigrationFixture(tmp);
         AutoMigration.Builder b = f.builder();
-        assertThatThrownBy(() -> b.clock(f.clock)).hasMessage("clock was already set");
+        assertThatThrownBy(() -> b.clock(f.clock)).hasMessage("clock was already set to " + f.clock);
         assertThatThrownBy(() -> b.loginTimeout(Duration.ZERO)).hasMessageContaining("login timeout must be");
         assertThatThrownBy(() -> b.maxConcurrentMigrations(0)).hasMessageContaining("1..1000, not 0");
         assertThatThrownBy(b::build).hasMessage("at least one domain must be set");
