@@ -26,6 +26,10 @@ class LoginSlotLeakTest {
 
     private MigrationFixture f;
     private final ExecutorService checks = Executors.newSingleThreadExecutor();
+    // The migration a successful login starts opens the legacy server too: it waits on this
+    // executor until the login check's own open has been asserted.
+    private final ExecutorService migrations = Executors.newSingleThreadExecutor();
+    private final CountDownLatch migrationsHeld = new CountDownLatch(1);
 
     @BeforeEach
     void setUp() {
@@ -37,6 +41,7 @@ class LoginSlotLeakTest {
     void tearDown() {
         f.close();
         checks.shutdownNow();
+        migrations.shutdownNow();
     }
 
     @Test
@@ -44,7 +49,13 @@ class LoginSlotLeakTest {
         AutoMigration m = f.start(f.builder()
                 .domain(f.domain().maxConnectionsPerHost(1).build())
                 .loginTimeout(Duration.ofMillis(200))
-                .loginCheckExecutor(checks));
+                .loginCheckExecutor(checks)
+                .maxConcurrentMigrations(1)
+                .executor(migrations));
+        migrations.submit(() -> {
+            migrationsHeld.await();
+            return null;
+        });
         // The only check thread is busy: the next check waits in the queue past the timeout.
         CountDownLatch busy = new CountDownLatch(1);
         checks.submit(() -> {
@@ -64,5 +75,6 @@ class LoginSlotLeakTest {
         LoginResult second = m.onLogin("alice@example.org", "alice-password".toCharArray());
         assertThat(second.outcome()).as(second.reason()).isEqualTo(Outcome.MIGRATION_STARTED);
         assertThat(f.legacy.opened).containsExactly("alice@example.org");
+        migrationsHeld.countDown();
     }
 }
