@@ -36,6 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.AuthenticationException;
+import org.mailsync.BackoffPolicy;
 import org.mailsync.ConnectionException;
 import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderMapping;
@@ -783,22 +784,19 @@ public final class AutoMigration implements AutoCloseable {
         }
     }
 
-    /** Back-off doubling per failed attempt (the server's own wish if longer), or parked when attempts run out. */
+    /** The next attempt as the retry policy says (the server's own wish if longer), or parked when attempts run out. */
     private void retryLater(String account, DomainSettings d, String reason, @Nullable Duration serverWish) {
         AccountState st = states.get(account);
         if (st == null || closed.get()) {
             return; // after close(), the saved state stands and the next start resumes from it
         }
         int attempt = st.attempts() + 1;
-        if (attempt >= config.maxAttempts()) {
+        Optional<Duration> wait = config.retryPolicy().nextDelay(attempt, serverWish, now(), null);
+        if (wait.isEmpty()) {
             park(account, "gave up after " + attempt + " attempts: " + reason);
             return;
         }
-        Duration wait = config.retryBackoff().multipliedBy(1L << Math.min(attempt - 1, 20));
-        if (serverWish != null && serverWish.compareTo(wait) > 0) {
-            wait = serverWish;
-        }
-        Instant at = now().plus(wait);
+        Instant at = now().plus(wait.get());
         log.warn(
                 "migration of {} from {} failed (attempt {}): {}; retrying at {}",
                 account,
@@ -937,8 +935,7 @@ public final class AutoMigration implements AutoCloseable {
         private Duration recentWindow = Duration.ofDays(30);
         private Duration deltaInterval = Duration.ofMinutes(15);
         private Duration deltaPeriod = Duration.ofDays(7);
-        private int maxAttempts = 5;
-        private Duration retryBackoff = Duration.ofMinutes(1);
+        private BackoffPolicy retryPolicy = BackoffPolicy.doubling(Duration.ofMinutes(1), 5);
         private int engineParallelism = 1;
         private int engineRetries = 2;
         private Duration engineRetryBackoff = Duration.ofSeconds(2);
@@ -1116,13 +1113,24 @@ public final class AutoMigration implements AutoCloseable {
             return this;
         }
 
-        /** Attempts in a row before an account is parked as failed, and the first back-off (doubling). Default 5, 1 min. */
+        /**
+         * Attempts in a row before an account is parked as failed, and the first back-off, doubling
+         * ({@link BackoffPolicy#doubling}). Default 5, 1 min.
+         */
         public Builder retries(int attempts, Duration firstBackoff) {
-            once("retries", maxAttempts + " attempts, first back-off " + retryBackoff);
             checkArgument(attempts >= 1 && attempts <= 100, "attempts must be 1..100, not %s", attempts);
             checkArgument(!firstBackoff.isNegative(), "back-off must not be negative, not %s", firstBackoff);
-            maxAttempts = attempts;
-            retryBackoff = firstBackoff;
+            return retries(BackoffPolicy.doubling(firstBackoff, attempts));
+        }
+
+        /**
+         * How a failed account is retried: its attempts in a row before it is parked as failed, and
+         * the waits between them (jitter spreads the retries of accounts that failed together).
+         * Default {@code BackoffPolicy.doubling(1 min, 5)}.
+         */
+        public Builder retries(BackoffPolicy policy) {
+            once("retries", retryPolicy);
+            retryPolicy = policy;
             return this;
         }
 
@@ -1175,8 +1183,7 @@ public final class AutoMigration implements AutoCloseable {
                     recentWindow,
                     deltaInterval,
                     deltaPeriod,
-                    maxAttempts,
-                    retryBackoff,
+                    retryPolicy,
                     engineParallelism,
                     engineRetries,
                     engineRetryBackoff));

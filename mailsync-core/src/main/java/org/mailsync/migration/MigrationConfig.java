@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.BackoffPolicy;
 import org.mailsync.FolderMapping;
 import org.mailsync.migration.spi.AccountProvisioner;
 import org.mailsync.migration.spi.LegacyConnector;
@@ -43,8 +44,7 @@ record MigrationConfig(
         Duration recentWindow,
         Duration deltaInterval,
         Duration deltaPeriod,
-        int maxAttempts,
-        Duration retryBackoff,
+        BackoffPolicy retryPolicy,
         int engineParallelism,
         int engineRetries,
         Duration engineRetryBackoff) {}
