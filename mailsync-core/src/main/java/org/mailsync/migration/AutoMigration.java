@@ -100,7 +100,7 @@ public final class AutoMigration implements AutoCloseable {
     private final ImmutableMap<String, DomainSettings> domains;
     private final Map<String, AccountState> states = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> accountLocks = new ConcurrentHashMap<>();
-    private final Map<String, char[]> userPasswords = new ConcurrentHashMap<>();
+    private final PasswordHolder passwords = new PasswordHolder();
     private final ExecutorService migrationExecutor;
     private final boolean ownsMigrationExecutor;
     private final ExecutorService loginChecks;
@@ -264,7 +264,7 @@ public final class AutoMigration implements AutoCloseable {
                 return LoginResult.of(LoginResult.Outcome.PROVISIONING_REFUSED, refusal.get());
             }
             if (!t.domain.hasMasterCredentials()) {
-                userPasswords.put(t.account, password.clone());
+                passwords.keep(t.account, password);
             }
             try {
                 update(t.account, t, s -> s.withProvisioned(true, now()));
@@ -303,10 +303,9 @@ public final class AutoMigration implements AutoCloseable {
         boolean unfinished = st.status() == MigrationStatus.PROVISIONED
                 || st.status() == MigrationStatus.COPYING
                 || st.status() == MigrationStatus.SYNCED;
-        if (unfinished && !userPasswords.containsKey(st.account())) {
-            // Not checked against the legacy server here: the vendor authenticates the login
-            // locally, and a wrong password only makes the background pass fail and retry.
-            userPasswords.put(st.account(), password.clone());
+        // Not checked against the legacy server here: the vendor authenticates the login
+        // locally, and a wrong password only makes the background pass fail and retry.
+        if (unfinished && passwords.keepIfAbsent(st.account(), password)) {
             if (st.status() != MigrationStatus.SYNCED) {
                 queue.submit(st.account(), d, JobQueue.Kind.LOGIN);
             }
@@ -505,7 +504,7 @@ public final class AutoMigration implements AutoCloseable {
         checkArgument(st != null, "no migration state for %s", account);
         checkArgument(st.provisioned(), "%s has no local account yet", account);
         update(account, s -> s.withStatus(MigrationStatus.DONE, "marked done", now()));
-        forgetPassword(account);
+        passwords.forget(account);
     }
 
     /** Gives a failed account another chance: it goes back where it stood and runs again. */
@@ -539,8 +538,8 @@ public final class AutoMigration implements AutoCloseable {
                     Instant first = st.firstCopyAt();
                     if (first != null && !now.isBefore(first.plus(config.deltaPeriod()))) {
                         update(st.account(), s -> s.withStatus(MigrationStatus.DONE, "delta period over", now));
-                        forgetPassword(st.account());
-                    } else if (!d.hasMasterCredentials() && !userPasswords.containsKey(st.account())) {
+                        passwords.forget(st.account());
+                    } else if (!d.hasMasterCredentials() && !passwords.holds(st.account())) {
                         continue; // after a restart without master credentials: until the user's next login
                     } else if (retryAt != null ? retryDue : deltaDue(st, now)) {
                         queue.submit(st.account(), d, JobQueue.Kind.DELTA);
@@ -604,9 +603,7 @@ public final class AutoMigration implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (String account : new HashSet<>(userPasswords.keySet())) {
-            forgetPassword(account);
-        }
+        passwords.forgetAll();
     }
 
     // ---- the background migration of one account
@@ -700,16 +697,7 @@ public final class AutoMigration implements AutoCloseable {
                 Arrays.fill(master, '\0');
             }
         }
-        char[] password = userPasswords.get(st.account());
-        if (password == null) {
-            return null;
-        }
-        char[] copy = password.clone();
-        try {
-            return connector.open(d.legacy(), st.legacyLogin(), copy);
-        } finally {
-            Arrays.fill(copy, '\0');
-        }
+        return passwords.withCopy(st.account(), password -> connector.open(d.legacy(), st.legacyLogin(), password));
     }
 
     /** Pre-staging: the account is created without a password; its user sets it by logging in. */
@@ -813,14 +801,7 @@ public final class AutoMigration implements AutoCloseable {
         }
         log.error("migration of {} parked as failed: {}", account, reason);
         updateQuietly(account, s -> s.withFailure(reason, null, now()));
-        forgetPassword(account);
-    }
-
-    private void forgetPassword(String account) {
-        char[] old = userPasswords.remove(account);
-        if (old != null) {
-            Arrays.fill(old, '\0');
-        }
+        passwords.forget(account);
     }
 
     // ---- state
