@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,11 +94,9 @@ public final class AutoMigration implements AutoCloseable {
     private final LegacyConnector connector;
     private final LocalMailboxes mailboxes;
     private final AccountProvisioner provisioner;
-    private final MigrationStateStore stateStore;
     private final MigrationCheckpoints checkpoints;
     private final ImmutableMap<String, DomainSettings> domains;
-    private final Map<String, AccountState> states = new ConcurrentHashMap<>();
-    private final Map<String, ReentrantLock> accountLocks = new ConcurrentHashMap<>();
+    private final AccountStates states;
     private final PasswordHolder passwords = new PasswordHolder();
     private final ExecutorService migrationExecutor;
     private final boolean ownsMigrationExecutor;
@@ -114,7 +111,7 @@ public final class AutoMigration implements AutoCloseable {
         this.connector = config.connector();
         this.mailboxes = config.mailboxes();
         this.provisioner = config.provisioner();
-        this.stateStore = config.stateStore();
+        this.states = new AccountStates(config.stateStore(), config.listener(), AccountStates.DEFAULT_STRIPES);
         this.checkpoints = config.checkpoints();
         this.domains = config.domains();
         AtomicInteger threads = new AtomicInteger();
@@ -153,10 +150,8 @@ public final class AutoMigration implements AutoCloseable {
      */
     public void start() throws IOException {
         checkState(started.compareAndSet(false, true), "already started");
-        for (AccountState st : stateStore.loadAll()) {
-            states.put(st.account(), st);
-        }
-        for (AccountState saved : List.copyOf(states.values())) {
+        states.loadAll();
+        for (AccountState saved : List.copyOf(states.all())) {
             DomainSettings d = domains.get(saved.domain());
             if (d == null || !d.enabled()) {
                 continue;
@@ -208,7 +203,7 @@ public final class AutoMigration implements AutoCloseable {
             return LoginResult.of(LoginResult.Outcome.NOT_MIGRATING);
         }
         Target t = found.get();
-        ReentrantLock lock = accountLocks.computeIfAbsent(t.account, a -> new ReentrantLock());
+        ReentrantLock lock = states.lockFor(t.account);
         if (!lock.tryLock(remaining(deadline), TimeUnit.NANOSECONDS)) {
             return LoginResult.of(
                     LoginResult.Outcome.LEGACY_UNREACHABLE,
@@ -488,7 +483,7 @@ public final class AutoMigration implements AutoCloseable {
 
     /** Every account's state, by account name. */
     public ImmutableList<AccountState> states() {
-        List<AccountState> all = new ArrayList<>(states.values());
+        List<AccountState> all = new ArrayList<>(states.all());
         all.sort((x, y) -> x.account().compareTo(y.account()));
         return ImmutableList.copyOf(all);
     }
@@ -526,7 +521,7 @@ public final class AutoMigration implements AutoCloseable {
      */
     public void tick() throws IOException {
         Instant now = now();
-        for (AccountState st : states.values()) {
+        for (AccountState st : states.all()) {
             DomainSettings d = domains.get(st.domain());
             if (d == null || !d.enabled() || queue.busy(st.account())) {
                 continue;
@@ -702,7 +697,7 @@ public final class AutoMigration implements AutoCloseable {
 
     /** Pre-staging: the account is created without a password; its user sets it by logging in. */
     private @Nullable AccountState provisionWithoutPassword(String account) throws IOException {
-        ReentrantLock lock = accountLocks.computeIfAbsent(account, a -> new ReentrantLock());
+        ReentrantLock lock = states.lockFor(account);
         lock.lock();
         try {
             AccountState st = states.get(account);
@@ -810,27 +805,13 @@ public final class AutoMigration implements AutoCloseable {
         return update(account, null, change);
     }
 
-    /** Changes, saves and announces an account's state; one account's updates never interleave. */
+    /** Changes, saves and announces an account's state (see {@link AccountStates#update}). */
     private AccountState update(String account, @Nullable Target t, UnaryOperator<AccountState> change)
             throws IOException {
-        ReentrantLock lock = accountLocks.computeIfAbsent(account, a -> new ReentrantLock());
-        lock.lock();
-        try {
-            AccountState before = states.get(account);
-            if (before == null) {
-                checkState(t != null, "no migration state for %s", account);
-                before = AccountState.fresh(account, t.domain.domain(), t.legacyLogin, now());
-            }
-            AccountState after = change.apply(before);
-            // Kept in memory even if saving fails, so this process goes on consistently; the
-            // caller hears of the failure (a restart then resumes from the last saved state).
-            states.put(account, after);
-            stateStore.save(after);
-            config.listener().stateChanged(before, after);
-            return after;
-        } finally {
-            lock.unlock();
-        }
+        return states.update(
+                account,
+                t == null ? null : () -> AccountState.fresh(account, t.domain.domain(), t.legacyLogin, now()),
+                change);
     }
 
     private void updateQuietly(String account, UnaryOperator<AccountState> change) {
