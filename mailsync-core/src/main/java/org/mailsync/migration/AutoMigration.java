@@ -20,14 +20,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,7 +97,8 @@ public final class AutoMigration implements AutoCloseable {
     private final PasswordHolder passwords = new PasswordHolder();
     private final ExecutorService migrationExecutor;
     private final boolean ownsMigrationExecutor;
-    private final ExecutorService loginChecks;
+    private final LegacySessions sessions = new LegacySessions();
+    private final LoginGate loginGate;
     private final JobQueue queue;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -128,14 +126,15 @@ public final class AutoMigration implements AutoCloseable {
             this.ownsMigrationExecutor = true;
         }
         ExecutorService checks = config.loginCheckExecutor();
-        this.loginChecks = checks != null
+        ExecutorService loginChecks = checks != null
                 ? checks
                 : Executors.newCachedThreadPool(r -> {
                     Thread t = new Thread(r, "mailsync-login-check-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        this.queue = new JobQueue(config.maxConcurrentMigrations(), migrationExecutor, this::migrate);
+        this.loginGate = new LoginGate(connector, sessions, loginChecks, config.loginTimeout());
+        this.queue = new JobQueue(config.maxConcurrentMigrations(), migrationExecutor, sessions, this::migrate);
     }
 
     /** A builder; connector, mailboxes, provisioner, state store, checkpoints and a domain are required. */
@@ -228,7 +227,7 @@ public final class AutoMigration implements AutoCloseable {
                 resumeWithPassword(st, t.domain, password);
                 return LoginResult.of(LoginResult.Outcome.ACCOUNT_EXISTS);
             }
-            LoginResult refused = checkLegacy(t, password, deadline);
+            LoginResult refused = loginGate.check(t.domain, t.legacyLogin, password, deadline);
             if (refused != null) {
                 return refused;
             }
@@ -304,113 +303,6 @@ public final class AutoMigration implements AutoCloseable {
             if (st.status() != MigrationStatus.SYNCED) {
                 queue.submit(st.account(), d, JobQueue.Kind.LOGIN);
             }
-        }
-    }
-
-    /** Null if the legacy server accepted the password, else the answer to give. */
-    private @Nullable LoginResult checkLegacy(Target t, char[] password, long deadline) throws InterruptedException {
-        LegacyEndpoint legacy = t.domain.legacy();
-        String host = legacy.hostKey();
-        if (!queue.acquireLoginSession(host, t.domain.maxConnectionsPerHost(), deadline)) {
-            return LoginResult.of(
-                    LoginResult.Outcome.LEGACY_UNREACHABLE,
-                    "all " + t.domain.maxConnectionsPerHost() + " sessions to " + legacy
-                            + " were busy until the login timed out");
-        }
-        LoginSlot slot = new LoginSlot(host, password.clone());
-        AtomicBoolean abandoned = new AtomicBoolean();
-        Future<Void> check;
-        try {
-            check = loginChecks.submit(() -> {
-                if (!slot.start()) {
-                    return null; // given up before it started; the caller released the slot
-                }
-                try (MailStore store = connector.open(legacy, t.legacyLogin, slot.password)) {
-                    // Opening is the login; nothing more to ask of the server.
-                    log.debug(
-                            "{} accepted the login{}",
-                            store.account(),
-                            abandoned.get() ? ", but after the login timed out" : "");
-                } finally {
-                    slot.release();
-                }
-                return null;
-            });
-        } catch (RuntimeException e) {
-            slot.abandon();
-            throw e;
-        }
-        try {
-            check.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            return null;
-        } catch (TimeoutException e) {
-            abandoned.set(true);
-            check.cancel(true);
-            // A task cancelled before it started never runs its finally: release here then.
-            slot.abandon();
-            return LoginResult.of(
-                    LoginResult.Outcome.LEGACY_UNREACHABLE,
-                    legacy + " did not answer within " + config.loginTimeout().toMillis() + " ms");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof AuthenticationException) {
-                return LoginResult.of(
-                        LoginResult.Outcome.LEGACY_REFUSED, "the legacy server refused the login of " + t.legacyLogin);
-            }
-            if (cause instanceof MailStoreException) {
-                return LoginResult.of(LoginResult.Outcome.LEGACY_UNREACHABLE, cause.getMessage());
-            }
-            log.error("legacy login check of {} failed unexpectedly", t.legacyLogin, cause);
-            return LoginResult.of(LoginResult.Outcome.LEGACY_UNREACHABLE, "the legacy login check failed: " + cause);
-        } catch (InterruptedException e) {
-            check.cancel(true);
-            slot.abandon();
-            throw e;
-        }
-    }
-
-    /**
-     * A legacy session slot taken for one login check, and the password copy it uses: released
-     * exactly once, by the check when it started (in its finally), or by the caller when the
-     * check never started (cancelled by the timeout while still queued, or refused by the
-     * executor).
-     */
-    private final class LoginSlot {
-        private static final int WAITING = 0;
-        private static final int RUNNING = 1;
-        private static final int RELEASED = 2;
-
-        final String host;
-        final char[] password;
-        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-
-        LoginSlot(String host, char[] password) {
-            this.host = host;
-            this.password = password;
-        }
-
-        /** The check begins; false if the caller gave up on it first. */
-        boolean start() {
-            return state.compareAndSet(WAITING, RUNNING);
-        }
-
-        /** The caller gives up: releases now unless the check is running (it releases then). */
-        void abandon() {
-            if (state.compareAndSet(WAITING, RELEASED)) {
-                free();
-            }
-        }
-
-        /** The check is over. */
-        void release() {
-            if (state.compareAndSet(RUNNING, RELEASED)) {
-                free();
-            }
-        }
-
-        private void free() {
-            Arrays.fill(password, '\0');
-            queue.releaseLoginSession(host);
         }
     }
 
@@ -586,7 +478,7 @@ public final class AutoMigration implements AutoCloseable {
             t.cancel(false);
         }
         queue.close();
-        loginChecks.shutdownNow();
+        loginGate.close();
         if (ownsMigrationExecutor) {
             migrationExecutor.shutdownNow();
             try {

@@ -46,15 +46,19 @@ final class JobQueue {
     private final TreeSet<Job> queue = new TreeSet<>(ORDER);
     private final Map<String, Job> queued = new HashMap<>();
     private final Set<String> running = new HashSet<>();
-    private final Map<String, Integer> sessions = new HashMap<>();
+    private final LegacySessions sessions;
     private int runningCount;
     private long seq;
     private boolean closed;
+    private boolean pumping;
 
-    JobQueue(int maxRunning, Executor executor, Consumer<Job> body) {
+    JobQueue(int maxRunning, Executor executor, LegacySessions sessions, Consumer<Job> body) {
         this.maxRunning = maxRunning;
         this.executor = executor;
+        this.sessions = sessions;
         this.body = body;
+        // A session given back (by a login check or a job) may let a waiting job start.
+        sessions.onRelease(this::pumpNow);
     }
 
     /**
@@ -90,24 +94,6 @@ final class JobQueue {
         return out;
     }
 
-    /** Takes a session on {@code host} for a login check, waiting until the deadline. */
-    synchronized boolean acquireLoginSession(String host, int cap, long deadlineNanos) throws InterruptedException {
-        while (sessions.getOrDefault(host, 0) >= cap) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        sessions.merge(host, 1, Integer::sum);
-        return true;
-    }
-
-    synchronized void releaseLoginSession(String host) {
-        release(host);
-        pump();
-    }
-
     /** Waits until nothing is queued or running; false if the timeout came first. */
     synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -129,50 +115,49 @@ final class JobQueue {
         notifyAll();
     }
 
-    private void release(String host) {
-        sessions.merge(host, -1, Integer::sum);
-        if (sessions.get(host) <= 0) {
-            sessions.remove(host);
-        }
-        notifyAll();
+    private synchronized void pumpNow() {
+        pump();
     }
 
-    private boolean roomFor(Job job) {
-        int cap = job.domain().maxConnectionsPerHost();
-        int forMigrations = cap >= 2 ? cap - 1 : cap;
-        return sessions.getOrDefault(job.domain().legacy().hostKey(), 0) < forMigrations;
-    }
-
+    /** Starts the first queued jobs that a free thread and a free legacy session allow. */
     private void pump() {
-        while (!closed && runningCount < maxRunning) {
-            Job next = null;
-            for (Job job : queue) {
-                if (roomFor(job)) {
-                    next = job;
-                    break;
+        if (pumping) {
+            return; // a session given back while this pump runs: it goes on anyway
+        }
+        pumping = true;
+        try {
+            while (!closed && runningCount < maxRunning) {
+                Job next = null;
+                for (Job job : queue) {
+                    if (sessions.tryAcquireForMigration(
+                            job.domain().legacy().hostKey(), job.domain().maxConnectionsPerHost())) {
+                        next = job;
+                        break;
+                    }
+                }
+                if (next == null) {
+                    return;
+                }
+                Job job = next;
+                queue.remove(job);
+                queued.remove(job.account());
+                running.add(job.account());
+                runningCount++;
+                try {
+                    executor.execute(() -> run(job));
+                } catch (RejectedExecutionException e) {
+                    log.error(
+                            "migration executor refused the job of {}; it stays where it is until a restart",
+                            job.account());
+                    running.remove(job.account());
+                    runningCount--;
+                    notifyAll();
+                    sessions.release(job.domain().legacy().hostKey());
+                    return;
                 }
             }
-            if (next == null) {
-                return;
-            }
-            Job job = next;
-            queue.remove(job);
-            queued.remove(job.account());
-            running.add(job.account());
-            runningCount++;
-            String host = job.domain().legacy().hostKey();
-            sessions.merge(host, 1, Integer::sum);
-            try {
-                executor.execute(() -> run(job));
-            } catch (RejectedExecutionException e) {
-                log.error(
-                        "migration executor refused the job of {}; it stays where it is until a restart",
-                        job.account());
-                running.remove(job.account());
-                runningCount--;
-                release(host);
-                return;
-            }
+        } finally {
+            pumping = false;
         }
     }
 
@@ -183,9 +168,10 @@ final class JobQueue {
             synchronized (this) {
                 running.remove(job.account());
                 runningCount--;
-                release(job.domain().legacy().hostKey());
-                pump();
+                notifyAll();
             }
+            // Outside this queue's monitor: the release pumps it (and wakes waiting logins).
+            sessions.release(job.domain().legacy().hostKey());
         }
     }
 }
