@@ -46,6 +46,8 @@ import org.mailsync.migration.spi.AccountProvisioner;
 import org.mailsync.migration.spi.LegacyConnector;
 import org.mailsync.migration.spi.LocalMailboxes;
 import org.mailsync.migration.spi.MigrationCheckpoints;
+import org.mailsync.migration.spi.MigrationRunner;
+import org.mailsync.migration.spi.MigrationRunner.Priority;
 import org.mailsync.migration.spi.MigrationStateStore;
 import org.mailsync.spi.MailStore;
 import org.slf4j.Logger;
@@ -95,11 +97,9 @@ public final class AutoMigration implements AutoCloseable {
     private final ImmutableMap<String, DomainSettings> domains;
     private final AccountStates states;
     private final PasswordHolder passwords = new PasswordHolder();
-    private final ExecutorService migrationExecutor;
-    private final boolean ownsMigrationExecutor;
     private final LegacySessions sessions = new LegacySessions();
     private final LoginGate loginGate;
-    private final JobQueue queue;
+    private final MigrationRunner runner;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ScheduledFuture<?> ticker;
@@ -113,18 +113,6 @@ public final class AutoMigration implements AutoCloseable {
         this.checkpoints = config.checkpoints();
         this.domains = config.domains();
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService vendorExecutor = config.executor();
-        if (vendorExecutor != null) {
-            this.migrationExecutor = vendorExecutor;
-            this.ownsMigrationExecutor = false;
-        } else {
-            this.migrationExecutor = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> {
-                Thread t = new Thread(r, "mailsync-migration-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            this.ownsMigrationExecutor = true;
-        }
         ExecutorService checks = config.loginCheckExecutor();
         ExecutorService loginChecks = checks != null
                 ? checks
@@ -134,7 +122,10 @@ public final class AutoMigration implements AutoCloseable {
                     return t;
                 });
         this.loginGate = new LoginGate(connector, sessions, loginChecks, config.loginTimeout());
-        this.queue = new JobQueue(config.maxConcurrentMigrations(), migrationExecutor, sessions, this::migrate);
+        MigrationRunner vendorRunner = config.runner();
+        this.runner = vendorRunner != null
+                ? vendorRunner
+                : new JobQueue(config.maxConcurrentMigrations(), config.executor(), sessions);
     }
 
     /** A builder; connector, mailboxes, provisioner, state store, checkpoints and a domain are required. */
@@ -149,6 +140,7 @@ public final class AutoMigration implements AutoCloseable {
      */
     public void start() throws IOException {
         checkState(started.compareAndSet(false, true), "already started");
+        runner.start(this::migrate);
         states.loadAll();
         for (AccountState saved : List.copyOf(states.all())) {
             DomainSettings d = domains.get(saved.domain());
@@ -165,12 +157,12 @@ public final class AutoMigration implements AutoCloseable {
             switch (st.status()) {
                 case NOT_STARTED -> {
                     if (st.queued()) {
-                        queue.submit(st.account(), d, JobQueue.Kind.BULK);
+                        submit(st.account(), d, Priority.BULK);
                     }
                 }
                 case PROVISIONED, COPYING -> {
                     if (d.hasMasterCredentials()) {
-                        queue.submit(st.account(), d, JobQueue.Kind.RESUME);
+                        submit(st.account(), d, Priority.RESUME);
                     } else {
                         update(st.account(), s -> s.withStatus(s.status(), WAITING_FOR_LOGIN, now()));
                     }
@@ -265,7 +257,7 @@ public final class AutoMigration implements AutoCloseable {
             } catch (IOException e) {
                 log.error("cannot save the migration state of {}; migrating anyway", t.account, e);
             }
-            queue.submit(t.account, t.domain, JobQueue.Kind.LOGIN);
+            submit(t.account, t.domain, Priority.LOGIN);
             return LoginResult.of(LoginResult.Outcome.MIGRATION_STARTED);
         } finally {
             lock.unlock();
@@ -301,7 +293,7 @@ public final class AutoMigration implements AutoCloseable {
         // locally, and a wrong password only makes the background pass fail and retry.
         if (unfinished && passwords.keepIfAbsent(st.account(), password)) {
             if (st.status() != MigrationStatus.SYNCED) {
-                queue.submit(st.account(), d, JobQueue.Kind.LOGIN);
+                submit(st.account(), d, Priority.LOGIN);
             }
         }
     }
@@ -362,7 +354,7 @@ public final class AutoMigration implements AutoCloseable {
                 continue; // a local account made some other way: not ours to fill
             }
             update(t.account, t, s -> s.withQueued(true, now()));
-            queue.submit(t.account, t.domain, JobQueue.Kind.BULK);
+            submit(t.account, t.domain, Priority.BULK);
             count++;
         }
         return count;
@@ -382,7 +374,7 @@ public final class AutoMigration implements AutoCloseable {
 
     /** The accounts waiting for a migration slot, in the order they will run. */
     public ImmutableList<String> queued() {
-        return ImmutableList.copyOf(queue.queuedAccounts());
+        return ImmutableList.copyOf(runner.queued());
     }
 
     /** Ends an account's migration: no more delta passes. */
@@ -403,7 +395,7 @@ public final class AutoMigration implements AutoCloseable {
         checkArgument(d != null && d.enabled(), "the domain of %s is not migrating", account);
         AccountState after = update(account, s -> s.withRetryRequested(now()));
         if (after.status() != MigrationStatus.SYNCED) {
-            queue.submit(account, d, JobQueue.Kind.RESUME);
+            submit(account, d, Priority.RESUME);
         }
     }
 
@@ -415,7 +407,7 @@ public final class AutoMigration implements AutoCloseable {
         Instant now = now();
         for (AccountState st : states.all()) {
             DomainSettings d = domains.get(st.domain());
-            if (d == null || !d.enabled() || queue.busy(st.account())) {
+            if (d == null || !d.enabled() || runner.busy(st.account())) {
                 continue;
             }
             Instant retryAt = st.nextAttemptAt();
@@ -429,17 +421,17 @@ public final class AutoMigration implements AutoCloseable {
                     } else if (!d.hasMasterCredentials() && !passwords.holds(st.account())) {
                         continue; // after a restart without master credentials: until the user's next login
                     } else if (retryAt != null ? retryDue : deltaDue(st, now)) {
-                        queue.submit(st.account(), d, JobQueue.Kind.DELTA);
+                        submit(st.account(), d, Priority.DELTA);
                     }
                 }
                 case PROVISIONED, COPYING -> {
                     if (retryDue) {
-                        queue.submit(st.account(), d, JobQueue.Kind.RESUME);
+                        submit(st.account(), d, Priority.RESUME);
                     }
                 }
                 case NOT_STARTED -> {
                     if (retryDue && st.queued()) {
-                        queue.submit(st.account(), d, JobQueue.Kind.BULK);
+                        submit(st.account(), d, Priority.BULK);
                     }
                 }
                 default -> {}
@@ -462,7 +454,7 @@ public final class AutoMigration implements AutoCloseable {
 
     /** Waits until no migration is queued or running; false if the timeout came first. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        return queue.awaitIdle(timeout);
+        return runner.awaitIdle(timeout);
     }
 
     /**
@@ -477,30 +469,28 @@ public final class AutoMigration implements AutoCloseable {
         if (t != null) {
             t.cancel(false);
         }
-        queue.close();
         loginGate.close();
-        if (ownsMigrationExecutor) {
-            migrationExecutor.shutdownNow();
-            try {
-                // A closed instance must not write while the next one starts over the same files.
-                if (!migrationExecutor.awaitTermination(1, TimeUnit.MINUTES)) {
-                    log.error("migrations did not stop within a minute of close()");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        // The default runner waits (up to a minute) for the jobs on its own pool: a closed
+        // instance must not write while the next one starts over the same files.
+        runner.shutdown();
         passwords.forgetAll();
     }
 
     // ---- the background migration of one account
 
-    private void migrate(JobQueue.Job job) {
+    private void submit(String account, DomainSettings d, Priority priority) {
+        runner.submit(new MigrationRunner.Job(account, priority, d.legacy().hostKey(), d.maxConnectionsPerHost()));
+    }
+
+    private void migrate(MigrationRunner.Job job) {
         String account = job.account();
-        DomainSettings d = job.domain();
         AccountState st = states.get(account);
         if (st == null || st.status() == MigrationStatus.DONE || st.status() == MigrationStatus.FAILED) {
             return;
+        }
+        DomainSettings d = domains.get(st.domain());
+        if (d == null || !d.enabled()) {
+            return; // a job a runner kept from a configuration that migrated this domain
         }
         FailureCapture capture = new FailureCapture();
         MailStore legacy = null;
@@ -781,6 +771,7 @@ public final class AutoMigration implements AutoCloseable {
         private int maxConcurrentMigrations = 4;
         private @Nullable ExecutorService executor;
         private @Nullable ExecutorService loginCheckExecutor;
+        private @Nullable MigrationRunner runner;
         private @Nullable ScheduledExecutorService scheduler;
         private Duration tickInterval = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
@@ -911,6 +902,17 @@ public final class AutoMigration implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the migration jobs with another runner than the in-process default (a cluster
+         * scheduler, say); {@link #maxConcurrentMigrations} and {@link #executor} configure the
+         * default one and cannot be set with this. Shut down by {@link AutoMigration#close()}.
+         */
+        public Builder runner(MigrationRunner jobRunner) {
+            once("runner", runner);
+            runner = jobRunner;
+            return this;
+        }
+
         /** Calls {@link AutoMigration#tick()} every {@code interval} on {@code ticks} (default: the vendor calls it). */
         public Builder scheduler(ScheduledExecutorService ticks, Duration interval) {
             once("scheduler", scheduler);
@@ -1017,6 +1019,9 @@ public final class AutoMigration implements AutoCloseable {
             checkState(stateStore != null, "stateStore must be set (stateStore(...) or stateDirectory(...))");
             checkState(checkpoints != null, "checkpoints must be set (checkpoints(...) or checkpointDirectory(...))");
             checkState(!domains.isEmpty(), "at least one domain must be set");
+            checkState(
+                    runner == null || (executor == null && !set.contains("maxConcurrentMigrations")),
+                    "maxConcurrentMigrations and executor configure the default runner: not with runner(...)");
             // Copied once: the built service never reads this builder again.
             return new AutoMigration(new MigrationConfig(
                     connector,
@@ -1029,6 +1034,7 @@ public final class AutoMigration implements AutoCloseable {
                     maxConcurrentMigrations,
                     executor,
                     loginCheckExecutor,
+                    runner,
                     scheduler,
                     tickInterval,
                     clock,

@@ -12,6 +12,7 @@ import org.mailsync.migration.spi.AccountProvisioner;
 import org.mailsync.migration.spi.LegacyConnector;
 import org.mailsync.migration.spi.LocalMailboxes;
 import org.mailsync.migration.spi.MigrationCheckpoints;
+import org.mailsync.migration.spi.MigrationRunner;
 import org.mailsync.migration.spi.MigrationStateStore;
 
 /**
@@ -23,6 +24,7 @@ import org.mailsync.migration.spi.MigrationStateStore;
  *
  * @param executor the vendor's migration executor, or null for a pool of our own
  * @param loginCheckExecutor the executor for legacy login checks (tests), or null for our own
+ * @param runner the vendor's job runner, or null for the default {@link JobQueue}
  * @param scheduler what calls {@link AutoMigration#tick()} every {@code tickInterval}, or null
  */
 record MigrationConfig(
@@ -36,6 +38,7 @@ record MigrationConfig(
         int maxConcurrentMigrations,
         @Nullable ExecutorService executor,
         @Nullable ExecutorService loginCheckExecutor,
+        @Nullable MigrationRunner runner,
         @Nullable ScheduledExecutorService scheduler,
         Duration tickInterval,
         Clock clock,
