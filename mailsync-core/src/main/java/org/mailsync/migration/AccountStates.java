@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.migration.spi.MigrationStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every account's migration state: held in memory, saved through the {@link MigrationStateStore}
@@ -27,6 +29,8 @@ import org.mailsync.migration.spi.MigrationStateStore;
  * <p>Thread-safe.
  */
 final class AccountStates {
+    private static final Logger log = LoggerFactory.getLogger(AccountStates.class);
+
     /** Stripes of an {@link AutoMigration}: a few tens of kilobytes, few collisions among concurrent logins. */
     static final int DEFAULT_STRIPES = 1024;
 
@@ -98,6 +102,15 @@ final class AccountStates {
             return after;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #update} of an account that has a state, logging a failure to save it instead of throwing. */
+    void updateQuietly(String account, UnaryOperator<AccountState> change) {
+        try {
+            update(account, null, change);
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot save the migration state of {}", account, e);
         }
     }
 }

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,21 +26,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
-import org.mailsync.AuthenticationException;
 import org.mailsync.BackoffPolicy;
-import org.mailsync.ConnectionException;
 import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderMapping;
-import org.mailsync.FolderReport;
-import org.mailsync.MailStoreException;
-import org.mailsync.MessageSelection;
 import org.mailsync.SyncEngine;
-import org.mailsync.SyncListener;
-import org.mailsync.SyncReport;
 import org.mailsync.migration.spi.AccountProvisioner;
 import org.mailsync.migration.spi.LegacyConnector;
 import org.mailsync.migration.spi.LocalMailboxes;
@@ -49,7 +40,6 @@ import org.mailsync.migration.spi.MigrationCheckpoints;
 import org.mailsync.migration.spi.MigrationRunner;
 import org.mailsync.migration.spi.MigrationRunner.Priority;
 import org.mailsync.migration.spi.MigrationStateStore;
-import org.mailsync.spi.MailStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,37 +70,41 @@ import org.slf4j.LoggerFactory;
  * LoginResult r = migration.onLogin("alice@example.org", password);
  * }</pre>
  *
+ * <p>Inside, in named parts (all package-private): the configuration copied once at {@link
+ * Builder#build()} ({@code MigrationConfig}); the login gate, which takes a legacy session for a
+ * login check and gives it back in one place ({@code LoginGate}, {@code LegacySessions}); the
+ * accounts' states with striped locks ({@code AccountStates}); the users' passwords ({@code
+ * PasswordHolder}); one account's job ({@code AccountMigrator}), retried as the {@link
+ * org.mailsync.BackoffPolicy} of {@link Builder#retries(org.mailsync.BackoffPolicy)} says; and the
+ * job runner, an SPI ({@link MigrationRunner}) whose in-process default is {@code JobQueue}. This
+ * class ties them together: the service's lifecycle, the login's decisions, routing and the timed
+ * work.
+ *
  * <p>Thread-safe. Never logs or stores a user's password; without master credentials it keeps a
  * copy in memory only, for the account's own passes, until the account is done or failed.
  */
 public final class AutoMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AutoMigration.class);
 
-    static final String RECENT_PASS = "inbox-recent";
-    static final String FULL_PASS = "all";
-
     private final MigrationConfig config;
-    private final LegacyConnector connector;
     private final LocalMailboxes mailboxes;
     private final AccountProvisioner provisioner;
-    private final MigrationCheckpoints checkpoints;
     private final ImmutableMap<String, DomainSettings> domains;
     private final AccountStates states;
     private final PasswordHolder passwords = new PasswordHolder();
     private final LegacySessions sessions = new LegacySessions();
     private final LoginGate loginGate;
     private final MigrationRunner runner;
+    private final AccountMigrator migrator;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ScheduledFuture<?> ticker;
 
     private AutoMigration(MigrationConfig config) {
         this.config = config;
-        this.connector = config.connector();
         this.mailboxes = config.mailboxes();
         this.provisioner = config.provisioner();
         this.states = new AccountStates(config.stateStore(), config.listener(), AccountStates.DEFAULT_STRIPES);
-        this.checkpoints = config.checkpoints();
         this.domains = config.domains();
         AtomicInteger threads = new AtomicInteger();
         ExecutorService checks = config.loginCheckExecutor();
@@ -121,11 +115,12 @@ public final class AutoMigration implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        this.loginGate = new LoginGate(connector, sessions, loginChecks, config.loginTimeout());
+        this.loginGate = new LoginGate(config.connector(), sessions, loginChecks, config.loginTimeout());
         MigrationRunner vendorRunner = config.runner();
         this.runner = vendorRunner != null
                 ? vendorRunner
                 : new JobQueue(config.maxConcurrentMigrations(), config.executor(), sessions);
+        this.migrator = new AccountMigrator(config, states, passwords, closed::get);
     }
 
     /** A builder; connector, mailboxes, provisioner, state store, checkpoints and a domain are required. */
@@ -140,7 +135,7 @@ public final class AutoMigration implements AutoCloseable {
      */
     public void start() throws IOException {
         checkState(started.compareAndSet(false, true), "already started");
-        runner.start(this::migrate);
+        runner.start(migrator::run);
         states.loadAll();
         for (AccountState saved : List.copyOf(states.all())) {
             DomainSettings d = domains.get(saved.domain());
@@ -149,7 +144,7 @@ public final class AutoMigration implements AutoCloseable {
             }
             AccountState st = saved;
             if (!st.provisioned() && st.status() != MigrationStatus.FAILED && mailboxes.exists(st.account())) {
-                st = adopt(st);
+                st = migrator.adopt(st);
             }
             if (st.nextAttemptAt() != null) {
                 continue; // retries wait for their time in tick()
@@ -164,7 +159,7 @@ public final class AutoMigration implements AutoCloseable {
                     if (d.hasMasterCredentials()) {
                         submit(st.account(), d, Priority.RESUME);
                     } else {
-                        update(st.account(), s -> s.withStatus(s.status(), WAITING_FOR_LOGIN, now()));
+                        update(st.account(), s -> s.withStatus(s.status(), AccountMigrator.WAITING_FOR_LOGIN, now()));
                     }
                 }
                 default -> {}
@@ -176,9 +171,6 @@ public final class AutoMigration implements AutoCloseable {
             ticker = scheduler.scheduleWithFixedDelay(this::tickQuietly, every, every, TimeUnit.MILLISECONDS);
         }
     }
-
-    private static final String WAITING_FOR_LOGIN =
-            "waiting for the user's next login: without master credentials the copy needs the user's password";
 
     /**
      * A login to the new server: answers within the login timeout (the legacy check and the wait
@@ -212,7 +204,7 @@ public final class AutoMigration implements AutoCloseable {
                         "the new server could not tell whether the account exists: " + e.getMessage());
             }
             if (st != null && !st.provisioned() && exists) {
-                st = adopt(st);
+                st = migrator.adopt(st);
             }
             boolean needsPassword = st != null && st.provisioned() && !st.passwordSet();
             if (exists && !needsPassword) {
@@ -245,7 +237,7 @@ public final class AutoMigration implements AutoCloseable {
             if (refusal.isPresent()) {
                 if (!needsPassword) {
                     String why = refusal.get();
-                    updateQuietly(t.account, s -> s.withProvisioningRefused(why, now()));
+                    states.updateQuietly(t.account, s -> s.withProvisioningRefused(why, now()));
                 }
                 return LoginResult.of(LoginResult.Outcome.PROVISIONING_REFUSED, refusal.get());
             }
@@ -261,23 +253,6 @@ public final class AutoMigration implements AutoCloseable {
             return LoginResult.of(LoginResult.Outcome.MIGRATION_STARTED);
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * A local account exists for a state that says "not provisioned": the process died between
-     * the provisioner creating it and the record of that. The account is ours; take it as
-     * provisioned, with a password if the provisioning under way had one.
-     */
-    private AccountState adopt(AccountState st) {
-        log.warn(
-                "{} exists locally but its provisioning was not recorded (a crash?); taking it as provisioned",
-                st.account());
-        try {
-            return update(st.account(), s -> s.withProvisioned(s.passwordSet(), now()));
-        } catch (IOException e) {
-            log.error("cannot save the migration state of {}", st.account(), e);
-            return states.get(st.account());
         }
     }
 
@@ -482,205 +457,6 @@ public final class AutoMigration implements AutoCloseable {
         runner.submit(new MigrationRunner.Job(account, priority, d.legacy().hostKey(), d.maxConnectionsPerHost()));
     }
 
-    private void migrate(MigrationRunner.Job job) {
-        String account = job.account();
-        AccountState st = states.get(account);
-        if (st == null || st.status() == MigrationStatus.DONE || st.status() == MigrationStatus.FAILED) {
-            return;
-        }
-        DomainSettings d = domains.get(st.domain());
-        if (d == null || !d.enabled()) {
-            return; // a job a runner kept from a configuration that migrated this domain
-        }
-        FailureCapture capture = new FailureCapture();
-        MailStore legacy = null;
-        MailStore local = null;
-        try {
-            legacy = openLegacy(d, st);
-            if (legacy == null) {
-                update(account, s -> s.withStatus(s.status(), WAITING_FOR_LOGIN, now()));
-                return;
-            }
-            if (!st.provisioned()) {
-                st = provisionWithoutPassword(account);
-                if (st == null) {
-                    return;
-                }
-            }
-            if (st.status() == MigrationStatus.PROVISIONED) {
-                st = update(account, s -> s.withStatus(MigrationStatus.COPYING, "", now()));
-            }
-            local = mailboxes.open(account);
-            if (!st.recentPassDone() && st.firstCopyAt() == null) {
-                // INBOX first, and in it the recent mail: what the user looks at right after login.
-                SyncReport recent = pass(
-                        account,
-                        RECENT_PASS,
-                        legacy,
-                        local,
-                        FolderMapping.builder().include("INBOX").build(),
-                        MessageSelection.builder()
-                                .internalDateRange(now().minus(config.recentWindow()), null)
-                                .build(),
-                        capture);
-                if (recent.verdict() == SyncReport.Verdict.FAILED) {
-                    failed(account, d, reasonOf(recent), capture);
-                    return;
-                }
-                st = update(account, s -> s.withRecentPassDone(recent.copied(), now()));
-            }
-            SyncReport full =
-                    pass(account, FULL_PASS, legacy, local, config.folders(), MessageSelection.all(), capture);
-            if (full.verdict() == SyncReport.Verdict.FAILED) {
-                failed(account, d, reasonOf(full), capture);
-                return;
-            }
-            String note = full.verdict() == SyncReport.Verdict.COMPLETE_WITH_SKIPS
-                    ? full.failed() + " messages could not be copied (see the pass report)"
-                    : "";
-            update(account, s -> s.withPassCompleted(full.copied(), note, now()));
-        } catch (AuthenticationException e) {
-            park(account, e.getMessage());
-        } catch (ConnectionException e) {
-            retryLater(account, d, e.getMessage(), e.retryAfter().orElse(null));
-        } catch (MailStoreException e) {
-            retryLater(account, d, e.getMessage(), null);
-        } catch (IOException e) {
-            retryLater(account, d, "the new server failed: " + e.getMessage(), null);
-        } catch (InterruptedException e) {
-            // Shutting down: the saved state and the checkpoints let the next start resume.
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            if (closed.get()) {
-                // Torn down in the middle: as after a kill, the next start resumes from the files.
-                log.info("migration of {} stopped by close(): {}", account, e.toString());
-                return;
-            }
-            log.error("migration of {} failed unexpectedly", account, e);
-            retryLater(account, d, "unexpected failure: " + e, null);
-        } finally {
-            closeQuietly(legacy);
-            closeQuietly(local);
-        }
-    }
-
-    private @Nullable MailStore openLegacy(DomainSettings d, AccountState st) throws MailStoreException {
-        if (d.hasMasterCredentials()) {
-            char[] master = d.masterPassword();
-            try {
-                return connector.openAsMaster(
-                        d.legacy(), st.legacyLogin(), d.masterLogin().orElseThrow(), master);
-            } finally {
-                Arrays.fill(master, '\0');
-            }
-        }
-        return passwords.withCopy(st.account(), password -> connector.open(d.legacy(), st.legacyLogin(), password));
-    }
-
-    /** Pre-staging: the account is created without a password; its user sets it by logging in. */
-    private @Nullable AccountState provisionWithoutPassword(String account) throws IOException {
-        ReentrantLock lock = states.lockFor(account);
-        lock.lock();
-        try {
-            AccountState st = states.get(account);
-            if (st != null && st.provisioned()) {
-                return st; // a login provisioned it meanwhile
-            }
-            if (st != null && mailboxes.exists(account)) {
-                return adopt(st); // provisioned before a crash that kept us from recording it
-            }
-            update(account, s -> s.withProvisioningIntent(false, now()));
-            Optional<String> refusal = provisioner.provision(account, Optional.empty());
-            if (refusal.isPresent()) {
-                park(account, "the provisioner refused the account: " + refusal.get());
-                return null;
-            }
-            return update(account, s -> s.withProvisioned(false, now()));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private SyncReport pass(
-            String account,
-            String kind,
-            MailStore legacy,
-            MailStore local,
-            FolderMapping folders,
-            MessageSelection selection,
-            FailureCapture capture)
-            throws IOException, InterruptedException {
-        SyncReport report = SyncEngine.builder()
-                .source(legacy)
-                .target(local)
-                .checkpoints(checkpoints.forAccount(account, kind))
-                .folders(folders)
-                .selection(selection)
-                .parallelism(config.engineParallelism())
-                .retries(config.engineRetries(), config.engineRetryBackoff())
-                .listener(capture)
-                .clock(config.clock())
-                .build()
-                .run();
-        config.listener().passFinished(account, kind, report);
-        return report;
-    }
-
-    private static String reasonOf(SyncReport report) {
-        if (report.accountError() != null) {
-            return report.accountError();
-        }
-        for (FolderReport f : report.folders()) {
-            if (f.error() != null) {
-                return f.error();
-            }
-        }
-        return "the pass failed";
-    }
-
-    private void failed(String account, DomainSettings d, String reason, FailureCapture capture) {
-        MailStoreException first = capture.first.get();
-        if (first instanceof AuthenticationException) {
-            park(account, reason);
-        } else if (first instanceof ConnectionException ce) {
-            retryLater(account, d, reason, ce.retryAfter().orElse(null));
-        } else {
-            retryLater(account, d, reason, null);
-        }
-    }
-
-    /** The next attempt as the retry policy says (the server's own wish if longer), or parked when attempts run out. */
-    private void retryLater(String account, DomainSettings d, String reason, @Nullable Duration serverWish) {
-        AccountState st = states.get(account);
-        if (st == null || closed.get()) {
-            return; // after close(), the saved state stands and the next start resumes from it
-        }
-        int attempt = st.attempts() + 1;
-        Optional<Duration> wait = config.retryPolicy().nextDelay(attempt, serverWish, now(), null);
-        if (wait.isEmpty()) {
-            park(account, "gave up after " + attempt + " attempts: " + reason);
-            return;
-        }
-        Instant at = now().plus(wait.get());
-        log.warn(
-                "migration of {} from {} failed (attempt {}): {}; retrying at {}",
-                account,
-                d.legacy(),
-                attempt,
-                reason,
-                at);
-        updateQuietly(account, s -> s.withFailure(reason, at, now()));
-    }
-
-    private void park(String account, String reason) {
-        if (closed.get()) {
-            return;
-        }
-        log.error("migration of {} parked as failed: {}", account, reason);
-        updateQuietly(account, s -> s.withFailure(reason, null, now()));
-        passwords.forget(account);
-    }
-
     // ---- state
 
     private AccountState update(String account, UnaryOperator<AccountState> change) throws IOException {
@@ -696,31 +472,12 @@ public final class AutoMigration implements AutoCloseable {
                 change);
     }
 
-    private void updateQuietly(String account, UnaryOperator<AccountState> change) {
-        try {
-            update(account, change);
-        } catch (IOException | RuntimeException e) {
-            log.error("cannot save the migration state of {}", account, e);
-        }
-    }
-
     private Instant now() {
         return config.clock().instant();
     }
 
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
-    }
-
-    private static void closeQuietly(@Nullable MailStore store) {
-        if (store == null) {
-            return;
-        }
-        try {
-            store.close();
-        } catch (MailStoreException | RuntimeException e) {
-            log.debug("closing {} failed", store.account(), e);
-        }
     }
 
     /** The domain settings and names of a typed address, if its domain migrates. */
@@ -743,18 +500,6 @@ public final class AutoMigration implements AutoCloseable {
     }
 
     private record Target(DomainSettings domain, String legacyLogin, String account) {}
-
-    /** Remembers the first account-level failure of a pass, to tell "retry" from "stop". */
-    private static final class FailureCapture implements SyncListener {
-        final AtomicReference<@Nullable MailStoreException> first = new AtomicReference<>();
-
-        @Override
-        public void error(MailStoreException error) {
-            if (error instanceof AuthenticationException || error instanceof ConnectionException) {
-                first.compareAndSet(null, error);
-            }
-        }
-    }
 
     /**
      * Builds an {@link AutoMigration}; every setting can be made once ("clock was already set to
@@ -1013,6 +758,11 @@ public final class AutoMigration implements AutoCloseable {
          * settings made so far; this builder may go on to build others.
          */
         public AutoMigration build() {
+            return new AutoMigration(config());
+        }
+
+        /** The configuration as set so far, checked and copied (build() and tests). */
+        MigrationConfig config() {
             checkState(connector != null, "connector must be set");
             checkState(mailboxes != null, "mailboxes must be set");
             checkState(provisioner != null, "provisioner must be set");
@@ -1023,7 +773,7 @@ public final class AutoMigration implements AutoCloseable {
                     runner == null || (executor == null && !set.contains("maxConcurrentMigrations")),
                     "maxConcurrentMigrations and executor configure the default runner: not with runner(...)");
             // Copied once: the built service never reads this builder again.
-            return new AutoMigration(new MigrationConfig(
+            return new MigrationConfig(
                     connector,
                     mailboxes,
                     provisioner,
@@ -1046,7 +796,7 @@ public final class AutoMigration implements AutoCloseable {
                     retryPolicy,
                     engineParallelism,
                     engineRetries,
-                    engineRetryBackoff));
+                    engineRetryBackoff);
         }
     }
 }

@@ -15,8 +15,9 @@
  * any --refused master login, provisioner refusal, attempts used up--&gt; FAILED --retry()--&gt; back
  * </pre>
  *
- * <p>A failed attempt keeps the status and sets {@code nextAttemptAt} (back-off doubling from the
- * configured first wait, or the server's own wait when it throttles and asks for longer);
+ * <p>A failed attempt keeps the status and sets {@code nextAttemptAt} (as the retry {@link
+ * org.mailsync.BackoffPolicy} says: by default doubling from the configured first wait; or the
+ * server's own wait when it throttles and asks for longer);
  * {@link org.mailsync.migration.AutoMigration#tick()} starts it again when due. Each state is saved
  * before the work it announces, and every copy is a checkpointed sync pass, so a process killed at
  * any point resumes from the files with every message exactly once.
