@@ -38,7 +38,7 @@ public interface MigrationRunner {
 
     /**
      * One account's job: what a runner schedules. The work to do is the service's; the runner
-     * learns only what it needs to order and cap the jobs.
+     * learns only what it needs to order and cap the jobs. Immutable.
      *
      * @param account the local account name
      * @param priority why it runs
