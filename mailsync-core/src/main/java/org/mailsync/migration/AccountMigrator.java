@@ -154,7 +154,7 @@ final class AccountMigrator {
 
     /** Pre-staging: the account is created without a password; its user sets it by logging in. */
     private @Nullable AccountState provisionWithoutPassword(String account) throws IOException {
-        ReentrantLock lock = states.lockFor(account);
+        ReentrantLock lock = states.provisioningLock(account);
         lock.lock();
         try {
             AccountState st = states.get(account);

@@ -1,6 +1,5 @@
 package org.mailsync.migration;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
@@ -19,12 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Every account's migration state: held in memory, saved through the {@link MigrationStateStore}
  * on each change and announced to the {@link MigrationListener}. One account's changes never
- * interleave: each takes the account's lock.
+ * interleave: each takes the account's state lock, held only while the state changes and is saved.
+ * An account's provisioning lock is held longer, across I/O: while a login checks the password and
+ * provisions the account, or a pre-staging job provisions it, so that the two never both do. It
+ * is taken before the state lock, never after.
  *
- * <p>The locks are striped: a fixed array, the account's hash picking one, so that a service that
- * sees a million accounts holds as many locks as it did for ten (a map of a lock per account only
- * ever grew). Two accounts may share a stripe and then wait for each other; with {@value
- * #DEFAULT_STRIPES} stripes that is rare, and never a deadlock, as no code holds two stripes.
+ * <p>Both kinds of lock are {@link StripedLocks}, {@value #DEFAULT_STRIPES} of each: as many locks
+ * for a million accounts as for ten. Two accounts may share a stripe and then wait for each other
+ * (a state change never waits for a login's legacy check, as they use different arrays).
  *
  * <p>Thread-safe.
  */
@@ -35,18 +36,16 @@ final class AccountStates {
     static final int DEFAULT_STRIPES = 1024;
 
     private final Map<String, AccountState> states = new ConcurrentHashMap<>();
-    private final ReentrantLock[] locks;
+    private final StripedLocks stateLocks;
+    private final StripedLocks provisioningLocks;
     private final MigrationStateStore store;
     private final MigrationListener listener;
 
     AccountStates(MigrationStateStore store, MigrationListener listener, int stripes) {
-        checkArgument(stripes > 0 && Integer.bitCount(stripes) == 1, "stripes must be a power of two, not %s", stripes);
         this.store = store;
         this.listener = listener;
-        this.locks = new ReentrantLock[stripes];
-        for (int i = 0; i < stripes; i++) {
-            locks[i] = new ReentrantLock();
-        }
+        this.stateLocks = new StripedLocks(stripes);
+        this.provisioningLocks = new StripedLocks(stripes);
     }
 
     /** Loads every saved state (at start, before anything else uses this). */
@@ -67,15 +66,22 @@ final class AccountStates {
         return Collections.unmodifiableCollection(states.values());
     }
 
-    /** The lock of the account's stripe; held across a change that must not interleave with another. */
-    ReentrantLock lockFor(String account) {
-        int h = account.hashCode();
-        return locks[(h ^ (h >>> 16)) & (locks.length - 1)];
+    /**
+     * The account's provisioning lock: held by a login from its legacy check to its provisioning,
+     * and by a pre-staging job while it provisions; may be held across I/O.
+     */
+    ReentrantLock provisioningLock(String account) {
+        return provisioningLocks.lockFor(account);
     }
 
-    /** How many locks there are, whatever the number of accounts. */
+    /** The account's state lock, held by {@link #update} (for tests). */
+    ReentrantLock stateLock(String account) {
+        return stateLocks.lockFor(account);
+    }
+
+    /** How many locks of each kind there are, whatever the number of accounts. */
     int stripes() {
-        return locks.length;
+        return stateLocks.size();
     }
 
     /**
@@ -87,7 +93,7 @@ final class AccountStates {
      */
     AccountState update(String account, @Nullable Supplier<AccountState> fresh, UnaryOperator<AccountState> change)
             throws IOException {
-        ReentrantLock lock = lockFor(account);
+        ReentrantLock lock = stateLocks.lockFor(account);
         lock.lock();
         try {
             AccountState before = states.get(account);

@@ -186,7 +186,7 @@ public final class AutoMigration implements AutoCloseable {
             return LoginResult.of(LoginResult.Outcome.NOT_MIGRATING);
         }
         Target t = found.get();
-        ReentrantLock lock = states.lockFor(t.account);
+        ReentrantLock lock = states.provisioningLock(t.account);
         if (!lock.tryLock(remaining(deadline), TimeUnit.NANOSECONDS)) {
             return LoginResult.of(
                     LoginResult.Outcome.LEGACY_UNREACHABLE,

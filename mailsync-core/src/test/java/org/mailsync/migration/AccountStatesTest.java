@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,18 +56,23 @@ class AccountStatesTest {
     void tenThousandAccountsShareTheFixedStripesAndNoLockIsAddedForThem() throws Exception {
         AccountStates states = new AccountStates(new MemoryStateStore(), MigrationListener.NONE, 1024);
         Set<ReentrantLock> locks = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<ReentrantLock> provisioning = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < 10_000; i++) {
             String account = "user" + i + "@example.org";
             states.update(account, () -> fresh(account), s -> s.withQueued(true, NOW));
-            locks.add(states.lockFor(account));
-            assertThat(states.lockFor(account)).isSameAs(states.lockFor(new String(account)));
+            locks.add(states.stateLock(account));
+            provisioning.add(states.provisioningLock(account));
+            assertThat(states.stateLock(account)).isSameAs(states.stateLock(new String(account)));
+            assertThat(states.provisioningLock(account)).isSameAs(states.provisioningLock(new String(account)));
         }
 
         assertThat(states.all()).hasSize(10_000);
         assertThat(states.stripes()).isEqualTo(1024);
-        // Every lock ever handed out is one of the 1024, and the hash spreads the accounts over them.
+        // Every lock ever handed out is one of the 1024 of its kind, and the hash spreads the
+        // accounts over them.
         assertThat(locks).hasSizeLessThanOrEqualTo(1024).hasSizeGreaterThan(1000);
-        assertThat(locks).noneMatch(ReentrantLock::isLocked);
+        assertThat(provisioning).hasSizeLessThanOrEqualTo(1024).hasSizeGreaterThan(1000);
+        assertThat(locks).noneMatch(provisioning::contains).noneMatch(ReentrantLock::isLocked);
     }
 
     @Test
@@ -123,6 +129,35 @@ class AccountStatesTest {
                 .hasMessage("no migration state for nobody");
         assertThatThrownBy(() -> new AccountStates(store, MigrationListener.NONE, 1000))
                 .hasMessage("stripes must be a power of two, not 1000");
+    }
+
+    @Test
+    void aStateChangeDoesNotWaitForALoginHoldingTheProvisioningLock() throws Exception {
+        AccountStates states = new AccountStates(new MemoryStateStore(), MigrationListener.NONE, 1);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch over = new CountDownLatch(1);
+        Thread login = new Thread(() -> {
+            states.provisioningLock("alice").lock();
+            try {
+                held.countDown();
+                over.await(); // the legacy check takes its time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                states.provisioningLock("alice").unlock();
+            }
+        });
+        login.start();
+        try {
+            held.await();
+            // One stripe: every account shares the login's provisioning lock, and still goes on.
+            states.update("bob", () -> fresh("bob"), s -> s.withQueued(true, NOW));
+            states.update("alice", () -> fresh("alice"), s -> s.withQueued(true, NOW));
+            assertThat(states.get("alice").queued()).isTrue();
+        } finally {
+            over.countDown();
+            login.join();
+        }
     }
 
     @Test
