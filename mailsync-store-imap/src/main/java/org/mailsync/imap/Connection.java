@@ -1,7 +1,6 @@
 package org.mailsync.imap;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Session;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -35,16 +34,19 @@ final class Connection implements AutoCloseable {
     /** Connects and logs in; throws what {@link Failure#of} classifies. */
     static Connection open(Settings settings) throws MessagingException, GeneralSecurityException {
         String protocol = settings.security() == Security.TLS ? "imaps" : "imap";
-        Session session = Session.getInstance(properties(settings, protocol));
-        IMAPStore store;
-        try {
-            store = (IMAPStore) session.getStore(protocol);
-        } catch (NoSuchProviderException e) {
-            throw new IllegalStateException("Angus Mail's IMAP provider is missing from the class path", e);
-        }
+        WireGuard guard = new WireGuard(new WireGuard.Limits(
+                settings.greetingTimeout(),
+                settings.readTimeout(),
+                settings.stallTimeout(),
+                settings.maxResponseSize()));
+        Session session = Session.getInstance(properties(settings, protocol, guard));
+        String token = settings.oauth2Token() != null ? settings.oauth2Token().get() : null;
+        IMAPStore store = new AngusStore(session, protocol, settings, token);
         String secret;
-        if (settings.oauth2Token() != null) {
-            secret = settings.oauth2Token().get();
+        if (token != null) {
+            // AngusStore authenticates with the token itself (OAUTHBEARER or XOAUTH2) and forbids
+            // Angus Mail's LOGIN fallback; what Angus Mail holds as the password is never the token.
+            secret = "-";
         } else {
             char[] password = settings.password().get();
             secret = new String(password);
@@ -71,7 +73,8 @@ final class Connection implements AutoCloseable {
         return connection;
     }
 
-    private static Properties properties(Settings settings, String protocol) throws GeneralSecurityException {
+    private static Properties properties(Settings settings, String protocol, WireGuard guard)
+            throws GeneralSecurityException {
         String p = "mail." + protocol + ".";
         Properties props = new Properties();
         props.setProperty(p + "host", settings.host());
@@ -85,13 +88,15 @@ final class Connection implements AutoCloseable {
         props.setProperty(p + "fetchsize", Integer.toString(1 << 20));
         props.setProperty(p + "partialfetch", "true");
         props.setProperty(p + "ssl.checkserveridentity", "true");
+        // Every byte goes through the guard (greeting, stall and deadline limits, response size).
+        props.put(p + "socketFactory", new GuardedSockets.PlainFactory(guard));
+        // Angus Mail retries a failed connect with the JDK's default factory unless told not to
+        // ("socketFactory.fallback", default true), which would hide our trust decision and the guard.
+        props.setProperty(p + "socketFactory.fallback", "false");
         if (settings.security() != Security.NONE) {
             PinningTrustManager trust =
                     new PinningTrustManager(settings.host(), settings.trustStore(), settings.pinnedSha256());
-            props.put(p + "ssl.socketFactory", trust.socketFactory());
-            // Angus Mail retries a failed connect with the JDK's default factory unless told not
-            // to ("socketFactory.fallback", default true), which would hide our trust decision.
-            props.setProperty(p + "socketFactory.fallback", "false");
+            props.put(p + "ssl.socketFactory", new GuardedSockets.TlsFactory(trust.socketFactory(), guard));
         }
         if (settings.security() == Security.TLS) {
             props.setProperty(p + "ssl.enable", "true");
@@ -101,8 +106,12 @@ final class Connection implements AutoCloseable {
             props.setProperty(p + "starttls.required", "true");
         }
         if (settings.oauth2Token() != null) {
+            // AngusStore.preLogin authenticates; should Angus Mail's own login ever run, it may try
+            // XOAUTH2 only, never PLAIN or LOGIN with the token.
             props.setProperty(p + "auth.mechanisms", "XOAUTH2");
             props.setProperty(p + "auth.xoauth2.disable", "false");
+            props.setProperty(p + "auth.plain.disable", "true");
+            props.setProperty(p + "auth.login.disable", "true");
         } else {
             props.setProperty(p + "auth.mechanisms", "PLAIN LOGIN");
         }

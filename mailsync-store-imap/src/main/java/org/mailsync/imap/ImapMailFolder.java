@@ -49,6 +49,8 @@ import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One selected IMAP mailbox on a connection of its own. A lost connection is replaced on the next
@@ -67,6 +69,14 @@ final class ImapMailFolder implements MailFolder {
     /** Messages above the spool threshold are read in chunks of this size, straight to the spool. */
     private static final int CHUNK = 4 << 20;
 
+    /** What a response may hold besides a message's literal (FETCH items, the line itself). */
+    private static final int RESPONSE_SLACK = 64 * 1024;
+
+    /** More VANISHED UIDs than this are not listed: the caller compares a full listing instead. */
+    private static final long MAX_VANISHED = 1_000_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImapMailFolder.class);
+
     private static final Pattern APPENDUID = Pattern.compile("\\[APPENDUID (\\d+) ([0-9:,]+)\\]");
 
     private static final Pattern COPYUID = Pattern.compile("\\[COPYUID (\\d+) ([0-9:,]+) ([0-9:,]+)\\]");
@@ -82,6 +92,8 @@ final class ImapMailFolder implements MailFolder {
     private boolean anyKeyword;
     private Set<String> knownKeywords = Set.of();
     private boolean closed;
+    /** A UID no message appended from now on can have below (UIDNEXT seen last); 0 if unknown. */
+    private long uidNextFloor;
 
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
@@ -127,6 +139,9 @@ final class ImapMailFolder implements MailFolder {
                         null);
             }
             uidValidity = info.uidvalidity;
+            if (info.uidnext > 0) {
+                uidNextFloor = Math.max(uidNextFloor, info.uidnext);
+            }
             anyKeyword = info.permanentFlags != null && info.permanentFlags.contains(jakarta.mail.Flags.Flag.USER);
             Set<String> known = new HashSet<>();
             if (info.permanentFlags != null) {
@@ -237,6 +252,8 @@ final class ImapMailFolder implements MailFolder {
     @Override
     public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
         MessageSpool spool = settings.spool();
+        // A message read whole must fit one response (WireGuard's bound); larger ones go in chunks.
+        long whole = Math.min(spool.threshold(), settings.maxResponseSize() - RESPONSE_SLACK);
         for (List<MessageUid> part : Lists.partition(uids, UIDS_PER_COMMAND)) {
             Map<Long, Long> sizes = run("UID FETCH (RFC822.SIZE)", true, (p, c) -> {
                 Map<Long, Long> out = new HashMap<>();
@@ -257,7 +274,7 @@ final class ImapMailFolder implements MailFolder {
                 if (size == null) {
                     continue;
                 }
-                if (size > spool.threshold()) {
+                if (size > whole) {
                     smallBytes = flushSmall(small, consumer);
                     readLarge(uid, size, consumer);
                     continue;
@@ -281,6 +298,7 @@ final class ImapMailFolder implements MailFolder {
         small.clear();
         Map<Long, RawMessage> bodies = run("UID FETCH (BODY.PEEK[])", true, (p, c) -> {
             Map<Long, RawMessage> out = new HashMap<>();
+            long[] inMemory = {0};
             try {
                 Commands.stream(p, "UID FETCH " + Commands.uidSet(uids) + " (UID BODY.PEEK[])", null, r -> {
                     if (r instanceof FetchResponse f) {
@@ -288,10 +306,19 @@ final class ImapMailFolder implements MailFolder {
                         BODY body = f.getItem(BODY.class);
                         if (uid != null && body != null) {
                             ByteArray bytes = body.getByteArray();
-                            RawMessage old = out.put(uid.uid, spool(bytes));
+                            RawMessage old = out.get(uid.uid);
                             if (old != null) {
-                                old.close();
+                                requireSame(uid.uid, old, bytes);
+                                return;
                             }
+                            // Bodies wait for the command's end: the batch was sized by RFC822.SIZE,
+                            // which a server may get wrong; past BATCH_BYTES they wait on disk.
+                            boolean toFile = bytes != null && inMemory[0] + bytes.getCount() > BATCH_BYTES;
+                            RawMessage raw = spool(bytes, toFile);
+                            if (raw.inMemory()) {
+                                inMemory[0] += raw.size();
+                            }
+                            out.put(uid.uid, raw);
                         }
                     }
                 });
@@ -305,14 +332,45 @@ final class ImapMailFolder implements MailFolder {
         return 0;
     }
 
-    private RawMessage spool(@Nullable ByteArray bytes) throws IOException {
+    private RawMessage spool(@Nullable ByteArray bytes, boolean toFile) throws IOException {
         if (bytes == null) {
             return RawMessage.of(new byte[0]);
         }
         return settings.spool()
                 .spool(
                         new ByteArrayInputStream(bytes.getBytes(), bytes.getStart(), bytes.getCount()),
-                        bytes.getCount());
+                        toFile ? Long.MAX_VALUE : bytes.getCount());
+    }
+
+    /**
+     * A server that answers one UID twice must answer it the same way: two different bodies for
+     * one message is a protocol error, never a silent pick of one.
+     */
+    private static void requireSame(long uid, RawMessage first, @Nullable ByteArray again) throws IOException {
+        byte[] second = again == null ? new byte[0] : again.getNewBytes();
+        boolean same = first.size() == second.length;
+        if (same) {
+            try (java.io.InputStream in = first.openStream()) {
+                same = java.util.Arrays.equals(in.readAllBytes(), second);
+            }
+        }
+        if (!same) {
+            throw new WireGuard.Violation(
+                    WireGuard.Violation.Kind.PROTOCOL,
+                    "the server answered UID " + uid + " twice in one FETCH, with different bodies (" + first.size()
+                            + " and " + second.length + " bytes)");
+        }
+    }
+
+    private static boolean sameBytes(ByteArray a, @Nullable ByteArray b) {
+        return b != null
+                && java.util.Arrays.equals(
+                        a.getBytes(),
+                        a.getStart(),
+                        a.getStart() + a.getCount(),
+                        b.getBytes(),
+                        b.getStart(),
+                        b.getStart() + b.getCount());
     }
 
     private static <T> void handOver(List<MessageUid> order, Map<Long, T> values, MessageConsumer<T> consumer)
@@ -337,6 +395,7 @@ final class ImapMailFolder implements MailFolder {
     /** Reads one large message in chunks straight into the spool, never whole on the heap. */
     private void readLarge(MessageUid uid, long size, MessageConsumer<RawMessage> consumer) throws MailStoreException {
         MessageSpool.Writer writer = settings.spool().newWriter();
+        long chunkSize = Math.min(CHUNK, (settings.maxResponseSize() - RESPONSE_SLACK) / 2);
         try {
             long offset = 0;
             while (true) {
@@ -344,11 +403,21 @@ final class ImapMailFolder implements MailFolder {
                 ByteArray chunk = run("UID FETCH (BODY.PEEK[]<partial>)", true, (p, c) -> {
                     ByteArray[] found = new ByteArray[1];
                     Commands.stream(
-                            p, "UID FETCH " + uid.value() + " (UID BODY.PEEK[]<" + at + "." + CHUNK + ">)", null, r -> {
+                            p,
+                            "UID FETCH " + uid.value() + " (UID BODY.PEEK[]<" + at + "." + chunkSize + ">)",
+                            null,
+                            r -> {
                                 if (r instanceof FetchResponse f && f.getItem(BODY.class) != null) {
                                     UID u = f.getItem(UID.class);
                                     if (u == null || u.uid == uid.value()) {
-                                        found[0] = f.getItem(BODY.class).getByteArray();
+                                        ByteArray part = f.getItem(BODY.class).getByteArray();
+                                        if (found[0] != null && !sameBytes(found[0], part)) {
+                                            throw new WireGuard.Violation(
+                                                    WireGuard.Violation.Kind.PROTOCOL,
+                                                    "the server answered UID " + uid.value()
+                                                            + " twice in one FETCH, with different bodies");
+                                        }
+                                        found[0] = part;
                                     }
                                 }
                             });
@@ -363,7 +432,7 @@ final class ImapMailFolder implements MailFolder {
                 }
                 writer.write(chunk.getBytes(), chunk.getStart(), chunk.getCount());
                 offset += chunk.getCount();
-                if (chunk.getCount() < CHUNK) {
+                if (chunk.getCount() < chunkSize) {
                     break;
                 }
             }
@@ -389,7 +458,14 @@ final class ImapMailFolder implements MailFolder {
                         UID uid = f.getItem(UID.class);
                         BODY body = f.getItem(BODY.class);
                         if (uid != null && body != null && body.getByteArray() != null) {
-                            out.put(uid.uid, body.getByteArray().getNewBytes());
+                            byte[] header = body.getByteArray().getNewBytes();
+                            byte[] old = out.putIfAbsent(uid.uid, header);
+                            if (old != null && !java.util.Arrays.equals(old, header)) {
+                                throw new WireGuard.Violation(
+                                        WireGuard.Violation.Kind.PROTOCOL,
+                                        "the server answered UID " + uid.uid
+                                                + " twice in one FETCH, with different headers");
+                            }
                         }
                     }
                 });
@@ -433,28 +509,107 @@ final class ImapMailFolder implements MailFolder {
                         null);
             }
         }
+        boolean uidplus = store.serverHas("UIDPLUS");
+        if (uidplus && uidNextFloor == 0) {
+            statusAfterAppend(); // the UIDNEXT that the new UIDs must reach, if SELECT did not say
+        }
+        long floor = uidNextFloor;
+        String batch = requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "";
         Response tagged = Retrier.run(
                 settings,
                 context(),
                 "APPEND",
                 false,
                 () -> connection().call((p, c) -> appendCommand(p, requests)),
-                f -> new MessageRejectedException(
-                        context(),
-                        (requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "")
-                                + "the server refused the message: " + f.text(),
-                        null));
-        List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
+                // Only the server's NO or BAD to the APPEND refuses the message(s); anything else
+                // (a failure of ours, a bug) keeps its cause and stops the store.
+                f -> f.kind() == Failure.Kind.NO || f.kind() == Failure.Kind.BAD
+                        ? new MessageRejectedException(
+                                context(), batch + "the server refused the message: " + f.text(), f.cause())
+                        : new StoreFailureException(context(), "APPEND failed: " + f.text(), f.cause()));
+        List<Optional<MessageUid>> none = new ArrayList<>(requests.size());
+        requests.forEach(r -> none.add(Optional.empty()));
         Matcher m = APPENDUID.matcher(tagged.toString());
-        if (store.serverHas("UIDPLUS") && m.find()) {
-            List<MessageUid> uids = Commands.parseUidSet(m.group(2));
-            if (uids.size() == requests.size()) {
-                uids.forEach(u -> out.add(Optional.of(u)));
-                return out;
+        if (!uidplus || !m.find()) {
+            return none;
+        }
+        String doubt = appendUidDoubt(m.group(1), m.group(2), requests.size(), floor);
+        if (doubt != null) {
+            // The engine settles messages without an id by identity; a wrong id would pair a copy
+            // with another message (and a later mirrored deletion would remove that one).
+            LOG.warn(
+                    "{}: APPENDUID {} {} not trusted ({}); the {} message(s) are settled by identity",
+                    context(),
+                    m.group(1),
+                    m.group(2),
+                    doubt,
+                    requests.size());
+            return none;
+        }
+        List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
+        appendedUids.forEach(u -> out.add(Optional.of(u)));
+        return out;
+    }
+
+    private List<MessageUid> appendedUids = List.of();
+
+    /**
+     * Why the APPENDUID answer cannot be trusted, or null if it can (then {@link #appendedUids}
+     * holds the UIDs): the UIDVALIDITY must be the folder's, the set must hold one UID per message
+     * in ascending order, each at least the UIDNEXT before the APPEND ({@code floor}, 0 if
+     * unknown) and below the UIDNEXT after it (asked with STATUS).
+     */
+    private @Nullable String appendUidDoubt(String validity, String set, int count, long floor)
+            throws MailStoreException {
+        appendedUids = List.of();
+        if (validity.length() > 10 || Long.parseLong(validity) != uidValidity) {
+            return "UIDVALIDITY " + validity + " is not the folder's " + uidValidity;
+        }
+        List<MessageUid> uids;
+        try {
+            uids = Commands.parseUidSet(set, count);
+        } catch (WireGuard.Violation e) {
+            return e.getMessage();
+        }
+        if (uids.size() != count) {
+            return uids.size() + " UIDs for " + count + " message(s)";
+        }
+        for (int i = 1; i < uids.size(); i++) {
+            if (uids.get(i).value() <= uids.get(i - 1).value()) {
+                return "the UIDs are not in ascending order";
             }
         }
-        requests.forEach(r -> out.add(Optional.empty()));
-        return out;
+        if (floor > 0 && uids.get(0).value() < floor) {
+            return "UID " + uids.get(0).value() + " is below the folder's UIDNEXT " + floor + " before the APPEND";
+        }
+        Status after = statusAfterAppend();
+        if (after == null) {
+            return "the folder's UIDNEXT after the APPEND could not be read";
+        }
+        if (after.uidvalidity != uidValidity) {
+            return "the folder's UIDVALIDITY changed to " + after.uidvalidity;
+        }
+        long last = uids.get(uids.size() - 1).value();
+        if (after.uidnext <= last) {
+            return "UID " + last + " is not below the folder's UIDNEXT " + after.uidnext + " after the APPEND";
+        }
+        appendedUids = uids;
+        return null;
+    }
+
+    /** STATUS (UIDNEXT UIDVALIDITY), remembering UIDNEXT as the floor for later appends; null on failure. */
+    private @Nullable Status statusAfterAppend() {
+        try {
+            Status status = run("STATUS", true, (p, c) -> p.status(name, new String[] {"UIDNEXT", "UIDVALIDITY"}));
+            if (status.uidnext > 0) {
+                uidNextFloor = Math.max(uidNextFloor, status.uidnext);
+            }
+            return status;
+        } catch (MailStoreException e) {
+            // The APPEND itself went through: without this check its ids are merely not trusted.
+            LOG.warn("{}: cannot read UIDNEXT around an APPEND: {}", context(), e.getMessage());
+            return null;
+        }
     }
 
     private Response appendCommand(IMAPProtocol p, List<AppendRequest> requests)
@@ -591,7 +746,7 @@ final class ImapMailFolder implements MailFolder {
                                     }
                                 });
                         answers.add(tagged.toString());
-                        return copyUids(answers);
+                        return copyUids(answers, present.size());
                     }),
                     f -> new FolderUnusableException(
                             context(), "cannot move messages to " + to + ": " + f.text(), f.cause()));
@@ -606,7 +761,7 @@ final class ImapMailFolder implements MailFolder {
     }
 
     /** Source UID to new UID, from the COPYUID code among these answers; empty without UIDPLUS. */
-    private Map<Long, MessageUid> copyUids(List<String> answers) {
+    private Map<Long, MessageUid> copyUids(List<String> answers, int expected) {
         Map<Long, MessageUid> out = new HashMap<>();
         if (!store.serverHas("UIDPLUS")) {
             return out;
@@ -614,8 +769,15 @@ final class ImapMailFolder implements MailFolder {
         for (String answer : answers) {
             Matcher m = COPYUID.matcher(answer);
             if (m.find()) {
-                List<MessageUid> from = Commands.parseUidSet(m.group(2));
-                List<MessageUid> to = Commands.parseUidSet(m.group(3));
+                List<MessageUid> from;
+                List<MessageUid> to;
+                try {
+                    from = Commands.parseUidSet(m.group(2), expected);
+                    to = Commands.parseUidSet(m.group(3), expected);
+                } catch (WireGuard.Violation e) {
+                    LOG.warn("{}: COPYUID not used: {}", context(), e.getMessage());
+                    continue;
+                }
                 // Both sets list the messages in the same order (RFC 4315 3); anything else is not trusted.
                 if (from.size() == to.size()) {
                     for (int i = 0; i < from.size(); i++) {
@@ -637,16 +799,26 @@ final class ImapMailFolder implements MailFolder {
         if (!qresync) {
             return Optional.empty();
         }
-        Set<MessageUid> gone = run("UID FETCH (VANISHED)", true, (p, c) -> {
+        Optional<Set<MessageUid>> gone = run("UID FETCH (VANISHED)", true, (p, c) -> {
             TreeSet<MessageUid> found = new TreeSet<>();
-            Commands.stream(
-                    p,
-                    "UID FETCH 1:* (UID) (CHANGEDSINCE " + modSeq.value() + " VANISHED)",
-                    null,
-                    r -> found.addAll(Commands.vanished(r)));
-            return found;
+            boolean[] tooMany = {false};
+            Commands.stream(p, "UID FETCH 1:* (UID) (CHANGEDSINCE " + modSeq.value() + " VANISHED)", null, r -> {
+                if (tooMany[0]) {
+                    return;
+                }
+                try {
+                    found.addAll(Commands.vanished(r, MAX_VANISHED - found.size()));
+                } catch (WireGuard.Violation e) {
+                    // Memory stays bounded whatever the server says: too many to list (or a
+                    // malformed set) and the caller compares a full listing instead.
+                    LOG.warn("{}: VANISHED answer not used: {}", context(), e.getMessage());
+                    tooMany[0] = true;
+                    found.clear();
+                }
+            });
+            return tooMany[0] ? Optional.<Set<MessageUid>>empty() : Optional.<Set<MessageUid>>of(found);
         });
-        return Optional.of(Set.copyOf(gone));
+        return gone.map(Set::copyOf);
     }
 
     @Override
