@@ -82,8 +82,8 @@ final class Connection implements AutoCloseable {
         props.setProperty(
                 p + "connectiontimeout", Long.toString(settings.connectTimeout().toMillis()));
         props.setProperty(p + "timeout", Long.toString(settings.readTimeout().toMillis()));
-        // Angus Mail's write timeout needs a thread per connection; the read timeout covers a
-        // server that stops reading, since the command's answer then never comes either.
+        // Angus Mail's write timeout needs a thread per connection; a server that stops reading is
+        // caught by the WireGuard's watchdog (stall timeout) instead.
         props.setProperty(p + "peek", "true");
         props.setProperty(p + "fetchsize", Integer.toString(1 << 20));
         props.setProperty(p + "partialfetch", "true");
