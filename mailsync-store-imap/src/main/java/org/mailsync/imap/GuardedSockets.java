@@ -104,7 +104,11 @@ final class GuardedSockets {
         @Override
         public OutputStream getOutputStream() throws IOException {
             OutputStream out = super.getOutputStream();
-            return passThrough ? out : guard.output(this, out);
+            return passThrough ? out : guard.output(this, out, this::abort);
+        }
+
+        private void abort() throws IOException {
+            super.close();
         }
     }
 
@@ -137,7 +141,7 @@ final class GuardedSockets {
             }
             // The handshake runs on the raw socket before any guarded read: bound it the same way.
             s.setSoTimeout(guard.handshakeTimeoutMillis());
-            return new GuardedTlsSocket((SSLSocket) delegate.createSocket(s, host, port, autoClose), guard);
+            return new GuardedTlsSocket((SSLSocket) delegate.createSocket(s, host, port, autoClose), s, guard);
         }
 
         @Override
@@ -165,10 +169,12 @@ final class GuardedSockets {
     /** An {@link SSLSocket} that delegates everything and guards its streams. */
     static final class GuardedTlsSocket extends SSLSocket {
         private final SSLSocket d;
+        private final Socket raw;
         private final WireGuard guard;
 
-        GuardedTlsSocket(SSLSocket delegate, WireGuard guard) {
+        GuardedTlsSocket(SSLSocket delegate, Socket raw, WireGuard guard) {
             this.d = delegate;
+            this.raw = raw;
             this.guard = guard;
         }
 
@@ -179,7 +185,7 @@ final class GuardedSockets {
 
         @Override
         public OutputStream getOutputStream() throws IOException {
-            return guard.output(this, d.getOutputStream());
+            return guard.output(this, d.getOutputStream(), raw::close);
         }
 
         @Override

@@ -56,9 +56,12 @@ final class WireGuard {
         return new GuardedInput(socket, in, parse ? new Lexer(limits.maxResponseSize()) : null);
     }
 
-    /** Writes to {@code socket}, which is closed when a piece does not go out in time. */
-    OutputStream output(Socket socket, OutputStream out) {
-        return new GuardedOutput(socket, out);
+    /**
+     * Writes to {@code socket}; when a piece does not go out in time, {@code abort} closes what
+     * lies below (for TLS the raw socket: closing the TLS socket would try to write once more).
+     */
+    OutputStream output(Socket socket, OutputStream out, java.io.Closeable abort) {
+        return new GuardedOutput(socket, out, abort);
     }
 
     /** The TCP connection is up: the greeting timeout counts from now. */
@@ -225,12 +228,48 @@ final class WireGuard {
         }
     }
 
+    /**
+     * Writes that must go out in time. A server that stops reading blocks a write for good (a
+     * socket timeout covers reads only), so a watchdog looks at each connection's write in
+     * progress a few times per stall timeout and closes the socket under one that takes too long,
+     * which makes the write fail. Looking (rather than scheduling an alarm per write) keeps
+     * writes free of thread hand-offs.
+     */
     private final class GuardedOutput extends FilterOutputStream {
         private final Socket socket;
+        private final java.io.Closeable abort;
+        private final ScheduledFuture<?> watch;
+        private volatile long writeStarted; // 0 when no write is in progress
+        private volatile long writeLimit;
+        private volatile boolean fired;
 
-        GuardedOutput(Socket socket, OutputStream out) {
+        GuardedOutput(Socket socket, OutputStream out, java.io.Closeable abort) {
             super(out);
             this.socket = socket;
+            this.abort = abort;
+            long period = Math.max(
+                    TimeUnit.MILLISECONDS.toNanos(50),
+                    Math.min(TimeUnit.SECONDS.toNanos(1), limits.stallTimeout().toNanos() / 4));
+            this.watch = WATCHDOG.scheduleWithFixedDelay(this::look, period, period, TimeUnit.NANOSECONDS);
+        }
+
+        private void look() {
+            if (socket.isClosed()) {
+                ScheduledFuture<?> w = watch; // null only while the constructor still runs
+                if (w != null) {
+                    w.cancel(false);
+                }
+                return;
+            }
+            long started = writeStarted;
+            if (started != 0 && System.nanoTime() - started > writeLimit) {
+                fired = true;
+                try {
+                    abort.close();
+                } catch (IOException e) {
+                    // Closing is all the watchdog can do; the write fails either way.
+                }
+            }
         }
 
         @Override
@@ -253,6 +292,12 @@ final class WireGuard {
             watched(out::flush);
         }
 
+        @Override
+        public void close() throws IOException {
+            watch.cancel(false);
+            super.close();
+        }
+
         private void watched(IoAction action) throws IOException {
             long now = System.nanoTime();
             long limit = Math.min(limits.stallTimeout().toNanos(), Deadline.remainingNanos(now));
@@ -260,37 +305,21 @@ final class WireGuard {
                 throw new Violation(
                         Violation.Kind.DEADLINE, "the operation deadline of " + Deadline.currentLength() + " passed");
             }
-            // A server that stops reading blocks a write for good (a socket timeout covers reads only):
-            // the watchdog closes the socket, which makes the write fail.
-            boolean[] fired = new boolean[1];
-            ScheduledFuture<?> alarm = WATCHDOG.schedule(
-                    () -> {
-                        synchronized (fired) {
-                            fired[0] = true;
-                        }
-                        try {
-                            socket.close();
-                        } catch (IOException e) {
-                            // Closing is all the watchdog can do; the write fails either way.
-                        }
-                    },
-                    limit,
-                    TimeUnit.NANOSECONDS);
+            writeLimit = limit;
+            writeStarted = now == 0 ? 1 : now;
             try {
                 action.run();
             } catch (SocketException e) {
-                synchronized (fired) {
-                    if (fired[0]) {
-                        Violation v = new Violation(
-                                Violation.Kind.STALLED,
-                                "the server stopped reading: a write did not go out within " + Duration.ofNanos(limit));
-                        v.initCause(e);
-                        throw v;
-                    }
+                if (fired) {
+                    Violation v = new Violation(
+                            Violation.Kind.STALLED,
+                            "the server stopped reading: a write did not go out within " + Duration.ofNanos(limit));
+                    v.initCause(e);
+                    throw v;
                 }
                 throw e;
             } finally {
-                alarm.cancel(false);
+                writeStarted = 0;
             }
         }
     }
@@ -309,6 +338,7 @@ final class WireGuard {
      */
     static final class Lexer {
         private final long max;
+        private long responses;
         private long responseBytes;
         private long literalLeft;
         private int previous = -1;
@@ -324,6 +354,11 @@ final class WireGuard {
 
         Lexer(long max) {
             this.max = max;
+        }
+
+        /** How many responses ended so far (for tests that compare with Angus Mail's reader). */
+        long responses() {
+            return responses;
         }
 
         void scan(byte[] b, int off, int len) throws Violation {
@@ -358,27 +393,45 @@ final class WireGuard {
             }
         }
 
-        /** Literal data is not parsed, but Angus Mail's backward search for "{" may reach into it. */
+        /**
+         * Literal data is not parsed, but Angus Mail's backward search for "{" may reach into it,
+         * and its last byte may be the CR of the line's end. Only the trailing run matters:
+         * "{", "-"?, digits, "}"? at the very end (before such a CR) start or close a brace; any
+         * other byte after the last "{" makes a number impossible. So only that run is read, from
+         * the end; a chunk made of nothing else goes on with the brace before it.
+         */
         private void literal(byte[] b, int off, int len) {
-            int k = off + len - 1;
-            while (k >= off && b[k] != '{') {
+            int before = previous;
+            int end = off + len;
+            boolean endsWithCr = b[end - 1] == '\r';
+            int dataEnd = endsWithCr ? end - 1 : end;
+            int k = dataEnd - 1;
+            while (k >= off && (b[k] >= '0' && b[k] <= '9' || b[k] == '-' || b[k] == '}')) {
                 k--;
             }
-            int from = k >= off ? k : off;
-            if (k < off && (!inBrace || braceClosed || !braceValid)) {
-                if (inBrace && len > 0) {
-                    braceValid = false;
+            if (k < off) {
+                for (int j = off; j < dataEnd; j++) {
+                    token(b[j] & 0xff); // nothing but brace material: it goes on with the brace before
                 }
-            } else {
-                for (int j = from; j < off + len; j++) {
+            } else if (b[k] == '{') {
+                for (int j = k; j < dataEnd; j++) {
                     token(b[j] & 0xff);
                 }
+            } else {
+                inBrace = false; // a byte no number holds lies after the last "{" there may be
+            }
+            if (dataEnd > off) {
+                previous = b[dataEnd - 1] & 0xff;
+            }
+            if (endsWithCr) {
+                announcedBeforeCr = announced();
+                token('\r');
             }
             if (len >= 2) {
-                beforePrevious = b[off + len - 2] & 0xff;
-                previous = b[off + len - 1] & 0xff;
-            } else if (len == 1) {
-                beforePrevious = previous;
+                beforePrevious = b[end - 2] & 0xff;
+                previous = b[end - 1] & 0xff;
+            } else {
+                beforePrevious = before;
                 previous = b[off] & 0xff;
             }
         }
@@ -418,6 +471,7 @@ final class WireGuard {
             announcedBeforeCr = false;
             if (!literal) {
                 responseBytes = 0; // the response ended
+                responses++;
                 return;
             }
             if (negative || value == 0) {
