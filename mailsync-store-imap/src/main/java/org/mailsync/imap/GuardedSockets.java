@@ -98,7 +98,7 @@ final class GuardedSockets {
         @Override
         public InputStream getInputStream() throws IOException {
             InputStream in = super.getInputStream();
-            return passThrough ? in : guard.input(this, in, true);
+            return passThrough ? in : guard.input(this, in);
         }
 
         @Override
@@ -180,7 +180,7 @@ final class GuardedSockets {
 
         @Override
         public InputStream getInputStream() throws IOException {
-            return guard.input(this, d.getInputStream(), true);
+            return guard.input(this, d.getInputStream());
         }
 
         @Override

@@ -533,8 +533,8 @@ final class ImapMailFolder implements MailFolder {
         if (!uidplus || !m.find()) {
             return none;
         }
-        String doubt = appendUidDoubt(m.group(1), m.group(2), requests.size(), floor);
-        if (doubt != null) {
+        AppendUids checked = checkAppendUids(m.group(1), m.group(2), requests.size(), floor);
+        if (checked.doubt() != null) {
             // The engine settles messages without an id by identity; a wrong id would pair a copy
             // with another message (and a later mirrored deletion would remove that one).
             LOG.warn(
@@ -542,59 +542,62 @@ final class ImapMailFolder implements MailFolder {
                     context(),
                     m.group(1),
                     m.group(2),
-                    doubt,
+                    checked.doubt(),
                     requests.size());
             return none;
         }
         List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
-        appendedUids.forEach(u -> out.add(Optional.of(u)));
+        checked.uids().forEach(u -> out.add(Optional.of(u)));
         return out;
     }
 
-    private List<MessageUid> appendedUids = List.of();
+    /** The UIDs of an APPENDUID answer, or why it is not trusted. */
+    private record AppendUids(List<MessageUid> uids, @Nullable String doubt) {
+        static AppendUids doubt(String why) {
+            return new AppendUids(List.of(), why);
+        }
+    }
 
     /**
-     * Why the APPENDUID answer cannot be trusted, or null if it can (then {@link #appendedUids}
-     * holds the UIDs): the UIDVALIDITY must be the folder's, the set must hold one UID per message
+     * The UIDs of an APPENDUID answer, or why they cannot be trusted: the UIDVALIDITY must be the folder's, the set must hold one UID per message
      * in ascending order, each at least the UIDNEXT before the APPEND ({@code floor}, 0 if
      * unknown) and below the UIDNEXT after it (asked with STATUS).
      */
-    private @Nullable String appendUidDoubt(String validity, String set, int count, long floor)
-            throws MailStoreException {
-        appendedUids = List.of();
+    private AppendUids checkAppendUids(String validity, String set, int count, long floor) {
         if (validity.length() > 10 || Long.parseLong(validity) != uidValidity) {
-            return "UIDVALIDITY " + validity + " is not the folder's " + uidValidity;
+            return AppendUids.doubt("UIDVALIDITY " + validity + " is not the folder's " + uidValidity);
         }
         List<MessageUid> uids;
         try {
             uids = Commands.parseUidSet(set, count);
         } catch (WireGuard.Violation e) {
-            return e.getMessage();
+            return AppendUids.doubt(e.getMessage());
         }
         if (uids.size() != count) {
-            return uids.size() + " UIDs for " + count + " message(s)";
+            return AppendUids.doubt(uids.size() + " UIDs for " + count + " message(s)");
         }
         for (int i = 1; i < uids.size(); i++) {
             if (uids.get(i).value() <= uids.get(i - 1).value()) {
-                return "the UIDs are not in ascending order";
+                return AppendUids.doubt("the UIDs are not in ascending order");
             }
         }
         if (floor > 0 && uids.get(0).value() < floor) {
-            return "UID " + uids.get(0).value() + " is below the folder's UIDNEXT " + floor + " before the APPEND";
+            return AppendUids.doubt(
+                    "UID " + uids.get(0).value() + " is below the folder's UIDNEXT " + floor + " before the APPEND");
         }
         Status after = statusAfterAppend();
         if (after == null) {
-            return "the folder's UIDNEXT after the APPEND could not be read";
+            return AppendUids.doubt("the folder's UIDNEXT after the APPEND could not be read");
         }
         if (after.uidvalidity != uidValidity) {
-            return "the folder's UIDVALIDITY changed to " + after.uidvalidity;
+            return AppendUids.doubt("the folder's UIDVALIDITY changed to " + after.uidvalidity);
         }
         long last = uids.get(uids.size() - 1).value();
         if (after.uidnext <= last) {
-            return "UID " + last + " is not below the folder's UIDNEXT " + after.uidnext + " after the APPEND";
+            return AppendUids.doubt(
+                    "UID " + last + " is not below the folder's UIDNEXT " + after.uidnext + " after the APPEND");
         }
-        appendedUids = uids;
-        return null;
+        return new AppendUids(uids, null);
     }
 
     /** STATUS (UIDNEXT UIDVALIDITY), remembering UIDNEXT as the floor for later appends; null on failure. */
@@ -771,9 +774,11 @@ final class ImapMailFolder implements MailFolder {
             if (m.find()) {
                 List<MessageUid> from;
                 List<MessageUid> to;
+                // Bounded for memory, not exact: GreenMail repeats a source UID ("1,1,3" for two).
+                long bound = 4L * expected + 16;
                 try {
-                    from = Commands.parseUidSet(m.group(2), expected);
-                    to = Commands.parseUidSet(m.group(3), expected);
+                    from = Commands.parseUidSet(m.group(2), bound);
+                    to = Commands.parseUidSet(m.group(3), bound);
                 } catch (WireGuard.Violation e) {
                     LOG.warn("{}: COPYUID not used: {}", context(), e.getMessage());
                     continue;

@@ -51,9 +51,9 @@ final class WireGuard {
         return limits;
     }
 
-    /** Reads from {@code socket} under the time limits; with {@code parse}, under the size bound too. */
-    InputStream input(Socket socket, InputStream in, boolean parse) {
-        return new GuardedInput(socket, in, parse ? new Lexer(limits.maxResponseSize()) : null);
+    /** Reads the IMAP plain text from {@code socket} under the time limits and the size bound. */
+    InputStream input(Socket socket, InputStream in) {
+        return new GuardedInput(socket, in, new Lexer(limits.maxResponseSize()));
     }
 
     /**
@@ -207,7 +207,7 @@ final class WireGuard {
                     continue; // another limit ran out: budget() names it
                 }
                 waited(System.nanoTime() - start, Math.max(n, 0));
-                if (n > 0 && lexer != null) {
+                if (n > 0) {
                     lexer.scan(b, off, n);
                 }
                 return n;
