@@ -29,7 +29,10 @@ final class ConnectionPool {
     /** A connection for the caller alone; waits for a free one up to the configured time. */
     Connection borrow() throws Exception {
         try {
-            if (!permits.tryAcquire(settings.connectionWait().toMillis(), TimeUnit.MILLISECONDS)) {
+            // Waiting for a free connection counts against the operation's deadline too.
+            long wait = Math.min(
+                    settings.connectionWait().toNanos(), Math.max(0, Deadline.remainingNanos(System.nanoTime())));
+            if (!permits.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                 throw new ConnectionException(
                         ErrorContext.of(settings.account()),
                         "no free connection within " + settings.connectionWait() + " (maxConnections is "
