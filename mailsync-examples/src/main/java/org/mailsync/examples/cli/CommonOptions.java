@@ -108,6 +108,15 @@ final class CommonOptions {
     }
 
     static FolderMapping mapping(Options o) {
+        try {
+            return buildMapping(o);
+        } catch (IllegalArgumentException e) {
+            // The builder refuses a glob or folder name the user typed: a usage error.
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static FolderMapping buildMapping(Options o) {
         FolderMapping.Builder b = FolderMapping.builder();
         o.all("include").forEach(b::include);
         o.all("exclude").forEach(b::exclude);
@@ -126,6 +135,14 @@ final class CommonOptions {
     }
 
     static MessageSelection selection(Options o) {
+        try {
+            return buildSelection(o);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static MessageSelection buildSelection(Options o) {
         MessageSelection.Builder b = MessageSelection.builder();
         o.size("max-size").ifPresent(b::maxSize);
         var since = o.date("since");
