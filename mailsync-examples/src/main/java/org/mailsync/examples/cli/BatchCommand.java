@@ -101,11 +101,9 @@ final class BatchCommand {
         }
         Path file = Path.of(o.positional().get(0));
         @Nullable
-        StoreSpec sourceServer =
-                o.value("source").map(s -> StoreSpec.server(s, "imaps")).orElse(null);
+        StoreSpec sourceServer = o.value("source").map(s -> option("source", s)).orElse(null);
         @Nullable
-        StoreSpec targetServer =
-                o.value("target").map(s -> StoreSpec.server(s, "imaps")).orElse(null);
+        StoreSpec targetServer = o.value("target").map(s -> option("target", s)).orElse(null);
         List<Account> accounts = parse(read(file, o.value("charset").orElse(null)), sourceServer, targetServer);
         if (accounts.isEmpty()) {
             throw new UsageException(file + " lists no accounts");
@@ -184,6 +182,14 @@ final class BatchCommand {
                 Arrays.fill(a.sourcePassword(), '\0');
                 Arrays.fill(a.targetPassword(), '\0');
             });
+        }
+    }
+
+    private static StoreSpec option(String name, String value) {
+        try {
+            return StoreSpec.server(value, "imaps");
+        } catch (UsageException e) {
+            throw new UsageException("--" + name + ": " + e.getMessage());
         }
     }
 
@@ -304,6 +310,32 @@ final class BatchCommand {
                 bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF
                         ? 3
                         : 0;
+        // Excel's "Unicode text" and many Windows tools write UTF-16 with a byte order mark.
+        if (charsetName == null && bytes.length >= 2) {
+            int b0 = bytes[0] & 0xff;
+            int b1 = bytes[1] & 0xff;
+            if ((b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)) {
+                Charset utf16 = b0 == 0xFF ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
+                try {
+                    return utf16.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes, 2, bytes.length - 2))
+                            .toString();
+                } catch (CharacterCodingException e) {
+                    throw new UsageException(file + " starts with a UTF-16 byte order mark but is not UTF-16 text");
+                }
+            }
+        }
+        if (charsetName == null) {
+            for (byte b : bytes) {
+                if (b == 0) {
+                    // No single-byte CSV holds NUL; this is UTF-16 (or UTF-32) without a BOM.
+                    throw new UsageException(file + " holds NUL bytes: it looks like UTF-16 without a byte order"
+                            + " mark; save it as UTF-8, or give --charset UTF-16LE (or UTF-16BE)");
+                }
+            }
+        }
         if (charsetName != null) {
             Charset charset;
             try {
@@ -342,6 +374,7 @@ final class BatchCommand {
             }
         }
         boolean first = true;
+        int columns = 6;
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
             if (line.isBlank() || line.startsWith("#")) {
@@ -350,17 +383,23 @@ final class BatchCommand {
             List<String> fields = fields(line, separator, i + 1);
             if (first && isHeader(fields)) {
                 first = false;
+                // A line with more fields than the header names has a separator where none
+                // belongs, most likely inside an unquoted password: refused, never guessed at.
+                columns = Math.max(4, Math.min(6, fields.size()));
                 continue; // a header naming the columns
             }
             first = false;
-            if (fields.size() < 4 || fields.size() > 6) {
-                throw new UsageException("line " + (i + 1) + ": expected 4 to 6 fields (source user, source password,"
-                        + " target user, target password[, source host[, target host]]), found " + fields.size());
+            // Errors below name the line and column only: a field may hold (part of) a password.
+            if (fields.size() < 4 || fields.size() > columns) {
+                throw new UsageException("line " + (i + 1) + ": expected 4 to " + columns
+                        + " fields (source user, source password, target user, target password[, source host[,"
+                        + " target host]]), found " + fields.size()
+                        + (fields.size() > columns ? " (is a password with a separator in it not \"quoted\"?)" : ""));
             }
-            StoreSpec source = server(fields, 4, sourceServer, "source", i + 1)
-                    .withUser(fields.get(0).trim());
-            StoreSpec target = server(fields, 5, targetServer, "target", i + 1)
-                    .withUser(fields.get(2).trim());
+            StoreSpec source = server(fields, 4, sourceServer, "source", i + 1);
+            StoreSpec target = server(fields, 5, targetServer, "target", i + 1);
+            source = user(source, fields, 0, i + 1);
+            target = user(target, fields, 2, i + 1);
             accounts.add(new Account(
                     i + 1,
                     source,
@@ -368,7 +407,35 @@ final class BatchCommand {
                     target,
                     fields.get(3).toCharArray()));
         }
+        refuseDuplicates(accounts);
         return accounts;
+    }
+
+    /**
+     * Two lines with the same source account, or the same target account, would have two runs
+     * write one mailbox at once (each copying what the other copies): refused up front, naming the
+     * lines. User names are compared without case, as most servers log them in.
+     */
+    private static void refuseDuplicates(List<Account> accounts) {
+        Map<String, Integer> sources = new java.util.HashMap<>();
+        Map<String, Integer> targets = new java.util.HashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Account a : accounts) {
+            Integer s = sources.putIfAbsent(a.source().canonical().toLowerCase(Locale.ROOT), a.line());
+            if (s != null) {
+                problems.add("lines " + s + " and " + a.line() + " name the same source account "
+                        + a.source().canonical());
+            }
+            Integer t = targets.putIfAbsent(a.target().canonical().toLowerCase(Locale.ROOT), a.line());
+            if (t != null) {
+                problems.add("lines " + t + " and " + a.line() + " name the same target account "
+                        + a.target().canonical());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageException(String.join("\n", problems)
+                    + "\n(one line per account: two runs into one mailbox at once would copy its mail twice)");
+        }
     }
 
     /** A first line that names the columns (English or German), rather than an account. */
@@ -385,11 +452,38 @@ final class BatchCommand {
                 && (password.contains("pass") || password.contains("kennwort"));
     }
 
+    private static StoreSpec user(StoreSpec server, List<String> fields, int index, int line) {
+        String user = fields.get(index).trim();
+        if (user.isEmpty() || user.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new UsageException("line " + line + ", column " + (index + 1) + ": not a user name");
+        }
+        return server.withUser(user);
+    }
+
     private static StoreSpec server(
             List<String> fields, int index, @Nullable StoreSpec fallback, String side, int line) {
         if (fields.size() > index && !fields.get(index).isBlank()) {
             String scheme = fallback == null ? "imaps" : fallback.security().scheme();
-            return StoreSpec.server(fields.get(index).trim(), scheme);
+            try {
+                // Checked for syntax here, for every line, before any line is run: a field that
+                // is not a plausible host name is never looked up.
+                String text = fields.get(index).trim();
+                StoreSpec spec = StoreSpec.server(text, scheme);
+                // A bare single-label name ("neu", "x2024") is far more often the tail of a
+                // password shifted by an unquoted separator than a server: a host column must be
+                // a dotted name, an address, localhost, or a URI that says it is one.
+                if (!text.contains("://")
+                        && !spec.host().contains(".")
+                        && !spec.host().contains(":")
+                        && !spec.host().equals("localhost")) {
+                    throw new UsageException("not a fully qualified host name (write mail.example.org,"
+                            + " an address, or imaps://host for a name without dots)");
+                }
+                return spec;
+            } catch (UsageException e) {
+                throw new UsageException(
+                        "line " + line + ", column " + (index + 1) + " (" + side + " host): " + e.getMessage());
+            }
         }
         if (fallback == null) {
             throw new UsageException("line " + line + ": no " + side + " host: give --" + side + " or a host column");

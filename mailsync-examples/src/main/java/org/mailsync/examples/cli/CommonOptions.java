@@ -67,8 +67,10 @@ final class CommonOptions {
         Optional<String> tokenFile = o.value(side + "-oauth2-token-file");
         if (tokenFile.isPresent()) {
             Path file = Path.of(tokenFile.get());
+            String option = side + "-oauth2-token-file";
+            StoreSpec.readSecretFile(file, option); // refused now, not at the first login
             // Read at each login: a token refresher may rewrite the file while a long run goes on.
-            Supplier<String> token = () -> new String(StoreSpec.readSecretFile(file));
+            Supplier<String> token = () -> new String(StoreSpec.readSecretFile(file, option));
             return new StoreSpec.Credentials(null, token, trusted, maxConnections);
         }
         return new StoreSpec.Credentials(
@@ -85,12 +87,12 @@ final class CommonOptions {
         }
         char[] secret;
         if (file.isPresent()) {
-            secret = StoreSpec.readSecretFile(Path.of(file.get()));
+            secret = StoreSpec.readSecretFile(Path.of(file.get()), side + "-password-file");
         } else if (env.isPresent()) {
             String value = terminal.env().get(env.get());
             if (value == null) {
-                throw new UsageException(
-                        "environment variable " + env.get() + " (the " + side + " password) is not set");
+                // Not its name: a password typed where the variable's name belongs would show.
+                throw new UsageException("the environment variable named by --" + side + "-password-env is not set");
             }
             secret = value.toCharArray();
         } else {
