@@ -181,8 +181,29 @@ final class CommonOptions {
         return home.resolve(".mailsync").resolve("checkpoints").resolve(hash);
     }
 
+    /**
+     * Whether {@code e} (or a cause) is core's {@code org.mailsync.CheckpointBusyException}: the
+     * checkpoint directory is locked by another run.
+     *
+     * <p>LEAD: WIRE-UP SPOT. That class is being added to core on another branch; matched by name
+     * until it is merged, so that this branch builds without it. Once merged, replace the name
+     * test by {@code instanceof CheckpointBusyException} (and move it into the catch blocks of
+     * {@link MigrateCommand#migrate}).
+     */
+    static boolean isCheckpointBusy(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c.getClass().getName().equals("org.mailsync.CheckpointBusyException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The exit code for a failure that stopped a store from opening or an account from syncing. */
     static ExitCode exitCodeFor(MailStoreException e) {
+        if (isCheckpointBusy(e)) {
+            return ExitCode.BUSY;
+        }
         if (e instanceof AuthenticationException) {
             return ExitCode.AUTHENTICATION;
         }
