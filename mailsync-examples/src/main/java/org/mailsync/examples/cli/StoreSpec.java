@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MailStoreException;
 import org.mailsync.imap.ImapStore;
+import org.mailsync.imap.RetryPolicy;
 import org.mailsync.imap.Security;
 import org.mailsync.maildir.MaildirStore;
 import org.mailsync.mbox.MboxLayout;
@@ -250,6 +251,15 @@ record StoreSpec(
      * @param writable whether the store is the target (a missing Maildir root is then created)
      */
     MailStore open(Credentials credentials, boolean writable) throws MailStoreException {
+        return open(credentials, writable, null);
+    }
+
+    /**
+     * Opens the store; for IMAP this connects and logs in, and with a {@code timeout} every wait
+     * (connect, greeting, each answer) is at most that long and nothing is retried: for a login
+     * test that must end in bounded time.
+     */
+    MailStore open(Credentials credentials, boolean writable, @Nullable Duration timeout) throws MailStoreException {
         switch (kind) {
             case IMAP -> {
                 ImapStore.Builder b = ImapStore.builder()
@@ -258,7 +268,10 @@ record StoreSpec(
                         .security(security)
                         .username(user)
                         .maxConnections(credentials.maxConnections())
-                        .connectTimeout(Duration.ofSeconds(20));
+                        .connectTimeout(timeout != null ? timeout : Duration.ofSeconds(20));
+                if (timeout != null) {
+                    b.readTimeout(timeout).connectionWait(timeout).retry(RetryPolicy.NONE);
+                }
                 if (credentials.oauth2Token() != null) {
                     b.oauth2(credentials.oauth2Token());
                 } else if (credentials.password() != null) {
