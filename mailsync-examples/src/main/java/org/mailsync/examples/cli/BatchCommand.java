@@ -417,8 +417,12 @@ final class BatchCommand {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Not its name: what does not exist may be something typed in the wrong place.
+            throw new UsageException("the CSV file given to batch does not exist");
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw new UsageException("the CSV file given to batch cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
         }
         int offset =
                 bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF

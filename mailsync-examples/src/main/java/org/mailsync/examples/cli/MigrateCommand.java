@@ -42,6 +42,8 @@ final class MigrateCommand {
             + "  --parallelism N             folders at once (default 4)\n"
             + "  --max-bytes-per-second SIZE, --max-messages-per-second N   read the source no faster\n"
             + "  --checkpoints DIR           where passes record what they did (default ~/.mailsync/checkpoints/<pair>)\n"
+            + "  one run per target account: a second run into the same mailbox (whatever its --checkpoints)\n"
+            + "  stops at once with exit 7 while the first holds ~/.mailsync/locks/<hash of the target>.lock\n"
             + CommonOptions.HELP_CREDENTIALS;
 
     /** What a migration does besides the two stores. Immutable. */

@@ -68,6 +68,11 @@ class SecretsAndInputTest {
         assertThat(env.err()).contains("--source-password-env is not set");
         assertNoSecret(env, SECRET);
 
+        CliRun csv = mailsync("batch", SECRET, "--source", "old.example", "--target", "new.example");
+        assertThat(csv.code()).as(csv.toString()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(csv.err()).contains("the CSV file given to batch does not exist");
+        assertNoSecret(csv, SECRET);
+
         CliRun token = mailsync("migrate", source, target, "--source-oauth2-token-file=" + SECRET);
         assertThat(token.code()).as(token.toString()).isEqualTo(ExitCode.USAGE.code);
         assertThat(token.err()).contains("--source-oauth2-token-file does not exist");
