@@ -20,6 +20,7 @@ public final class Mailsync {
             + "\n"
             + "stores: imap://user@host[:port], imaps://user@host[:port], imap+starttls://user@host[:port],\n"
             + "        maildir:/path, mbox:/path (an mbox file, a directory of them, or a Thunderbird folder)\n"
+            + "        a login that is an e-mail address: imaps://anna@example.com@host or imaps://anna%40example.com@host\n"
             + "\n"
             + "exit codes:\n"
             + exitCodes();
