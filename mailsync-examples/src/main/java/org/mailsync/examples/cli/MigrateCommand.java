@@ -42,6 +42,8 @@ final class MigrateCommand {
             + "  --parallelism N             folders at once (default 4)\n"
             + "  --max-bytes-per-second SIZE, --max-messages-per-second N   read the source no faster\n"
             + "  --checkpoints DIR           where passes record what they did (default ~/.mailsync/checkpoints/<pair>)\n"
+            + "  one run per target account: a second run into the same mailbox (whatever its --checkpoints)\n"
+            + "  stops at once with exit 7 while the first holds ~/.mailsync/locks/<hash of the target>.lock\n"
             + CommonOptions.HELP_CREDENTIALS;
 
     /** What a migration does besides the two stores. Immutable. */
@@ -131,6 +133,40 @@ final class MigrateCommand {
             Terminal t,
             String label)
             throws InterruptedException {
+        // One run per target account, whatever the checkpoint directory: taken before either
+        // store is opened, held until both are closed.
+        AccountLock lock;
+        try {
+            lock = AccountLock.tryAcquire(t.home(), target.canonical()).orElse(null);
+        } catch (IOException e) {
+            return new Result(ExitCode.FAILURE, null, "cannot take the lock of " + target.canonical() + ": " + e);
+        }
+        if (lock == null) {
+            return new Result(
+                    ExitCode.BUSY,
+                    null,
+                    "busy: another run is writing into " + target.canonical()
+                            + " (lock " + AccountLock.file(t.home(), target.canonical())
+                            + "); wait for it to end, then run again");
+        }
+        try (lock) {
+            return migrateLocked(source, sourceCredentials, target, targetCredentials, s, checkpoints, t, label);
+        } catch (IOException e) {
+            // Releasing: the OS drops the lock with the file handle anyway.
+            return new Result(ExitCode.FAILURE, null, "releasing the lock of " + target.canonical() + ": " + e);
+        }
+    }
+
+    private static Result migrateLocked(
+            StoreSpec source,
+            StoreSpec.Credentials sourceCredentials,
+            StoreSpec target,
+            StoreSpec.Credentials targetCredentials,
+            Settings s,
+            Path checkpoints,
+            Terminal t,
+            String label)
+            throws InterruptedException {
         MailStore from = null;
         MailStore to = null;
         try {
@@ -156,7 +192,21 @@ final class MigrateCommand {
         } catch (MailStoreException e) {
             return new Result(CommonOptions.exitCodeFor(e), null, e.getMessage());
         } catch (IOException e) {
+            if (CommonOptions.isCheckpointBusy(e)) {
+                return new Result(
+                        ExitCode.BUSY,
+                        null,
+                        "busy: another run holds the checkpoint directory " + checkpoints + ": " + e.getMessage());
+            }
             return new Result(ExitCode.FAILURE, null, "checkpoint directory " + checkpoints + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            if (CommonOptions.isCheckpointBusy(e)) {
+                return new Result(
+                        ExitCode.BUSY,
+                        null,
+                        "busy: another run holds the checkpoint directory " + checkpoints + ": " + e.getMessage());
+            }
+            throw e;
         } finally {
             closeQuietly(from, t);
             closeQuietly(to, t);
