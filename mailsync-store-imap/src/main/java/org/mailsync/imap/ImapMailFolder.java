@@ -83,6 +83,12 @@ final class ImapMailFolder implements MailFolder {
     private Set<String> knownKeywords = Set.of();
     private boolean closed;
 
+    /**
+     * Whether the connection's last command was the SELECT: only then does the session's view of
+     * the mailbox include everything (see {@link #catchUp}).
+     */
+    private boolean justSelected;
+
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
         this.settings = store.settings();
@@ -137,6 +143,7 @@ final class ImapMailFolder implements MailFolder {
             }
             knownKeywords = Set.copyOf(known);
             c.selected(name);
+            justSelected = true;
         } catch (Exception | Error e) {
             store.pool().release(c);
             throw e;
@@ -151,10 +158,29 @@ final class ImapMailFolder implements MailFolder {
                 context(),
                 what,
                 idempotent,
-                () -> connection().call(call),
+                () -> connection().call((p, c) -> {
+                    try {
+                        return call.run(p, c);
+                    } finally {
+                        justSelected = false;
+                    }
+                }),
                 f -> what.equals("SELECT")
                         ? new FolderUnusableException(context(), "cannot select: " + f.text(), f.cause())
                         : new StoreFailureException(context(), what + " failed: " + f.text(), f.cause()));
+    }
+
+    /**
+     * Makes the session see what was added to the selected mailbox since it was selected, by this
+     * connection or any other: a NOOP, unless the last command was the SELECT. Courier-IMAP, for
+     * one, shows new messages to a session (in FETCH, SEARCH, even STATUS of the selected mailbox)
+     * only after a NOOP; RFC 3501 6.1.2 makes NOOP the way to ask for such updates. Without it,
+     * settling an APPEND without APPENDUID found nothing, and the next pass copied again.
+     */
+    private void catchUp(IMAPProtocol p) throws org.eclipse.angus.mail.iap.ProtocolException {
+        if (!justSelected) {
+            p.noop();
+        }
     }
 
     @Override
@@ -168,7 +194,10 @@ final class ImapMailFolder implements MailFolder {
         if (condstore) {
             items.add("HIGHESTMODSEQ");
         }
-        Status status = run("STATUS", true, (p, c) -> p.status(name, items.toArray(new String[0])));
+        Status status = run("STATUS", true, (p, c) -> {
+            catchUp(p);
+            return p.status(name, items.toArray(new String[0]));
+        });
         return new FolderStatus(
                 Generation.of(status.uidvalidity),
                 MessageUid.of(Math.max(1, status.uidnext)),
@@ -188,6 +217,7 @@ final class ImapMailFolder implements MailFolder {
         // ends: the consumer may call back into this folder, which uses the same connection.
         String modifier = since == null ? "" : " (CHANGEDSINCE " + since.value() + ")";
         List<MessageUid> uids = run("UID FETCH (UID)", true, (p, c) -> {
+            catchUp(p);
             TreeSet<Long> found = new TreeSet<>();
             Commands.stream(p, "UID FETCH " + from + ":* (UID)" + modifier, null, r -> {
                 if (r instanceof FetchResponse f && f.getItem(UID.class) != null) {
