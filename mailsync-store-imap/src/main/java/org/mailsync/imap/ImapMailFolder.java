@@ -89,6 +89,9 @@ final class ImapMailFolder implements MailFolder {
      */
     private boolean justSelected;
 
+    /** Keywords this folder could not keep (PERMANENTFLAGS), with how many messages lost each. */
+    private final Map<String, Long> keywordsNotKept = new TreeMap<>();
+
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
         this.settings = store.settings();
@@ -474,6 +477,9 @@ final class ImapMailFolder implements MailFolder {
                         (requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "")
                                 + "the server refused the message: " + f.text(),
                         null));
+        for (AppendRequest request : requests) {
+            countNotKept(request.flags(), 1);
+        }
         List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
         Matcher m = APPENDUID.matcher(tagged.toString());
         if (store.serverHas("UIDPLUS") && m.find()) {
@@ -508,9 +514,25 @@ final class ImapMailFolder implements MailFolder {
         return Flags.of(flags.system(), kept);
     }
 
+    /**
+     * Counts the keywords of {@code flags} that {@link #keep} leaves out, for {@link #warnings()}:
+     * the server would have dropped them without a word.
+     */
+    private void countNotKept(Flags flags, long messages) {
+        Set<String> lost = new TreeSet<>(flags.keywords());
+        lost.removeAll(keep(flags).keywords());
+        for (String keyword : lost) {
+            keywordsNotKept.merge(keyword, messages, Long::sum);
+        }
+    }
+
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Flags kept = keep(flags);
+        if (mode != FlagsUpdateMode.REMOVE && !uids.isEmpty()) {
+            // Counted before the command: what is not sent is lost whether or not the rest works.
+            countNotKept(flags, new HashSet<>(uids).size());
+        }
         if (uids.isEmpty() || (kept.isEmpty() && mode != FlagsUpdateMode.REPLACE)) {
             return;
         }
@@ -677,6 +699,23 @@ final class ImapMailFolder implements MailFolder {
             return found;
         });
         return Optional.of(Set.copyOf(gone));
+    }
+
+    /**
+     * Keywords this folder could not keep: the server's PERMANENTFLAGS for it lack {@code \*}
+     * (or the keyword is not among those it lists), so they were left out of APPEND and STORE,
+     * named with the number of messages that lost each.
+     */
+    @Override
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        if (!keywordsNotKept.isEmpty()) {
+            List<String> each = new ArrayList<>();
+            keywordsNotKept.forEach((k, n) -> each.add(k + " on " + n + (n == 1 ? " message" : " messages")));
+            out.add("keywords dropped: the server keeps no new keywords in this folder (PERMANENTFLAGS without \\*): "
+                    + String.join(", ", each));
+        }
+        return out;
     }
 
     @Override

@@ -59,6 +59,7 @@ final class CourierLikeImapServer implements AutoCloseable {
     private long nextUidValidity = 7000;
 
     private volatile boolean keywords = true;
+    private volatile Set<String> keywordsOffIn = Set.of();
     private volatile boolean rewrites;
     private volatile int dropAfterAppend;
     private volatile @Nullable String appendAlert;
@@ -83,6 +84,16 @@ final class CourierLikeImapServer implements AutoCloseable {
     CourierLikeImapServer keywordsOff() {
         keywords = false;
         return this;
+    }
+
+    /** Keywords off as {@link #keywordsOff()}, but only in these mailboxes (server names). */
+    CourierLikeImapServer keywordsOffIn(String... mailboxes) {
+        keywordsOffIn = Set.of(mailboxes);
+        return this;
+    }
+
+    private boolean keepsKeywords(@Nullable String mailbox) {
+        return keywords && !keywordsOffIn.contains(mailbox);
     }
 
     /** Stores a final CRLF where one is missing and replaces 8-bit header bytes with 'X'. */
@@ -401,7 +412,7 @@ final class CourierLikeImapServer implements AutoCloseable {
             view.addAll(box.messages.keySet());
             viewUidNext = box.nextUid;
             send("* FLAGS (" + SYSTEM_FLAGS + ")");
-            send("* OK [PERMANENTFLAGS (" + SYSTEM_FLAGS + (keywords ? " \\*" : "") + ")] Permanent flags");
+            send("* OK [PERMANENTFLAGS (" + SYSTEM_FLAGS + (keepsKeywords(name) ? " \\*" : "") + ")] Permanent flags");
             send("* " + view.size() + " EXISTS");
             send("* 0 RECENT");
             send("* OK [UIDVALIDITY " + box.uidValidity + "] Ok");
@@ -492,7 +503,7 @@ final class CourierLikeImapServer implements AutoCloseable {
             }
             Message m = new Message(box.nextUid++, bytes, date);
             for (String f : flags) {
-                if (f.startsWith("\\") || keywords) {
+                if (f.startsWith("\\") || keepsKeywords(name)) {
                     m.flags.add(f);
                 }
             }
@@ -566,7 +577,7 @@ final class CourierLikeImapServer implements AutoCloseable {
                     String item = args.get(2).text().toUpperCase(Locale.ROOT);
                     Set<String> given = new LinkedHashSet<>();
                     for (String f : args.get(3).text().trim().split("\\s+")) {
-                        if (!f.isEmpty() && (f.startsWith("\\") || keywords)) {
+                        if (!f.isEmpty() && (f.startsWith("\\") || keepsKeywords(selected))) {
                             given.add(f);
                         }
                     }

@@ -178,6 +178,52 @@ class CourierLikeSyncTest {
         }
     }
 
+    @Test
+    void keywordsTheTargetCannotKeepAreCountedAndNamedInTheReport() throws Exception {
+        // INBOX keeps keywords, so the account declares KEYWORDS; Archive's PERMANENTFLAGS lack \*.
+        try (CourierLikeImapServer server = new CourierLikeImapServer().keywordsOffIn("INBOX.Archive")) {
+            InMemoryStore source = source(12);
+            try (ImapStore target = target(server)) {
+                SyncReport first = sync(source, target, 0);
+                assertThat(first.copied()).isEqualTo(24);
+                assertThat(first.notes()).anySatisfy(n -> assertThat(n)
+                        .startsWith("target Archive: keywords dropped")
+                        .contains("$Work on 4 messages"));
+                assertThat(first.notes()).noneMatch(n -> n.startsWith("target INBOX:"));
+            }
+            assertThat(server.flags("INBOX").stream().filter(f -> f.contains("$Work")))
+                    .hasSize(4);
+            try (MailFolder archive = source.openFolder(ARCHIVE)) {
+                List<MessageUid> uids = new ArrayList<>();
+                archive.list(MessageQuery.all(), b -> b.forEach(m -> uids.add(m.uid())));
+                archive.storeFlags(uids.subList(1, 3), FlagsUpdateMode.ADD, Flags.of(Set.of(), Set.of("$Later")));
+            }
+            try (ImapStore target = target(server)) {
+                SyncReport second = sync(source, target, 0);
+                assertThat(second.notes()).anySatisfy(n -> assertThat(n)
+                        .startsWith("target Archive: keywords dropped")
+                        .contains("$Later on 2 messages"));
+            }
+        }
+    }
+
+    @Test
+    void aTargetWithKeywordsOffEverywhereCountsEveryMessageThatLostThem() throws Exception {
+        try (CourierLikeImapServer server = new CourierLikeImapServer().keywordsOff()) {
+            InMemoryStore source = source(12);
+            try (ImapStore target = target(server)) {
+                assertThat(target.capabilities().has(org.mailsync.Capability.KEYWORDS))
+                        .isFalse();
+                SyncReport report = sync(source, target, 0);
+                assertThat(report.copied()).isEqualTo(24);
+                assertThat(report(report, FolderPath.INBOX).keywordsDropped()).isEqualTo(4);
+                assertThat(report(report, ARCHIVE).keywordsDropped()).isEqualTo(4);
+                assertThat(report.toText()).contains("keywords dropped");
+            }
+            assertThat(server.flags("INBOX")).allSatisfy(f -> assertThat(f).noneMatch(k -> k.startsWith("$")));
+        }
+    }
+
     static FolderReport report(SyncReport report, FolderPath source) {
         return report.folders().stream()
                 .filter(f -> f.pair().source().equals(source))
