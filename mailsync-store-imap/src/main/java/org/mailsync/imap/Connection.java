@@ -22,6 +22,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; confine to one thread at a time (the pool hands it to one user).
  */
 final class Connection implements AutoCloseable {
+    /**
+     * Whether sockets get TCP_NODELAY ({@link NoDelaySockets}); always on, except where the IMAP
+     * benchmark turns it off to measure what it saves.
+     */
+    static volatile boolean tcpNoDelay = true;
+
     private final IMAPStore store;
     private final IMAPFolder anchor;
     private boolean broken;
@@ -85,10 +91,19 @@ final class Connection implements AutoCloseable {
         props.setProperty(p + "fetchsize", Integer.toString(1 << 20));
         props.setProperty(p + "partialfetch", "true");
         props.setProperty(p + "ssl.checkserveridentity", "true");
+        if (tcpNoDelay) {
+            // Angus Mail has no property for TCP_NODELAY; its sockets come from this factory (for
+            // TLS from the ssl.socketFactory below, which sets it too).
+            props.put(p + "socketFactory", NoDelaySockets.plain());
+            // A failed connect is not retried with the JDK's factory (see below for TLS).
+            props.setProperty(p + "socketFactory.fallback", "false");
+        }
         if (settings.security() != Security.NONE) {
             PinningTrustManager trust =
                     new PinningTrustManager(settings.host(), settings.trustStore(), settings.pinnedSha256());
-            props.put(p + "ssl.socketFactory", trust.socketFactory());
+            props.put(
+                    p + "ssl.socketFactory",
+                    tcpNoDelay ? NoDelaySockets.tls(trust.socketFactory()) : trust.socketFactory());
             // Angus Mail retries a failed connect with the JDK's default factory unless told not
             // to ("socketFactory.fallback", default true), which would hide our trust decision.
             props.setProperty(p + "socketFactory.fallback", "false");
