@@ -472,11 +472,21 @@ final class ImapMailFolder implements MailFolder {
                 "APPEND",
                 false,
                 () -> connection().call((p, c) -> appendCommand(p, requests)),
-                f -> new MessageRejectedException(
-                        context(),
-                        (requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "")
-                                + "the server refused the message: " + f.text(),
-                        null));
+                // A batch (MULTIAPPEND, all or nothing) refused for quota may hold messages that
+                // would fit: the engine retries them one by one, and the first single refusal stops.
+                f -> requests.size() == 1 && quotaRefusal(f.text())
+                        ? new FolderUnusableException(
+                                context(),
+                                "the target folder is over quota (the server answered an APPEND with \"" + f.text()
+                                        + "\"): the folder's remaining messages were not tried",
+                                null)
+                        : new MessageRejectedException(
+                                context(),
+                                (requests.size() > 1
+                                                ? "the server refused a batch of " + requests.size() + " messages: "
+                                                : "")
+                                        + "the server refused the message: " + f.text(),
+                                null));
         for (AppendRequest request : requests) {
             countNotKept(request.flags(), 1);
         }
@@ -491,6 +501,24 @@ final class ImapMailFolder implements MailFolder {
         }
         requests.forEach(r -> out.add(Optional.empty()));
         return out;
+    }
+
+    /**
+     * Whether a refused APPEND says the mailbox is full, which no later message will change:
+     * {@code [OVERQUOTA]} (RFC 5530), or, from servers that answer without a response code
+     * (Courier), a text about a quota, a full mailbox, or something exceeded other than a size.
+     */
+    static boolean quotaRefusal(String text) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("[overquota]") || lower.contains("quota") || lower.matches("(?s).*mailbox( is)? full.*")) {
+            return true;
+        }
+        boolean aboutOneMessage = lower.contains("[limit]")
+                || lower.contains("[toobig]")
+                || lower.contains("size")
+                || lower.contains("too big")
+                || lower.contains("too large");
+        return lower.contains("exceeded") && !aboutOneMessage;
     }
 
     private Response appendCommand(IMAPProtocol p, List<AppendRequest> requests)
