@@ -92,6 +92,12 @@ final class ImapMailFolder implements MailFolder {
     /** Keywords this folder could not keep (PERMANENTFLAGS), with how many messages lost each. */
     private final Map<String, Long> keywordsNotKept = new TreeMap<>();
 
+    /**
+     * {@code [ALERT]} texts the server sent on this folder's connection, or on store-level
+     * commands since the last folder of this store reported them, each with how often it came.
+     */
+    private final Map<String, Integer> alerts = new LinkedHashMap<>();
+
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
         this.settings = store.settings();
@@ -730,13 +736,21 @@ final class ImapMailFolder implements MailFolder {
     }
 
     /**
-     * Keywords this folder could not keep: the server's PERMANENTFLAGS for it lack {@code \*}
-     * (or the keyword is not among those it lists), so they were left out of APPEND and STORE,
-     * named with the number of messages that lost each.
+     * What the server told the user ({@code [ALERT]}, RFC 3501 7.1: a client must show it), on this
+     * folder's connection or on store-level commands not yet reported by another folder; and the
+     * keywords this folder could not keep: the server's PERMANENTFLAGS for it lack {@code \*} (or
+     * the keyword is not among those it lists), so they were left out of APPEND and STORE, named
+     * with the number of messages that lost each.
      */
     @Override
     public List<String> warnings() {
+        if (connection != null) {
+            connection.drainAlerts().forEach(a -> alerts.merge(a, 1, Integer::sum));
+        }
+        store.pool().drainAlerts().forEach(a -> alerts.merge(a, 1, Integer::sum));
         List<String> out = new ArrayList<>();
+        alerts.forEach(
+                (text, n) -> out.add("the server says (ALERT" + (n > 1 ? ", " + n + " times" : "") + "): " + text));
         if (!keywordsNotKept.isEmpty()) {
             List<String> each = new ArrayList<>();
             keywordsNotKept.forEach((k, n) -> each.add(k + " on " + n + (n == 1 ? " message" : " messages")));

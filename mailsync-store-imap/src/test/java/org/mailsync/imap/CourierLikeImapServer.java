@@ -63,6 +63,7 @@ final class CourierLikeImapServer implements AutoCloseable {
     private volatile boolean rewrites;
     private volatile int dropAfterAppend;
     private volatile @Nullable String appendAlert;
+    private volatile @Nullable String selectAlert;
     private volatile int quotaMessages = -1;
     private volatile String quotaRefusal = "";
     private volatile boolean createSpecialUse;
@@ -112,6 +113,12 @@ final class CourierLikeImapServer implements AutoCloseable {
     /** Sends {@code * OK [ALERT] text} before the answer to every APPEND. */
     CourierLikeImapServer alertOnAppend(String text) {
         appendAlert = text;
+        return this;
+    }
+
+    /** Sends {@code * OK [ALERT] text} in the answer to every SELECT. */
+    CourierLikeImapServer alertOnSelect(String text) {
+        selectAlert = text;
         return this;
     }
 
@@ -418,6 +425,9 @@ final class CourierLikeImapServer implements AutoCloseable {
             send("* OK [UIDVALIDITY " + box.uidValidity + "] Ok");
             send("* OK [UIDNEXT " + viewUidNext + "] Ok");
             selected = name;
+            if (selectAlert != null) {
+                send("* OK [ALERT] " + selectAlert);
+            }
             send(tag + " OK [" + (command.equals("EXAMINE") ? "READ-ONLY" : "READ-WRITE") + "] Ok");
         }
 

@@ -95,6 +95,39 @@ class ServerRefusalsTest {
     }
 
     @Test
+    void serverAlertsAreInTheReportOncePerTextWithTheirCount() throws Exception {
+        try (CourierLikeImapServer server =
+                new CourierLikeImapServer().alertOnAppend("Your mailbox is 95% full, please delete mail")) {
+            InMemoryStore source = CourierLikeSyncTest.source(12);
+            SyncReport report;
+            try (ImapStore target = CourierLikeSyncTest.target(server)) {
+                report = sync(source, target);
+            }
+            assertThat(report.verdict()).isEqualTo(SyncReport.Verdict.COMPLETE);
+            for (String folder : java.util.List.of("INBOX", "Archive")) {
+                assertThat(report.notes())
+                        .containsOnlyOnce("target " + folder
+                                + ": the server says (ALERT, 12 times): Your mailbox is 95% full, please delete mail");
+            }
+        }
+    }
+
+    @Test
+    void alertsInAnswersToCommandsAngusMailReadsAreReportedToo() throws Exception {
+        try (CourierLikeImapServer server = new CourierLikeImapServer().alertOnSelect("Maintenance at 22:00 UTC")) {
+            InMemoryStore source = CourierLikeSyncTest.source(2);
+            SyncReport report;
+            try (ImapStore target = CourierLikeSyncTest.target(server)) {
+                report = sync(source, target);
+            }
+            assertThat(report.notes()).anySatisfy(n -> assertThat(n)
+                    .startsWith("target ")
+                    .contains("the server says (ALERT")
+                    .endsWith("): Maintenance at 22:00 UTC"));
+        }
+    }
+
+    @Test
     void aRefusalAboutOneMessageSkipsOnlyThatMessage() throws Exception {
         assertThat(ImapMailFolder.quotaRefusal("NO [LIMIT] Message size exceeded"))
                 .isFalse();
