@@ -369,6 +369,11 @@ final class CourierLikeImapServer implements AutoCloseable {
                     send(tag + " NO [ALREADYEXISTS] Mailbox exists");
                     return false;
                 }
+                if (m.group(1).equalsIgnoreCase("\\All") || m.group(1).equalsIgnoreCase("\\Flagged")) {
+                    // Virtual uses, which a server with real folders cannot give (RFC 6154 3).
+                    send(tag + " NO [USEATTR] " + m.group(1) + " not supported");
+                    return false;
+                }
                 Mailbox box = new Mailbox(nextUidValidity++);
                 box.specialUse = m.group(1);
                 mailboxes.put(name, box);
