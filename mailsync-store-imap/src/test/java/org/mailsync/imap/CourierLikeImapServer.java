@@ -53,6 +53,7 @@ final class CourierLikeImapServer implements AutoCloseable {
     private final ServerSocket listener;
     private final Map<String, Mailbox> mailboxes = new TreeMap<>();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final AtomicInteger appends = new AtomicInteger();
@@ -198,6 +199,12 @@ final class CourierLikeImapServer implements AutoCloseable {
     }
 
     private void serve(Socket client) {
+        try {
+            // Answers go out a line at a time: without NODELAY each waits for the client's delayed ACK.
+            client.setTcpNoDelay(true);
+        } catch (IOException e) {
+            return;
+        }
         try (client;
                 InputStream in = new BufferedInputStream(client.getInputStream());
                 OutputStream out = new BufferedOutputStream(client.getOutputStream())) {
@@ -328,8 +335,16 @@ final class CourierLikeImapServer implements AutoCloseable {
                 }
                 case "NAMESPACE" -> send("* NAMESPACE ((\"" + PREFIX + "\" \".\")) NIL NIL");
                 case "LIST" -> list(command, args);
-                case "LSUB" -> count(args, 2); // nothing is subscribed
-                case "SUBSCRIBE", "UNSUBSCRIBE" -> count(args, 1);
+                case "LSUB" -> lsub(args);
+                case "SUBSCRIBE", "UNSUBSCRIBE" -> {
+                    count(args, 1);
+                    String name = mailbox(args.get(0));
+                    if (command.equals("SUBSCRIBE")) {
+                        subscribed.add(name);
+                    } else {
+                        subscribed.remove(name);
+                    }
+                }
                 case "CREATE" -> {
                     if (!create(tag, args)) {
                         return true;
@@ -407,6 +422,16 @@ final class CourierLikeImapServer implements AutoCloseable {
                             ? "\\HasNoChildren"
                             : "\\HasNoChildren " + e.getValue().specialUse;
                     send("* " + command + " (" + attrs + ") \".\" \"" + e.getKey() + "\"");
+                }
+            }
+        }
+
+        private void lsub(List<Token> args) throws IOException, Bad {
+            count(args, 2);
+            Pattern glob = glob(mailbox(args.get(1)));
+            for (String name : new TreeSet<>(subscribed)) {
+                if (glob.matcher(name).matches()) {
+                    send("* LSUB () \".\" \"" + name + "\"");
                 }
             }
         }
@@ -610,6 +635,19 @@ final class CourierLikeImapServer implements AutoCloseable {
                             send("* " + (view.indexOf(uid) + 1) + " FETCH (UID " + uid + " FLAGS ("
                                     + String.join(" ", m.flags) + "))");
                         }
+                    }
+                }
+                case "COPY" -> {
+                    count(args, 3);
+                    Mailbox to = mailboxes.get(mailbox(args.get(2)));
+                    if (to == null) {
+                        throw new Bad("no such mailbox"); // answered NO [TRYCREATE] by real servers
+                    }
+                    for (long uid : matching(args.get(1).text(), box)) {
+                        Message from = box.messages.get(uid);
+                        Message copy = new Message(to.nextUid++, from.bytes, from.internalDate);
+                        copy.flags.addAll(from.flags);
+                        to.messages.put(copy.uid, copy);
                     }
                 }
                 default -> throw new Bad("UID " + sub + " not offered");

@@ -95,7 +95,9 @@ class ImapSyncBenchmark {
         int messages = Integer.getInteger("mailsync.bench.noliteral.messages", 2_000);
         try (DovecotServer source = DovecotServer.start(DovecotServer.Options.defaults());
                 DovecotServer target = DovecotServer.start(DovecotServer.Options.defaults()
-                        .withExtraConfig(CAPABILITIES_WITHOUT_LITERAL_PLUS_AND_MULTIAPPEND))) {
+                        .withExtraConfig(
+                                DovecotWithoutLiteralPlusContractTest
+                                        .CAPABILITIES_WITHOUT_LITERAL_PLUS_AND_MULTIAPPEND))) {
             Thread.sleep(1100);
             source.addUser("bench", "pw-bench");
             target.addUser("before", "pw-before");
@@ -134,10 +136,6 @@ class ImapSyncBenchmark {
             }
         }
     }
-
-    static final String CAPABILITIES_WITHOUT_LITERAL_PLUS_AND_MULTIAPPEND =
-            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT UNSELECT CHILDREN"
-                    + " NAMESPACE UIDPLUS LIST-EXTENDED MOVE SPECIAL-USE CONDSTORE QRESYNC";
 
     private interface Timed<T> {
         T run() throws Exception;
