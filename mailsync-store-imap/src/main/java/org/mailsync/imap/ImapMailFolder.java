@@ -167,16 +167,24 @@ final class ImapMailFolder implements MailFolder {
                 context(),
                 what,
                 idempotent,
-                () -> connection().call((p, c) -> {
-                    try {
-                        return call.run(p, c);
-                    } finally {
-                        justSelected = false;
-                    }
-                }),
+                () -> connection().call(marking(what, call)),
                 f -> what.equals("SELECT")
                         ? new FolderUnusableException(context(), "cannot select: " + f.text(), f.cause())
                         : new StoreFailureException(context(), what + " failed: " + f.text(), f.cause()));
+    }
+
+    /**
+     * {@code call}, after which the session's view is no longer fresh from the SELECT, unless the
+     * call was the opening SELECT itself. Every command on the connection goes through this.
+     */
+    private <T> Connection.Call<T> marking(String what, Connection.Call<T> call) {
+        return (p, c) -> {
+            try {
+                return call.run(p, c);
+            } finally {
+                justSelected &= what.equals("SELECT");
+            }
+        };
     }
 
     /**
@@ -477,7 +485,7 @@ final class ImapMailFolder implements MailFolder {
                 context(),
                 "APPEND",
                 false,
-                () -> connection().call((p, c) -> appendCommand(p, requests)),
+                () -> connection().call(marking("APPEND", (p, c) -> appendCommand(p, requests))),
                 // A batch (MULTIAPPEND, all or nothing) refused for quota may hold messages that
                 // would fit: the engine retries them one by one, and the first single refusal stops.
                 f -> requests.size() == 1 && quotaRefusal(f.text())
@@ -666,7 +674,7 @@ final class ImapMailFolder implements MailFolder {
                     context(),
                     move ? "UID MOVE" : "UID COPY",
                     move,
-                    () -> connection().call((p, c) -> {
+                    () -> connection().call(marking(command, (p, c) -> {
                         List<String> answers = new ArrayList<>();
                         // RFC 6851 4.3: with MOVE the COPYUID comes in an untagged OK before the
                         // expunges; with COPY it is in the tagged OK.
@@ -678,7 +686,7 @@ final class ImapMailFolder implements MailFolder {
                                 });
                         answers.add(tagged.toString());
                         return copyUids(answers);
-                    }),
+                    })),
                     f -> new FolderUnusableException(
                             context(), "cannot move messages to " + to + ": " + f.text(), f.cause()));
             if (!move) {

@@ -179,6 +179,25 @@ class CourierLikeSyncTest {
     }
 
     @Test
+    void aNoopIsSentOnlyWhenTheSelectIsNotTheLastCommand() throws Exception {
+        try (CourierLikeImapServer server = new CourierLikeImapServer();
+                ImapStore target = target(server);
+                MailFolder inbox = target.openFolder(FolderPath.INBOX)) {
+            int before = server.commands().size();
+            inbox.status();
+            inbox.status();
+            inbox.list(MessageQuery.all(), b -> {});
+            assertThat(server.commands().subList(before, server.commands().size()))
+                    .containsExactly(
+                            "STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY)",
+                            "NOOP",
+                            "STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY)",
+                            "NOOP",
+                            "UID FETCH 1:* (UID)");
+        }
+    }
+
+    @Test
     void keywordsTheTargetCannotKeepAreCountedAndNamedInTheReport() throws Exception {
         // INBOX keeps keywords, so the account declares KEYWORDS; Archive's PERMANENTFLAGS lack \*.
         try (CourierLikeImapServer server = new CourierLikeImapServer().keywordsOffIn("INBOX.Archive")) {
