@@ -88,6 +88,8 @@ final class ImapMailFolder implements MailFolder {
      * the mailbox include everything (see {@link #catchUp}).
      */
     private boolean justSelected;
+    /** Messages were appended since the session last caught up (see {@link #catchUp}). */
+    private boolean appendedSinceCatchUp;
 
     /** Keywords this folder could not keep (PERMANENTFLAGS), with how many messages lost each. */
     private final Map<String, Long> keywordsNotKept = new TreeMap<>();
@@ -179,6 +181,11 @@ final class ImapMailFolder implements MailFolder {
      */
     private <T> Connection.Call<T> marking(String what, Connection.Call<T> call) {
         return (p, c) -> {
+            if (appendedSinceCatchUp && what.startsWith("UID ")) {
+                // A message this folder appended must be there for the next UID FETCH, STORE or
+                // EXPUNGE, on servers that show appends to a session only after a NOOP (Courier).
+                catchUp(p);
+            }
             try {
                 return call.run(p, c);
             } finally {
@@ -198,6 +205,7 @@ final class ImapMailFolder implements MailFolder {
         if (!justSelected) {
             p.noop();
         }
+        appendedSinceCatchUp = false;
     }
 
     @Override
@@ -468,6 +476,7 @@ final class ImapMailFolder implements MailFolder {
     }
 
     private List<Optional<MessageUid>> send(List<AppendRequest> requests) throws MailStoreException {
+        appendedSinceCatchUp = true;
         long max = store.capabilities().maxMessageSize().orElse(Integer.MAX_VALUE);
         for (int i = 0; i < requests.size(); i++) {
             long size = requests.get(i).message().size();
