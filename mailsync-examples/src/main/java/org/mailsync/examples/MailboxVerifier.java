@@ -78,11 +78,17 @@ public final class MailboxVerifier {
         List<VerifyReport.FolderComparison> results = new ArrayList<>();
         Map<FolderPath, Long> listed = new HashMap<>();
         Map<FolderPath, String> failed = new HashMap<>();
+        // The engine's own plan, so that verify maps folders as the migration did (Drafts and
+        // Entwürfe stay two folders; a special use goes to one source folder only).
+        FolderMapping.Plan plan = mapping.plan(
+                sourceFolders.stream().filter(f -> mapping.selects(f.path())).toList(), targetFolders);
         for (FolderInfo folder : sourceFolders) {
             if (!folder.selectable() || !mapping.selects(folder.path())) {
                 continue;
             }
-            FolderPair pair = new FolderPair(folder.path(), mapping.map(folder, targetFolders));
+            FolderPath mapped = plan.targets().get(folder.path());
+            FolderPair pair =
+                    new FolderPair(folder.path(), mapped != null ? mapped : mapping.map(folder, targetFolders));
             boolean targetExists = targetFolders.stream().anyMatch(t -> t.path().equals(pair.target()));
             Read sourceRead;
             try {

@@ -38,10 +38,13 @@ import org.mailsync.spi.MailStore;
  * <p>Thread-safe (stateless).
  */
 final class BatchCommand {
-    static final ImmutableSet<String> FLAGS =
-            ImmutableSet.of("preflight", "dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help");
+    static final ImmutableSet<String> FLAGS = ImmutableSet.<String>builder()
+            .add("preflight", "dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help")
+            .addAll(CommonOptions.RUN_FLAGS)
+            .build();
     static final ImmutableSet<String> VALUED = ImmutableSet.<String>builder()
             .addAll(CommonOptions.MAPPING_OPTIONS)
+            .addAll(CommonOptions.RUN_OPTIONS)
             .add(
                     "source",
                     "target",
@@ -74,6 +77,7 @@ final class BatchCommand {
                     + "  --checkpoints DIR           a directory per account is made below DIR (default ~/.mailsync/checkpoints)\n"
                     + "  --source-trust-sha256 FP, --target-trust-sha256 FP   trust this certificate, repeatable\n"
                     + "  and the options of migrate: --dry-run --include --exclude --rename --no-automap --under --max-size\n"
+                    + "  --new-mail-only --write-source-ids --wait-for-lock --folder-deadline --account-deadline\n"
                     + "  --since --before --identity --mirror-deletes --copy-subscriptions --parallelism (per account, default 2)\n"
                     + "  --max-bytes-per-second --max-messages-per-second (per account)\n";
 
@@ -219,7 +223,8 @@ final class BatchCommand {
                 s.copySubscriptions(),
                 parallelism,
                 s.bytesPerSecond(),
-                s.messagesPerSecond());
+                s.messagesPerSecond(),
+                s.run());
     }
 
     /**

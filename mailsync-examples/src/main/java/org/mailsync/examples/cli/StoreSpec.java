@@ -8,14 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MailStoreException;
 import org.mailsync.imap.ImapStore;
 import org.mailsync.imap.RetryPolicy;
 import org.mailsync.imap.Security;
 import org.mailsync.maildir.MaildirStore;
-import org.mailsync.mbox.MboxLayout;
 import org.mailsync.mbox.MboxStore;
 import org.mailsync.spi.MailStore;
 
@@ -260,6 +258,19 @@ record StoreSpec(
      * test that must end in bounded time.
      */
     MailStore open(Credentials credentials, boolean writable, @Nullable Duration timeout) throws MailStoreException {
+        return open(credentials, writable, timeout, null);
+    }
+
+    /**
+     * Opens the store as above; a local store opened to be read only ({@code writable} false) is
+     * never written to: a Maildir keeps the ids it gives its messages in {@code idDirectory} (beside
+     * the checkpoints, so that they stay the same from pass to pass), or in a temporary directory
+     * when that is null and the tree holds no ids of its own that can be used. With {@code
+     * writable} false and {@code idDirectory} null a Maildir is opened as before (it may write its
+     * {@code dovecot-uidlist}): only for {@code --write-source-ids}.
+     */
+    MailStore open(Credentials credentials, boolean writable, @Nullable Duration timeout, @Nullable Path idDirectory)
+            throws MailStoreException {
         switch (kind) {
             case IMAP -> {
                 ImapStore.Builder b = ImapStore.builder()
@@ -288,30 +299,19 @@ record StoreSpec(
                 if (!writable && !Files.isDirectory(path)) {
                     throw new UsageException("no Maildir at " + path);
                 }
-                return MaildirStore.builder().root(path).createRoot(writable).build();
+                MaildirStore.Builder b = MaildirStore.builder().root(path).createRoot(writable);
+                if (!writable && idDirectory != null) {
+                    b.readOnly(true).stateDirectory(idDirectory);
+                }
+                return b.build();
             }
             default -> {
                 if (!writable && !Files.exists(path)) {
                     throw new UsageException("no mbox file or directory at " + path);
                 }
-                MboxStore.Builder b = MboxStore.builder().root(path);
-                if (isThunderbirdFolder(path)) {
-                    b.layout(MboxLayout.THUNDERBIRD);
-                }
-                return b.build();
+                // The store detects an existing tree's layout (Thunderbird, .sbd or plain) and keeps it.
+                return MboxStore.builder().root(path).build();
             }
-        }
-    }
-
-    /** Thunderbird keeps a {@code .msf} summary beside each mbox file and {@code .sbd} sub-folders. */
-    private static boolean isThunderbirdFolder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".msf") || n.endsWith(".sbd"));
-        } catch (IOException e) {
-            return false;
         }
     }
 

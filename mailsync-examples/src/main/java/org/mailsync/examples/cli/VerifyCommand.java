@@ -2,7 +2,10 @@ package org.mailsync.examples.cli;
 
 import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.mailsync.FolderMapping;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSelection;
@@ -64,10 +67,14 @@ final class VerifyCommand {
             Terminal t) {
         MailStore from = null;
         MailStore to = null;
+        Path ids = null;
         try {
-            from = source.open(sc, false);
+            // Verifying writes nothing into either side: a Maildir that needs ids it cannot read
+            // from its own files gets them in a temporary directory, removed afterwards.
+            ids = Files.createTempDirectory("mailsync-verify-ids");
+            from = source.open(sc, false, null, ids.resolve("source"));
             // Not writable: verifying must not create the target it is looking for.
-            to = target.open(tc, false);
+            to = target.open(tc, false, null, ids.resolve("target"));
             // A local source is also counted without the store code, so that what the store
             // skipped cannot verify OK.
             SourceCensus census =
@@ -88,6 +95,19 @@ final class VerifyCommand {
         } finally {
             MigrateCommand.closeQuietly(from, t);
             MigrateCommand.closeQuietly(to, t);
+            deleteQuietly(ids);
+        }
+    }
+
+    private static void deleteQuietly(@Nullable Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory of ids left behind harms nothing.
         }
     }
 }
