@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.internal.ByteBudget;
+import org.mailsync.internal.Checkpoints;
 import org.mailsync.internal.FolderSync;
 import org.mailsync.internal.Futures;
 import org.mailsync.spi.CheckpointStore;
@@ -148,7 +149,7 @@ public final class SyncEngine {
         FolderSync.Settings settings = new FolderSync.Settings(
                 b.source,
                 b.target,
-                b.checkpoints,
+                Checkpoints.over(b.checkpoints),
                 b.identity,
                 b.flagMapping,
                 b.flagPolicy,

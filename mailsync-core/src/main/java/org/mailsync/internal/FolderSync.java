@@ -45,15 +45,10 @@ import org.mailsync.RawMessage;
 import org.mailsync.StoreFailureException;
 import org.mailsync.SyncListener;
 import org.mailsync.spi.AppendRequest;
-import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FlagsUpdateMode;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.spi.MessageQuery;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
  * One pass over one folder pair: the skip test, settling interrupted appends, identity matching
@@ -68,7 +63,7 @@ public final class FolderSync {
     public record Settings(
             MailStore source,
             MailStore target,
-            CheckpointStore checkpoints,
+            Checkpoints checkpoints,
             IdentityStrategy identity,
             FlagMapping flagMapping,
             FlagPolicy flagPolicy,
