@@ -1,5 +1,9 @@
 package org.mailsync;
 
+import java.io.InvalidObjectException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -7,9 +11,14 @@ import org.jspecify.annotations.Nullable;
  * Where an error happened: the account (as the store names itself, never with a password), and
  * where known the folder and the message.
  *
- * <p>Immutable.
+ * <p>Immutable. Serializable (so that {@link MailStoreException} is): it travels as its plain
+ * parts and is rebuilt through its factories, so {@link FolderPath} need not be serializable and the
+ * values are checked again on the way in.
  */
-public record ErrorContext(String account, @Nullable FolderPath folder, @Nullable MessageUid uid) {
+public record ErrorContext(String account, @Nullable FolderPath folder, @Nullable MessageUid uid)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public static ErrorContext of(String account) {
         return new ErrorContext(account, null, null);
     }
@@ -41,5 +50,37 @@ public record ErrorContext(String account, @Nullable FolderPath folder, @Nullabl
             out.append(", message ").append(uid);
         }
         return out.toString();
+    }
+
+    private Object writeReplace() {
+        return new SerializedForm(
+                account, folder == null ? null : new ArrayList<>(folder.segments()), uid == null ? 0 : uid.value());
+    }
+
+    /** What an {@link ErrorContext} is written as: strings and a number (0: no message). */
+    private static final class SerializedForm implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final String account;
+        private final @Nullable ArrayList<String> folder;
+        private final long uid;
+
+        SerializedForm(String account, @Nullable ArrayList<String> folder, long uid) {
+            this.account = account;
+            this.folder = folder;
+            this.uid = uid;
+        }
+
+        private Object readResolve() throws InvalidObjectException {
+            try {
+                List<String> segments = folder;
+                return new ErrorContext(
+                        account,
+                        segments == null ? null : FolderPath.of(segments),
+                        uid == 0 ? null : MessageUid.of(uid));
+            } catch (RuntimeException e) {
+                throw new InvalidObjectException("damaged ErrorContext: " + e.getMessage());
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,7 +133,8 @@ public final class FolderMapping {
 
     /**
      * The target path of a selected source folder, given what the target already has (for
-     * special-use automapping).
+     * special-use automapping), looking at this folder alone. A sync plans all folders together
+     * with {@link #plan}, which also keeps two folders of one special use apart.
      */
     public FolderPath map(FolderInfo source, List<FolderInfo> targetFolders) {
         FolderPath path = source.path();
@@ -165,6 +167,164 @@ public final class FolderMapping {
             }
         }
         return under == null ? path : under.resolve(path);
+    }
+
+    /**
+     * The target path of every selectable source folder, planned together so that two source
+     * folders never end up in one target folder unless a rename rule says so.
+     *
+     * <p>Special uses: per use, one source folder claims it: the one with that attribute, else
+     * the one whose name comes first in the list of known names. Only that folder (and the
+     * folders below it) is automapped; another folder of the same use keeps its name. If an
+     * automapped folder would still land where another source folder goes, it keeps its own name
+     * too. The plan's notes say what was automapped where, and what was not and why.
+     *
+     * @param sources the source folders the patterns select, placeholders ({@code \Noselect})
+     *     included: a placeholder named "Sent" still takes its children along
+     * @param targetFolders the target's folders (for the target's folder of each special use)
+     */
+    public Plan plan(List<FolderInfo> sources, List<FolderInfo> targetFolders) {
+        List<String> notes = new ArrayList<>();
+        Map<FolderPath, FolderPath> targets = new LinkedHashMap<>();
+        Map<FolderPath, FolderPath> ruleTargets = new LinkedHashMap<>();
+        List<FolderInfo> notRenamed = new ArrayList<>();
+        for (FolderInfo folder : sources) {
+            Optional<FolderPath> renamed = renamed(folder.path());
+            if (renamed.isPresent()) {
+                ruleTargets.put(folder.path(), renamed.get());
+            } else {
+                notRenamed.add(folder);
+            }
+        }
+        // Per special use, the one source folder that claims it.
+        Map<FolderPath, SpecialUse> winners = new LinkedHashMap<>();
+        if (automap) {
+            for (SpecialUse use : SpecialUse.values()) {
+                List<FolderInfo> byAttribute =
+                        notRenamed.stream().filter(f -> f.specialUse() == use).toList();
+                List<FolderInfo> byName = notRenamed.stream()
+                        .filter(f -> f.specialUse() == null
+                                && specialUseByName(f.path()).equals(Optional.of(use)))
+                        .sorted(java.util.Comparator.comparingInt(f -> nameRank(use, f.path())))
+                        .toList();
+                FolderInfo winner =
+                        !byAttribute.isEmpty() ? byAttribute.get(0) : byName.isEmpty() ? null : byName.get(0);
+                if (winner == null) {
+                    continue;
+                }
+                winners.put(winner.path(), use);
+                String how = !byAttribute.isEmpty() ? "by attribute" : "by name";
+                for (FolderInfo other : byAttribute) {
+                    if (other != winner) {
+                        notes.add("folder " + other.path() + " not automapped to " + use.attribute() + ": "
+                                + winner.path() + " claims that use too (" + how + "); kept as " + other.path());
+                    }
+                }
+                for (FolderInfo other : byName) {
+                    if (other != winner) {
+                        notes.add("folder " + other.path() + " not automapped to " + use.attribute() + ": "
+                                + winner.path() + " claims that use (" + how
+                                + (byAttribute.isEmpty() ? ", a better name match" : "")
+                                + "); kept as " + other.path());
+                    }
+                }
+            }
+        }
+        // Each folder: a rule's target, else after its nearest special-use ancestor (or itself).
+        Map<FolderPath, FolderPath> followed = new LinkedHashMap<>();
+        for (FolderInfo folder : sources) {
+            FolderPath rule = ruleTargets.get(folder.path());
+            if (rule != null) {
+                targets.put(folder.path(), rule);
+                continue;
+            }
+            FolderPath path = folder.path();
+            FolderPath mapped = path;
+            for (int depth = path.depth(); depth >= 1; depth--) {
+                FolderPath prefix = FolderPath.of(path.segments().subList(0, depth));
+                SpecialUse use = winners.get(prefix);
+                if (use != null) {
+                    mapped = targetFor(use, targetFolders);
+                    for (String segment : path.segments().subList(depth, path.depth())) {
+                        mapped = mapped.child(segment);
+                    }
+                    followed.put(path, prefix);
+                    break;
+                }
+            }
+            targets.put(path, mapped);
+        }
+        // No merge the user did not ask for: an automapped folder that would share its target
+        // with another folder keeps its name, and so do the folders below the same root.
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            Map<FolderPath, List<FolderPath>> byTarget = new LinkedHashMap<>();
+            targets.forEach((source, target) ->
+                    byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(source));
+            for (Map.Entry<FolderPath, List<FolderPath>> e : byTarget.entrySet()) {
+                if (e.getValue().size() < 2) {
+                    continue;
+                }
+                java.util.Set<FolderPath> roots = new java.util.LinkedHashSet<>();
+                e.getValue().stream().filter(followed::containsKey).forEach(p -> roots.add(followed.get(p)));
+                for (FolderPath root : roots) {
+                    notes.add("folder " + root + " not automapped to "
+                            + winners.get(root).attribute() + " ("
+                            + e.getKey() + "): "
+                            + e.getValue().stream().filter(p -> !p.equals(root)).toList()
+                            + " would go there too; kept as " + root);
+                    for (Map.Entry<FolderPath, FolderPath> f : List.copyOf(followed.entrySet())) {
+                        if (f.getValue().equals(root)) {
+                            targets.put(f.getKey(), f.getKey());
+                            followed.remove(f.getKey());
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        for (Map.Entry<FolderPath, FolderPath> f : followed.entrySet()) {
+            if (f.getKey().equals(f.getValue())) {
+                notes.add("folder " + f.getKey() + " automapped ("
+                        + winners.get(f.getKey()).attribute() + ") to " + targets.get(f.getKey()));
+            }
+        }
+        Map<FolderPath, FolderPath> selectable = new LinkedHashMap<>();
+        for (FolderInfo folder : sources) {
+            if (folder.selectable()) {
+                FolderPath t = targets.get(folder.path());
+                selectable.put(folder.path(), under == null ? t : under.resolve(t));
+            }
+        }
+        return new Plan(ImmutableMap.copyOf(selectable), ImmutableList.copyOf(notes));
+    }
+
+    /**
+     * What {@link #plan} decided.
+     *
+     * @param targets the target path of each selectable source folder
+     * @param notes what was automapped where, and what was not and why
+     *     <p>Immutable.
+     */
+    public record Plan(ImmutableMap<FolderPath, FolderPath> targets, ImmutableList<String> notes) {}
+
+    private Optional<FolderPath> renamed(FolderPath path) {
+        for (Map.Entry<FolderPath, FolderPath> rule : renames) {
+            if (path.startsWith(rule.getKey())) {
+                FolderPath rest = null;
+                for (String segment : path.segments().subList(rule.getKey().depth(), path.depth())) {
+                    rest = rest == null ? FolderPath.of(segment) : rest.child(segment);
+                }
+                return Optional.of(
+                        rest == null ? rule.getValue() : rule.getValue().resolve(rest));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static int nameRank(SpecialUse use, FolderPath path) {
+        return KNOWN_NAMES.get(use).indexOf(path.join('/').toLowerCase(Locale.ROOT));
     }
 
     /** The special use of a folder: its attribute, else a known name. */

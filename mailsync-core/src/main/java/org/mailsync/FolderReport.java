@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param skipped what the folder holds that the store could not read (not counted as messages)
  * @param error why the folder failed as a whole, if it did
  * @param duration how long the folder took
+ * @param altered messages the target stored other than they were sent (rewritten by the server)
  *     <p>Immutable.
  */
 public record FolderReport(
@@ -36,7 +37,40 @@ public record FolderReport(
         ImmutableList<MessageFailure> failures,
         ImmutableList<SkippedItem> skipped,
         @Nullable String error,
-        Duration duration) {
+        Duration duration,
+        ImmutableList<AlteredMessage> altered) {
+
+    /** A report without altered messages (the form before {@link #altered()} existed). */
+    public FolderReport(
+            FolderPair pair,
+            Outcome outcome,
+            long copied,
+            long copiedBytes,
+            long alreadyPresent,
+            long flagsUpdated,
+            long deleted,
+            long skippedBySelection,
+            long keywordsDropped,
+            ImmutableList<MessageFailure> failures,
+            ImmutableList<SkippedItem> skipped,
+            @Nullable String error,
+            Duration duration) {
+        this(
+                pair,
+                outcome,
+                copied,
+                copiedBytes,
+                alreadyPresent,
+                flagsUpdated,
+                deleted,
+                skippedBySelection,
+                keywordsDropped,
+                failures,
+                skipped,
+                error,
+                duration,
+                ImmutableList.of());
+    }
 
     /** How a folder ended. */
     public enum Outcome {

@@ -7,18 +7,38 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.internal.DurableFiles;
+import org.mailsync.internal.ThisProcess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a stream of message bytes into a {@link RawMessage}: in memory up to a threshold, in a
  * temp file above it, so that a 50 MB attachment never sits on the heap.
  *
+ * <p>Temp files (0600) are named {@code mailsync-spool-HOST-PID-START-RANDOM.eml}: a process
+ * killed before it could delete its files leaves them behind, and the first spool file another
+ * process on the same host makes in that directory sweeps them, once that pid is gone (or
+ * belongs to a process started at another time).
+ *
  * <p>Immutable and thread-safe.
  */
 public final class MessageSpool {
+    private static final Logger log = LoggerFactory.getLogger(MessageSpool.class);
+
+    static final String FILE_PREFIX = "mailsync-spool-";
+    static final String FILE_SUFFIX = ".eml";
+
+    /** The spool directories this process has swept: once each is enough. */
+    private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
     /** Default threshold: messages up to 1 MiB stay in memory. */
     public static final int DEFAULT_THRESHOLD = 1 << 20;
 
@@ -92,9 +112,65 @@ public final class MessageSpool {
     }
 
     private Path createTempFile() throws IOException {
-        return directory == null
-                ? Files.createTempFile("mailsync-", ".eml")
-                : Files.createTempFile(directory, "mailsync-", ".eml");
+        Path base = directory == null ? Path.of(System.getProperty("java.io.tmpdir")) : directory;
+        if (SWEPT.add(base.toAbsolutePath().normalize())) {
+            sweepDeadProcesses(base);
+        }
+        // The owner in the name (host, pid, start time), so that a later process can tell when
+        // the file's owner is gone. createTempFile makes it 0600 (umask can only take bits away);
+        // set explicitly all the same.
+        Path file = Files.createTempFile(
+                base,
+                FILE_PREFIX + ThisProcess.host() + "-" + ThisProcess.pid() + "-" + ThisProcess.startMillis() + "-",
+                FILE_SUFFIX);
+        DurableFiles.ownerOnly(file);
+        return file;
+    }
+
+    /**
+     * Removes the spool files in {@code base} of processes on this host that are gone. Files of
+     * another host (a shared temp directory), of a process that may live, or of another naming are
+     * kept.
+     */
+    static void sweepDeadProcesses(Path base) {
+        String ours = FILE_PREFIX + ThisProcess.host() + "-";
+        long files = 0;
+        long bytes = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, FILE_PREFIX + "*" + FILE_SUFFIX)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(ours) || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                // HOST-PID-START-RANDOM.eml, read from the end: a host name may hold '-'.
+                String[] parts = name.substring(ours.length(), name.length() - FILE_SUFFIX.length())
+                        .split("-", -1);
+                if (parts.length != 3) {
+                    continue;
+                }
+                long pid;
+                long start;
+                try {
+                    pid = Long.parseLong(parts[0]);
+                    start = Long.parseLong(parts[1]);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ThisProcess.isGone(pid, start)) {
+                    long size = Files.size(entry);
+                    if (Files.deleteIfExists(entry)) {
+                        files++;
+                        bytes += size;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Sweeping is housekeeping: a spool that cannot sweep still spools.
+            log.warn("cannot sweep old spool files in {}: {}", base, e.toString());
+        }
+        if (files > 0) {
+            log.info("removed {} spool files ({} bytes) left in {} by processes that are gone", files, bytes, base);
+        }
     }
 
     /**

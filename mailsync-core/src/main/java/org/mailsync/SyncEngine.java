@@ -11,9 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.internal.ByteBudget;
+import org.mailsync.internal.Checkpoints;
 import org.mailsync.internal.FolderSync;
 import org.mailsync.internal.Futures;
 import org.mailsync.spi.CheckpointStore;
@@ -48,6 +52,15 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
+    /** Default of {@link Builder#folderDeadline}, in hours. */
+    public static final int DEFAULT_FOLDER_DEADLINE_HOURS = 12;
+
+    /** Default of {@link Builder#accountDeadline}, in hours. */
+    public static final int DEFAULT_ACCOUNT_DEADLINE_HOURS = 48;
+
+    private static final Duration DEFAULT_FOLDER_DEADLINE = Duration.ofHours(DEFAULT_FOLDER_DEADLINE_HOURS);
+    private static final Duration DEFAULT_ACCOUNT_DEADLINE = Duration.ofHours(DEFAULT_ACCOUNT_DEADLINE_HOURS);
+
     private final Builder b;
     private final ByteBudget budget;
 
@@ -60,8 +73,45 @@ public final class SyncEngine {
         return new Builder();
     }
 
-    /** Runs one pass and reports what it did. Never throws for a store failure: see the report. */
-    public SyncReport run() throws InterruptedException {
+    /**
+     * Runs one pass and reports what it did. Never throws for a store failure: see the report.
+     * Holds the checkpoint store's {@link CheckpointStore#lock() lock} throughout (a dry run,
+     * which writes nothing, does not take it).
+     *
+     * @throws CheckpointBusyException if another run holds the checkpoints
+     */
+    public SyncReport run() throws InterruptedException, CheckpointBusyException {
+        if (b.dryRun) {
+            return runLocked();
+        }
+        org.mailsync.spi.CheckpointLock lock;
+        try {
+            lock = b.checkpoints.lock();
+        } catch (CheckpointBusyException e) {
+            throw e;
+        } catch (IOException e) {
+            SyncReport report = new SyncReport(
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    ImmutableList.of(),
+                    "cannot lock the checkpoints " + b.checkpoints + ": " + e.getMessage(),
+                    Duration.ZERO);
+            b.listener.runFinished(report);
+            return report;
+        }
+        try {
+            return runLocked();
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                // The report stands; the OS drops the lock when this process ends at the latest.
+                log.warn("cannot release the checkpoint lock of {}: {}", b.checkpoints, e.getMessage());
+            }
+        }
+    }
+
+    private SyncReport runLocked() throws InterruptedException {
         Instant start = b.clock.instant();
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
         List<SkippedItem> skipped = new ArrayList<>();
@@ -90,6 +140,7 @@ public final class SyncEngine {
         List<FolderReport> reports = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<String> accountError = new AtomicReference<>();
         AtomicInteger threadNumber = new AtomicInteger();
+        Instant accountDeadline = start.plus(b.accountDeadline);
         ExecutorService readers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mailsync-reader-" + threadNumber.incrementAndGet());
             t.setDaemon(true);
@@ -98,7 +149,7 @@ public final class SyncEngine {
         FolderSync.Settings settings = new FolderSync.Settings(
                 b.source,
                 b.target,
-                b.checkpoints,
+                Checkpoints.over(b.checkpoints),
                 b.identity,
                 b.flagMapping,
                 b.flagPolicy,
@@ -112,7 +163,9 @@ public final class SyncEngine {
                 readers,
                 notes::add,
                 b.listener,
-                b.clock);
+                b.clock,
+                b.newMailOnly,
+                plannedTargets);
         ExecutorService pool =
                 Executors.newFixedThreadPool(Math.max(1, Math.min(b.parallelism, byTarget.size())), r -> {
                     Thread t = new Thread(r, "mailsync-folder-" + threadNumber.incrementAndGet());
@@ -128,7 +181,12 @@ public final class SyncEngine {
                             reports.add(notAttempted(pair, accountError.get()));
                             continue;
                         }
-                        reports.add(syncWithRetries(settings, pair, accountError));
+                        if (b.clock.instant().isAfter(accountDeadline)) {
+                            reports.add(failed(
+                                    pair, "not attempted: the account deadline of " + b.accountDeadline + " passed"));
+                            continue;
+                        }
+                        reports.add(syncWithRetries(settings, pair, accountError, accountDeadline));
                     }
                     return null;
                 }));
@@ -157,18 +215,56 @@ public final class SyncEngine {
         return report;
     }
 
+    /**
+     * The target folders listed by the last {@link #plan}: a folder missing there was deleted on
+     * the target, and its checkpoint is not trusted. Written by plan() and read by the same run.
+     */
+    private volatile Set<FolderPath> plannedTargets = Set.of();
+
     private List<FolderPair> plan(List<String> notes) throws MailStoreException {
         List<FolderInfo> sourceFolders = b.source.listFolders();
         List<FolderInfo> targetFolders = b.target.listFolders();
+        Set<FolderPath> existing = new HashSet<>();
+        targetFolders.stream().filter(FolderInfo::selectable).forEach(f -> existing.add(f.path()));
+        plannedTargets = Set.copyOf(existing);
+        if (!b.source.capabilities().has(Capability.MODSEQ)) {
+            notes.add(
+                    b.newMailOnly
+                            ? "new-mail-only pass: the source keeps no modification sequences (CONDSTORE), and folders"
+                                    + " whose message count and next id are unchanged were not read, so flag changes"
+                                    + " there were not looked for"
+                            : "the source keeps no modification sequences (CONDSTORE): the flags of every message of"
+                                    + " every folder were read (a full pass)");
+        }
+        List<FolderInfo> selected =
+                sourceFolders.stream().filter(f -> b.folders.selects(f.path())).toList();
+        FolderMapping.Plan plan = b.folders.plan(selected, targetFolders);
+        notes.addAll(plan.notes());
+        Set<FolderPath> placeholders = placeholders(selected, notes);
+        Map<SpecialUse, FolderPath> useHolders = specialUseHolders(selected);
         List<FolderPair> pairs = new ArrayList<>();
         Map<FolderPath, List<FolderPath>> sourcesByTarget = new LinkedHashMap<>();
-        for (FolderInfo folder : sourceFolders) {
-            if (!folder.selectable() || !b.folders.selects(folder.path())) {
+        for (FolderInfo folder : selected) {
+            if (!folder.selectable() || placeholders.contains(folder.path())) {
                 continue;
             }
-            FolderPath target = b.folders.map(folder, targetFolders);
+            FolderPath target = plan.targets().get(folder.path());
             pairs.add(new FolderPair(folder.path(), target));
             sourcesByTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(folder.path());
+            Optional<SpecialUse> use =
+                    FolderMapping.specialUseOf(folder).filter(u -> folder.path().equals(useHolders.get(u)));
+            if (use.isPresent()
+                    && !b.dryRun
+                    && !target.isInbox()
+                    && targetFolders.stream().noneMatch(t -> t.path().equals(target))) {
+                // Created here, with its use (CREATE-SPECIAL-USE where the target has it), so that
+                // clients of the new server find Sent, Drafts, Trash and Junk where they look.
+                try {
+                    b.target.createFolder(target, use.get());
+                } catch (FolderUnusableException e) {
+                    // Reported when the folder pair itself runs.
+                }
+            }
             if (b.copySubscriptions && !b.dryRun && folder.subscribed()) {
                 try {
                     b.target.createFolder(target);
@@ -186,17 +282,91 @@ public final class SyncEngine {
         return pairs;
     }
 
+    /**
+     * For each special use, the one source folder that holds it: the folder with the attribute,
+     * else the best known name, as {@link FolderMapping#plan} decides. Only that folder's target is
+     * created with the use, so that the target never gets two Drafts folders.
+     */
+    private static Map<SpecialUse, FolderPath> specialUseHolders(List<FolderInfo> folders) {
+        Map<SpecialUse, FolderInfo> best = new java.util.EnumMap<>(SpecialUse.class);
+        for (FolderInfo f : folders) {
+            if (!f.selectable()) {
+                continue;
+            }
+            Optional<SpecialUse> use = FolderMapping.specialUseOf(f);
+            if (use.isEmpty()) {
+                continue;
+            }
+            FolderInfo held = best.get(use.get());
+            if (held == null || betterHolder(use.get(), f, held)) {
+                best.put(use.get(), f);
+            }
+        }
+        Map<SpecialUse, FolderPath> holders = new java.util.EnumMap<>(SpecialUse.class);
+        best.forEach((u, f) -> holders.put(u, f.path()));
+        return holders;
+    }
+
+    private static boolean betterHolder(SpecialUse use, FolderInfo candidate, FolderInfo held) {
+        boolean candidateAttr = candidate.specialUse() == use;
+        boolean heldAttr = held.specialUse() == use;
+        if (candidateAttr != heldAttr) {
+            return candidateAttr;
+        }
+        int c = FolderMapping.nameRank(use, candidate.path());
+        int h = FolderMapping.nameRank(use, held.path());
+        return c >= 0 && (h < 0 || c < h);
+    }
+
+    /**
+     * Selectable source folders that are there only for their children: no messages, and at
+     * least one folder listed below them (as Cyrus lists the parents it creates by itself). Like
+     * {@code \Noselect} parents they get no folder pair: creating a child on the target creates
+     * them as parents. One status per folder that has children listed.
+     */
+    private Set<FolderPath> placeholders(List<FolderInfo> folders, List<String> notes) throws MailStoreException {
+        Set<FolderPath> withChildren = new HashSet<>();
+        for (FolderInfo f : folders) {
+            if (f.path().hasParent()) {
+                withChildren.add(f.path().parent());
+            }
+        }
+        Set<FolderPath> placeholders = new HashSet<>();
+        for (FolderInfo f : folders) {
+            if (f.selectable() && !f.path().isInbox() && withChildren.contains(f.path())) {
+                FolderStatus status = b.source.status(f.path());
+                if (status.messageCount() == 0) {
+                    placeholders.add(f.path());
+                    notes.add("folder " + f.path() + " holds no messages and is there for its sub-folders only:"
+                            + " created on the target only as their parent");
+                }
+            }
+        }
+        return placeholders;
+    }
+
     private FolderReport syncWithRetries(
-            FolderSync.Settings settings, FolderPair pair, AtomicReference<String> accountError)
+            FolderSync.Settings settings,
+            FolderPair pair,
+            AtomicReference<String> accountError,
+            Instant accountDeadline)
             throws InterruptedException {
         Duration backoff = b.retryBackoff;
+        Instant folderDeadline = b.clock.instant().plus(b.folderDeadline);
+        Instant deadline = folderDeadline.isBefore(accountDeadline) ? folderDeadline : accountDeadline;
+        String deadlineReason = folderDeadline.isBefore(accountDeadline)
+                ? "the folder deadline of " + b.folderDeadline
+                : "the account deadline of " + b.accountDeadline;
         for (int attempt = 1; ; attempt++) {
             try {
-                return new FolderSync(settings, pair).run();
+                return new FolderSync(settings, pair, deadline, deadlineReason).run();
             } catch (ConnectionException e) {
                 b.listener.error(e);
                 if (attempt > b.retries) {
                     return failed(pair, e.getMessage() + " (gave up after " + attempt + " attempts)");
+                }
+                if (b.clock.instant().isAfter(deadline)) {
+                    return failed(pair, e.getMessage() + " (not retried: " + deadlineReason + " passed)");
                 }
                 Duration current = backoff;
                 Duration wait =
@@ -268,6 +438,9 @@ public final class SyncEngine {
         private Duration retryBackoff = Duration.ofSeconds(2);
         private SyncListener listener = SyncListener.NONE;
         private Clock clock = Clock.systemUTC();
+        private boolean newMailOnly;
+        private Duration folderDeadline = DEFAULT_FOLDER_DEADLINE;
+        private Duration accountDeadline = DEFAULT_ACCOUNT_DEADLINE;
         private final java.util.Set<String> set = new java.util.HashSet<>();
 
         private Builder() {}
@@ -418,7 +591,49 @@ public final class SyncEngine {
             return this;
         }
 
-        /** The clock for durations in reports. */
+        /**
+         * A new-mail-only pass (default false). Where the source keeps no modification sequences
+         * (no CONDSTORE), a flags-only change leaves a folder's status as it was: a normal pass
+         * therefore lists every folder to read its flags; a new-mail-only pass skips the folders
+         * whose count and next id are unchanged, and misses their flag changes. The report's notes
+         * say which mode ran. Where the source keeps modification sequences, this changes nothing.
+         */
+        public Builder newMailOnly(boolean on) {
+            once("newMailOnly");
+            newMailOnly = on;
+            return this;
+        }
+
+        /**
+         * The most time one folder may take in a pass (checked before each append batch); past
+         * it the folder stops, is reported FAILED with the reason, and the next pass goes on
+         * from there. Default {@value #DEFAULT_FOLDER_DEADLINE_HOURS} hours: a 10 GB folder at
+         * a slow 1 MB/s takes about 3 hours.
+         */
+        public Builder folderDeadline(Duration limit) {
+            once("folderDeadline");
+            checkArgument(
+                    limit.compareTo(Duration.ofSeconds(1)) >= 0, "folder deadline must be at least 1 s, not %s", limit);
+            folderDeadline = limit;
+            return this;
+        }
+
+        /**
+         * The most time a whole pass may take (checked before each folder and each append
+         * batch); folders past it stop or are not started, reported FAILED. Default {@value
+         * #DEFAULT_ACCOUNT_DEADLINE_HOURS} hours.
+         */
+        public Builder accountDeadline(Duration limit) {
+            once("accountDeadline");
+            checkArgument(
+                    limit.compareTo(Duration.ofSeconds(1)) >= 0,
+                    "account deadline must be at least 1 s, not %s",
+                    limit);
+            accountDeadline = limit;
+            return this;
+        }
+
+        /** The clock for durations in reports and for the deadlines. */
         public Builder clock(Clock syncClock) {
             once("clock");
             clock = syncClock;

@@ -68,6 +68,11 @@ public record SyncReport(
         return folders.stream().mapToLong(FolderReport::deleted).sum();
     }
 
+    /** Messages the target stored other than they were sent, in all folders. */
+    public long altered() {
+        return folders.stream().mapToLong(f -> f.altered().size()).sum();
+    }
+
     public long failed() {
         return folders.stream().mapToLong(f -> f.failures().size()).sum();
     }
@@ -103,6 +108,9 @@ public record SyncReport(
             }
             for (SkippedItem item : f.skipped()) {
                 out.append("    skipped: ").append(item).append('\n');
+            }
+            for (AlteredMessage altered : f.altered()) {
+                out.append("    altered: ").append(altered).append('\n');
             }
             if (f.keywordsDropped() > 0) {
                 out.append("    keywords dropped (target keeps none) on ")

@@ -10,27 +10,29 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.CheckpointDamagedException;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderPair;
 import org.mailsync.Generation;
 import org.mailsync.MessageUid;
 import org.mailsync.ModSeq;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
- * The text form of checkpoints and journal records: one record per line, space-separated, so a
- * human can read it and a torn last record is easy to spot. Flags are written with Maildir's
- * letters (D draft, F flagged, R answered, S seen, T deleted) followed by the keywords.
+ * The one text form of checkpoints, for every {@link org.mailsync.spi.CheckpointStore}: snapshots
+ * and journal records, one fact per line, space-separated, so a human can read it and a torn last
+ * record is easy to spot. Flags are written with Maildir's letters (D draft, F flagged, R
+ * answered, S seen, T deleted) followed by the keywords. This is format {@link #FORMAT}, the one
+ * the files of every earlier version are in.
  *
  * <p>Thread-safe (stateless).
  */
 public final class CheckpointCodec {
-    /** The first line of every checkpoint file; the number is the format version. */
-    public static final String MAGIC = "mailsync-checkpoint 1";
+    /** The format version written here (a {@link org.mailsync.spi.CheckpointRecord#version()}). */
+    public static final long FORMAT = 1;
+
+    /** The first line of every snapshot; the number is the format version. */
+    public static final String MAGIC = "mailsync-checkpoint " + FORMAT;
 
     private CheckpointCodec() {}
 
@@ -165,36 +167,52 @@ public final class CheckpointCodec {
         return Flags.of(system, new TreeSet<>(words.subList(1, words.size())));
     }
 
+    /** What the operator can do about a damaged snapshot. */
+    static final String SNAPSHOT_REMEDY =
+            "move it away to start this folder afresh (identity matching then prevents duplicates)";
+
+    /** What the operator can do about a damaged journal. */
+    static final String JOURNAL_REMEDY = "move the journal away to go on from the last snapshot (identity matching"
+            + " finds the messages its intents appended)";
+
     /**
-     * Reads a snapshot (or, with {@code journal}, journal records applied onto {@code base}).
-     * Records cut short by a crash at the end of a journal are ignored: they were never durable.
+     * The checkpoint a journal gives, the whole entries it was read from, and how much of the
+     * bytes they take up.
      */
-    public static FolderCheckpoint decode(String text, FolderCheckpoint base, boolean journal) throws IOException {
-        List<String> lines = Splitter.on('\n').splitToList(text);
-        int i = 0;
-        @Nullable SideState source = base.source();
-        @Nullable SideState target = base.target();
-        boolean complete = base.complete();
-        boolean mirrored = base.mirrored();
-        long lastIntent = base.lastIntentId();
-        java.util.TreeMap<MessageUid, PairEntry> pairs = new java.util.TreeMap<>();
-        List<JournalEntry> records = new ArrayList<>();
-        java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
-        if (!journal) {
-            if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
-                throw new IOException(
-                        "not a mailsync checkpoint (first line " + (lines.isEmpty() ? "" : lines.get(0)) + ")");
-            }
-            i = 1;
+    public record JournalRead(FolderCheckpoint checkpoint, List<JournalEntry> entries, long soundLength, boolean torn) {
+        public JournalRead {
+            entries = ImmutableList.copyOf(entries);
         }
-        boolean ended = journal;
-        try {
-            while (i < lines.size()) {
-                String line = lines.get(i++);
-                if (line.isEmpty()) {
-                    continue;
-                }
-                List<String> w = Splitter.on(' ').splitToList(line);
+    }
+
+    /** One line of a file: its bytes [start, end) without the newline; 1-based number. */
+    private record Line(int number, int start, int end, boolean terminated) {}
+
+    /** Reads a snapshot; {@code file} names it in errors. */
+    public static FolderCheckpoint decodeSnapshot(byte[] bytes, String file) throws CheckpointDamagedException {
+        List<Line> lines = split(bytes);
+        Reader r = new Reader(bytes, file, SNAPSHOT_REMEDY);
+        if (lines.isEmpty() || !r.text(lines.get(0)).equals(MAGIC)) {
+            throw r.damaged(1, "not a mailsync checkpoint (no '" + MAGIC + "' first line)");
+        }
+        if (!lines.get(lines.size() - 1).terminated()) {
+            // Snapshots are replaced whole, never appended to: a line without its newline is damage.
+            throw r.damaged(lines.get(lines.size() - 1).number(), "cut short (no newline at the end)");
+        }
+        @Nullable SideState source = null;
+        @Nullable SideState target = null;
+        boolean complete = false;
+        boolean mirrored = false;
+        long lastIntent = 0;
+        java.util.TreeMap<MessageUid, PairEntry> pairs = new java.util.TreeMap<>();
+        java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
+        List<JournalEntry.AppendIntent> pending = new ArrayList<>();
+        boolean ended = false;
+        int i = 1;
+        while (i < lines.size() && !ended) {
+            Line line = lines.get(i);
+            List<String> w = r.words(line);
+            try {
                 switch (w.get(0)) {
                     case "pair" -> {}
                     case "source" -> source = decodeSide(w);
@@ -208,81 +226,273 @@ public final class CheckpointCodec {
                     }
                     case "o" -> orphans.add(MessageUid.of(Long.parseLong(w.get(1))));
                     case "intent" -> {
-                        int n = Integer.parseInt(w.get(4));
-                        if (i + n > lines.size()
-                                || lines.subList(i, i + n).stream().anyMatch(l -> !l.startsWith("item "))) {
-                            if (journal) {
-                                i = lines.size(); // a torn last record
-                                continue;
-                            }
-                            throw new IOException("intent record cut short");
-                        }
-                        List<JournalEntry.IntentItem> items = new ArrayList<>();
-                        for (int k = 0; k < n; k++) {
-                            List<String> iw = Splitter.on(' ').splitToList(lines.get(i++));
-                            items.add(new JournalEntry.IntentItem(
-                                    MessageUid.of(Long.parseLong(iw.get(1))),
-                                    iw.get(2),
-                                    decodeFlags(iw.subList(3, iw.size()))));
-                        }
-                        records.add(new JournalEntry.AppendIntent(
-                                Long.parseLong(w.get(1)),
-                                Generation.of(Long.parseLong(w.get(2))),
-                                MessageUid.of(Long.parseLong(w.get(3))),
-                                items));
-                    }
-                    case "done" -> {
-                        int n = Integer.parseInt(w.get(2));
-                        if (i + n > lines.size()
-                                || lines.subList(i, i + n).stream().anyMatch(l -> !l.startsWith("p "))) {
-                            if (journal) {
-                                i = lines.size();
-                                continue;
-                            }
-                            throw new IOException("done record cut short");
-                        }
-                        List<PairEntry> done = new ArrayList<>();
-                        for (int k = 0; k < n; k++) {
-                            done.add(decodePair(Splitter.on(' ').splitToList(lines.get(i++))));
-                        }
-                        records.add(new JournalEntry.AppendDone(Long.parseLong(w.get(1)), done));
+                        // A snapshot's intents are pending as they stand: applying them as
+                        // journal records would drop them (their ids are not above last-intent).
+                        int n = r.count(line, w, 4, 1, lines.size() - i - 1);
+                        pending.add(decodeIntent(w, r, lines.subList(i + 1, i + 1 + n)));
+                        i += n;
                     }
                     case "end" -> ended = true;
-                    default -> {
-                        if (journal && i == lines.size()) {
-                            continue; // a torn last line
-                        }
-                        throw new IOException("unknown record: " + line);
-                    }
+                    default -> throw r.damaged(line.number(), "unknown record '" + w.get(0) + "'");
                 }
+            } catch (RuntimeException | IOException e) {
+                throw r.damaged(line.number(), e);
             }
-        } catch (RuntimeException e) {
-            if (!journal) {
-                throw new IOException("damaged checkpoint at line " + i + ": " + e.getMessage(), e);
-            }
-            // a torn last record in the journal: what came before it stands
+            i++;
         }
         if (!ended) {
-            throw new IOException("checkpoint cut short (no end line)");
+            throw r.damaged(lines.isEmpty() ? 1 : lines.get(lines.size() - 1).number(), "cut short (no end line)");
         }
-        FolderCheckpoint cp;
-        if (journal) {
-            cp = base;
-        } else {
-            cp = new FolderCheckpoint(
-                    source,
-                    target,
-                    complete,
-                    mirrored,
-                    ImmutableSortedMap.copyOf(pairs),
-                    com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
-                    ImmutableList.of(),
-                    lastIntent);
+        if (i < lines.size()) {
+            throw r.damaged(lines.get(i).number(), "text after the end line");
         }
-        for (JournalEntry record : records) {
-            cp = cp.apply(record);
+        return new FolderCheckpoint(
+                source,
+                target,
+                complete,
+                mirrored,
+                ImmutableSortedMap.copyOf(pairs),
+                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
+                ImmutableList.copyOf(pending),
+                lastIntent);
+    }
+
+    /**
+     * Applies a journal's records onto {@code base}. A torn last record (the file ends inside it:
+     * a crash while it was being appended) is left out and reported as {@code torn}, with the
+     * length of the sound part so that the writer can cut it off before it appends again; any
+     * other damage is an error naming the file and line.
+     */
+    public static JournalRead decodeJournal(byte[] bytes, FolderCheckpoint base, String file)
+            throws CheckpointDamagedException {
+        List<Line> all = split(bytes);
+        Reader r = new Reader(bytes, file, JOURNAL_REMEDY);
+        // Only the last line can lack its newline; it is torn unless it is a complete record.
+        List<Line> lines = all;
+        @Nullable Line tail = null;
+        if (!all.isEmpty() && !all.get(all.size() - 1).terminated()) {
+            tail = all.get(all.size() - 1);
+            lines = all.subList(0, all.size() - 1);
         }
-        return cp;
+        FolderCheckpoint cp = base;
+        List<JournalEntry> entries = new ArrayList<>();
+        int i = 0;
+        long sound = 0;
+        while (i < lines.size()) {
+            Line head = lines.get(i);
+            List<String> w = r.words(head);
+            int announced;
+            try {
+                announced = switch (w.get(0)) {
+                    case "intent" -> r.count(head, w, 4, 1, Integer.MAX_VALUE);
+                    case "done" -> r.count(head, w, 2, 0, Integer.MAX_VALUE);
+                    default -> throw r.damaged(head.number(), "unknown record '" + w.get(0) + "'");};
+            } catch (RuntimeException e) {
+                throw r.damaged(head.number(), e);
+            }
+            int available = lines.size() - i - 1;
+            List<Line> body = lines.subList(i + 1, i + 1 + Math.min(announced, available));
+            if (body.isEmpty() && announced > available) {
+                r.checkTornTail(tail);
+                return new JournalRead(cp, entries, sound, true);
+            }
+            JournalEntry entry;
+            try {
+                if (w.get(0).equals("intent")) {
+                    entry = decodeIntent(w, r, body);
+                } else {
+                    entry = decodeDone(w, r, body);
+                }
+            } catch (CheckpointDamagedException e) {
+                throw e;
+            } catch (RuntimeException | IOException e) {
+                throw r.damaged(head.number(), e);
+            }
+            if (announced > available) {
+                // The file ends inside this record, every line of it sound so far: torn.
+                r.checkTornTail(tail);
+                return new JournalRead(cp, entries, sound, true);
+            }
+            cp = cp.apply(entry);
+            entries.add(entry);
+            i += 1 + announced;
+            sound = body.isEmpty() ? head.end() + 1 : body.get(body.size() - 1).end() + 1;
+        }
+        if (tail != null) {
+            r.checkTornTail(tail);
+            return new JournalRead(cp, entries, sound, true);
+        }
+        return new JournalRead(cp, entries, sound, false);
+    }
+
+    /**
+     * How many bytes of a journal are whole records: less than its length only if it ends in a
+     * torn record, the part a writer must cut off before it appends again. A damaged journal
+     * counts as whole here; reading it reports the damage.
+     */
+    public static long soundLength(byte[] journal) {
+        try {
+            JournalRead read = decodeJournal(journal, FolderCheckpoint.empty(), "journal");
+            return read.torn() ? read.soundLength() : journal.length;
+        } catch (CheckpointDamagedException e) {
+            return journal.length;
+        }
+    }
+
+    private static JournalEntry.AppendIntent decodeIntent(List<String> w, Reader r, List<Line> body)
+            throws IOException {
+        List<JournalEntry.IntentItem> items = new ArrayList<>();
+        for (Line line : body) {
+            List<String> iw = r.words(line);
+            try {
+                if (!iw.get(0).equals("item") || iw.size() < 4) {
+                    throw r.damaged(line.number(), "expected an item line of the intent before it");
+                }
+                items.add(new JournalEntry.IntentItem(
+                        MessageUid.of(Long.parseLong(iw.get(1))), iw.get(2), decodeFlags(iw.subList(3, iw.size()))));
+            } catch (CheckpointDamagedException e) {
+                throw e;
+            } catch (RuntimeException | IOException e) {
+                throw r.damaged(line.number(), e);
+            }
+        }
+        return new JournalEntry.AppendIntent(
+                Long.parseLong(w.get(1)),
+                Generation.of(Long.parseLong(w.get(2))),
+                MessageUid.of(Long.parseLong(w.get(3))),
+                items);
+    }
+
+    private static JournalEntry.AppendDone decodeDone(List<String> w, Reader r, List<Line> body) throws IOException {
+        List<PairEntry> done = new ArrayList<>();
+        for (Line line : body) {
+            List<String> pw = r.words(line);
+            try {
+                if (!pw.get(0).equals("p") || pw.size() < 4) {
+                    throw r.damaged(line.number(), "expected a pair line of the done record before it");
+                }
+                done.add(decodePair(pw));
+            } catch (CheckpointDamagedException e) {
+                throw e;
+            } catch (RuntimeException | IOException e) {
+                throw r.damaged(line.number(), e);
+            }
+        }
+        return new JournalEntry.AppendDone(Long.parseLong(w.get(1)), done);
+    }
+
+    /** The lines of {@code bytes}; a final newline ends the last line, it does not start one. */
+    private static List<Line> split(byte[] bytes) {
+        List<Line> lines = new ArrayList<>();
+        int start = 0;
+        for (int k = 0; k < bytes.length; k++) {
+            if (bytes[k] == '\n') {
+                lines.add(new Line(lines.size() + 1, start, k, true));
+                start = k + 1;
+            }
+        }
+        if (start < bytes.length) {
+            lines.add(new Line(lines.size() + 1, start, bytes.length, false));
+        }
+        return lines;
+    }
+
+    /** Decodes lines strictly and words its errors. */
+    private static final class Reader {
+        private final byte[] bytes;
+        private final String file;
+        private final String remedy;
+
+        Reader(byte[] bytes, String file, String remedy) {
+            this.bytes = bytes;
+            this.file = file;
+            this.remedy = remedy;
+        }
+
+        String text(Line line) throws CheckpointDamagedException {
+            try {
+                return java.nio.charset.StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes, line.start(), line.end() - line.start()))
+                        .toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw damaged(line.number(), "bytes that are not UTF-8");
+            }
+        }
+
+        List<String> words(Line line) throws CheckpointDamagedException {
+            String text = text(line);
+            if (text.isEmpty() || text.chars().anyMatch(c -> c < ' ')) {
+                throw damaged(line.number(), text.isEmpty() ? "an empty line" : "control characters");
+            }
+            return Splitter.on(' ').splitToList(text);
+        }
+
+        /** The count a record header announces (word {@code at}), {@code min} to {@code max}. */
+        int count(Line line, List<String> w, int at, int min, int max) throws CheckpointDamagedException {
+            int n = Integer.parseInt(w.get(at));
+            if (n < min || n > max) {
+                throw damaged(
+                        line.number(),
+                        "the record announces " + n + " lines"
+                                + (n < min ? " (at least " + min + " expected)" : ", " + max + " follow"));
+            }
+            return n;
+        }
+
+        /**
+         * A torn last line must look like the start of a record (or be the zeros a file system may
+         * leave after a crash); anything else is not what an interrupted append leaves.
+         */
+        void checkTornTail(@Nullable Line tail) throws CheckpointDamagedException {
+            if (tail == null) {
+                return;
+            }
+            int end = tail.end();
+            while (end > tail.start() && bytes[end - 1] == 0) {
+                end--;
+            }
+            String text = null;
+            // An append cut inside a multi-byte character leaves up to three bytes of it.
+            for (int cut = 0; cut <= 3 && end - cut >= tail.start() && text == null; cut++) {
+                try {
+                    text = text(new Line(tail.number(), tail.start(), end - cut, false));
+                } catch (CheckpointDamagedException e) {
+                    // try shorter
+                }
+            }
+            if (text == null || text.chars().anyMatch(c -> c < ' ')) {
+                throw damaged(tail.number(), "the last line is neither a record nor the start of one");
+            }
+            boolean wordComplete = text.contains(" ");
+            String first = wordComplete ? text.substring(0, text.indexOf(' ')) : text;
+            boolean startsARecord = first.isEmpty() && !wordComplete
+                    || List.of("intent", "item", "done", "p").stream()
+                            .anyMatch(k -> wordComplete ? k.equals(first) : k.startsWith(first));
+            if (!startsARecord) {
+                throw damaged(tail.number(), "the last line is neither a record nor the start of one");
+            }
+        }
+
+        CheckpointDamagedException damaged(int line, String problem) {
+            return new CheckpointDamagedException(file, line, problem, remedy);
+        }
+
+        CheckpointDamagedException damaged(int line, Exception e) {
+            if (e instanceof CheckpointDamagedException d) {
+                return d;
+            }
+            String what = e instanceof IndexOutOfBoundsException
+                    ? "a record with too few fields"
+                    : e instanceof NumberFormatException
+                            ? "a field that is not a number: " + e.getMessage()
+                            : String.valueOf(e.getMessage());
+            CheckpointDamagedException d = damaged(line, what);
+            d.initCause(e);
+            return d;
+        }
     }
 
     private static @Nullable SideState decodeSide(List<String> w) {

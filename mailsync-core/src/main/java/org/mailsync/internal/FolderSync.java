@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.AlteredMessage;
 import org.mailsync.Capability;
 import org.mailsync.DeletionPolicy;
 import org.mailsync.ErrorContext;
@@ -29,6 +30,7 @@ import org.mailsync.FlagMapping;
 import org.mailsync.FlagPolicy;
 import org.mailsync.Flags;
 import org.mailsync.FolderPair;
+import org.mailsync.FolderPath;
 import org.mailsync.FolderReport;
 import org.mailsync.FolderStatus;
 import org.mailsync.FolderUnusableException;
@@ -43,15 +45,10 @@ import org.mailsync.RawMessage;
 import org.mailsync.StoreFailureException;
 import org.mailsync.SyncListener;
 import org.mailsync.spi.AppendRequest;
-import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FlagsUpdateMode;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.spi.MessageQuery;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
  * One pass over one folder pair: the skip test, settling interrupted appends, identity matching
@@ -66,7 +63,7 @@ public final class FolderSync {
     public record Settings(
             MailStore source,
             MailStore target,
-            CheckpointStore checkpoints,
+            Checkpoints checkpoints,
             IdentityStrategy identity,
             FlagMapping flagMapping,
             FlagPolicy flagPolicy,
@@ -80,7 +77,9 @@ public final class FolderSync {
             ExecutorService reader,
             java.util.function.Consumer<String> notes,
             SyncListener listener,
-            Clock clock) {}
+            Clock clock,
+            boolean newMailOnly,
+            Set<FolderPath> targetFolders) {}
 
     private static final int KEY_CHUNK = 200;
     private static final int SNAPSHOT_EVERY_BATCHES = 25;
@@ -88,6 +87,8 @@ public final class FolderSync {
     private final Settings s;
     private final FolderPair pair;
     private final Instant started;
+    private final Instant deadline;
+    private final String deadlineReason;
 
     private final TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>();
     private final Set<MessageUid> pairedTargets = new HashSet<>();
@@ -103,6 +104,7 @@ public final class FolderSync {
     private long skippedBySelection;
     private final List<org.mailsync.SkippedItem> skipped = new ArrayList<>();
     private long keywordsDropped;
+    private final List<AlteredMessage> altered = new ArrayList<>();
     private final List<MessageFailure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private int batchesSinceSnapshot;
 
@@ -114,10 +116,27 @@ public final class FolderSync {
     private @Nullable MailFolder tgt;
     private @Nullable FolderStatus tStatus;
 
-    public FolderSync(Settings settings, FolderPair pair) {
+    /**
+     * @param deadline when this folder must stop: checked before each append batch
+     * @param deadlineReason what the deadline is (for the error), e.g. "the folder deadline of 6 h"
+     */
+    public FolderSync(Settings settings, FolderPair pair, Instant deadline, String deadlineReason) {
         this.s = settings;
         this.pair = pair;
         this.started = settings.clock().instant();
+        this.deadline = deadline;
+        this.deadlineReason = deadlineReason;
+    }
+
+    /** Stops the folder (FAILED, with the reason) once its deadline has passed. */
+    private void checkDeadline() throws FolderUnusableException {
+        if (s.clock().instant().isAfter(deadline)) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(s.source().account(), pair.source()),
+                    "stopped: " + deadlineReason + " passed (" + copied
+                            + " messages copied in this pass; the next pass goes on from there)",
+                    null);
+        }
     }
 
     /**
@@ -138,14 +157,21 @@ public final class FolderSync {
     }
 
     private FolderReport runOnce() throws MailStoreException, InterruptedException {
+        checkDeadline();
         FolderCheckpoint cp = load();
         FolderStatus sStatus = s.source().status(pair.source());
         boolean policyAllowsSkip = s.deletions() == DeletionPolicy.KEEP || cp.mirrored();
+        // Without modseqs a flags-only change leaves the status as it was: unless the user asked
+        // for new mail only, the folder is listed to read every message's flags.
+        boolean statusShowsFlagChanges =
+                sStatus.highestModSeq() != null && s.source().capabilities().has(Capability.MODSEQ);
         if (cp.complete()
                 && policyAllowsSkip
                 && cp.pending().isEmpty()
                 && cp.source() != null
-                && cp.source().unchanged(sStatus)) {
+                && cp.source().unchanged(sStatus)
+                && (statusShowsFlagChanges || s.newMailOnly())
+                && targetIntact(cp)) {
             return report(FolderReport.Outcome.UNCHANGED, null);
         }
         cp.pairs().values().forEach(this::putPair);
@@ -159,7 +185,7 @@ public final class FolderSync {
 
         if (!s.dryRun()) {
             for (JournalEntry.AppendIntent intent : List.copyOf(pending)) {
-                settle(intent, resolve(intent));
+                settle(intent, resolve(intent, Map.of()));
             }
         }
 
@@ -167,7 +193,10 @@ public final class FolderSync {
                 cp.source() != null && !cp.source().generation().equals(sStatus.generation());
         boolean targetGenChanged = cp.target() != null
                 && tStatus != null
-                && !cp.target().generation().equals(tStatus.generation());
+                && (!cp.target().generation().equals(tStatus.generation())
+                        // Same generation but the next id went back: renumbered all the same.
+                        || tStatus.nextUid().compareTo(cp.target().nextUid()) < 0
+                        || targetWiped(cp));
         boolean modSeqDelta = !sourceGenChanged
                 && !targetGenChanged
                 && cp.complete()
@@ -245,9 +274,9 @@ public final class FolderSync {
         if (!fastPath && !sourceGenChanged) {
             Set<MessageUid> present = new HashSet<>();
             listed.forEach(m -> present.add(m.uid()));
-            removeGone(uid -> !present.contains(uid));
+            removeGone(uid -> !present.contains(uid), paired);
         } else if (vanished.isPresent()) {
-            removeGone(vanished.get()::contains);
+            removeGone(vanished.get()::contains, paired);
         }
         copyAll(unpaired);
         updateFlags(paired);
@@ -277,6 +306,22 @@ public final class FolderSync {
         return report(FolderReport.Outcome.SYNCED, null);
     }
 
+    /**
+     * Whether the target folder is as the last pass left it, as far as one status tells: still
+     * there, same generation, next id and count not lower. Otherwise the checkpoint is not
+     * trusted blindly: the pass runs and restores what a wipe, a re-creation or a renumbering
+     * lost.
+     */
+    private boolean targetIntact(FolderCheckpoint cp) throws MailStoreException {
+        if (cp.target() == null || !s.targetFolders().contains(pair.target())) {
+            return false;
+        }
+        FolderStatus now = s.target().status(pair.target());
+        return now.generation().equals(cp.target().generation())
+                && now.nextUid().compareTo(cp.target().nextUid()) >= 0
+                && now.messageCount() >= cp.target().messageCount();
+    }
+
     private @Nullable MailFolder openTarget() throws MailStoreException {
         if (s.dryRun()) {
             boolean exists =
@@ -285,6 +330,36 @@ public final class FolderSync {
         }
         s.target().createFolder(pair.target());
         return s.target().openFolder(pair.target());
+    }
+
+    /**
+     * Whether the target folder holds fewer messages than the last pass left and none of those
+     * this sync put there is left (emptied, or emptied and refilled): then every pair is stale and
+     * the folder is matched afresh by identity, as after a renumbering. A target that lost only
+     * some of them keeps its pairs: a message mailsync copied and the target's user deleted is,
+     * by design, not copied again (remove the folder's checkpoint to restore such messages).
+     */
+    private boolean targetWiped(FolderCheckpoint cp) throws MailStoreException {
+        if (tStatus == null || tStatus.messageCount() >= cp.target().messageCount() || pairedTargets.isEmpty()) {
+            return false;
+        }
+        Set<MessageUid> present = new HashSet<>();
+        tgt.list(MessageQuery.all(), batch -> batch.forEach(m -> present.add(m.uid())));
+        long kept = pairedTargets.stream().filter(present::contains).count();
+        if (kept == 0) {
+            s.notes()
+                    .accept(
+                            "target " + pair.target() + ": none of the " + pairedTargets.size()
+                                    + " messages this sync copied there is left (folder emptied or replaced): restoring by identity");
+            return true;
+        }
+        if (kept < pairedTargets.size()) {
+            s.notes()
+                    .accept("target " + pair.target() + ": " + (pairedTargets.size() - kept)
+                            + " messages this sync copied were deleted on the target; they are not copied again"
+                            + " (remove this folder's checkpoint to restore them)");
+        }
+        return false;
     }
 
     private FolderCheckpoint load() throws StoreFailureException {
@@ -376,8 +451,11 @@ public final class FolderSync {
                 e);
     }
 
+    /** Target messages not yet paired: their listing, and their ids by identity key, lowest first. */
+    private record TargetIndex(List<MessageInfo> infos, ListMultimap<String, MessageUid> byKey) {}
+
     /** Target messages not yet paired, by identity key, lowest id first. */
-    private ListMultimap<String, MessageUid> unpairedTargetsByKey(MessageQuery query) throws MailStoreException {
+    private TargetIndex unpairedTargetsByKey(MessageQuery query) throws MailStoreException {
         List<MessageInfo> infos = new ArrayList<>();
         tgt.list(query, batch -> {
             for (MessageInfo m : batch) {
@@ -394,7 +472,89 @@ public final class FolderSync {
                 byKey.put(key, m.uid());
             }
         }
-        return byKey;
+        return new TargetIndex(infos, byKey);
+    }
+
+    /** Most bytes a server adds when it rewrites a message it stores (a final CRLF). */
+    private static final long REWRITE_SLACK = 2;
+
+    /**
+     * The second tier of identity matching, for messages a server rewrote when it stored them:
+     * pairs source and target messages that the strict key left unmatched, by a key over the
+     * header block that maps 8-bit bytes and {@code X} alike, if their sizes differ by at most
+     * {@value #REWRITE_SLACK} bytes. Counting, lowest target id first. Reads only the header
+     * blocks of the two lists, and nothing when either is empty.
+     */
+    private Map<MessageUid, MessageInfo> matchRelaxed(List<MessageInfo> sources, List<MessageInfo> targets)
+            throws MailStoreException {
+        if (sources.isEmpty() || targets.isEmpty()) {
+            return Map.of();
+        }
+        Map<MessageUid, String> sourceKeys = relaxedKeys(src, sources);
+        Map<MessageUid, String> targetKeys = relaxedKeys(tgt, targets);
+        ListMultimap<String, MessageInfo> byKey = ArrayListMultimap.create();
+        targets.stream()
+                .sorted((a, b) -> a.uid().compareTo(b.uid()))
+                .filter(t -> targetKeys.containsKey(t.uid()))
+                .forEach(t -> byKey.put(targetKeys.get(t.uid()), t));
+        Map<MessageUid, MessageInfo> matched = new HashMap<>();
+        for (MessageInfo m : sources) {
+            String key = sourceKeys.get(m.uid());
+            if (key == null) {
+                continue;
+            }
+            List<MessageInfo> found = byKey.get(key);
+            for (int i = 0; i < found.size(); i++) {
+                if (Math.abs(found.get(i).size() - m.size()) <= REWRITE_SLACK) {
+                    matched.put(m.uid(), found.remove(i));
+                    break;
+                }
+            }
+        }
+        return matched;
+    }
+
+    private Map<MessageUid, String> relaxedKeys(MailFolder folder, List<MessageInfo> infos) throws MailStoreException {
+        Map<MessageUid, String> keys = new HashMap<>();
+        List<MessageUid> uids = infos.stream().map(MessageInfo::uid).toList();
+        for (int i = 0; i < uids.size(); i += KEY_CHUNK) {
+            folder.readHeaders(uids.subList(i, Math.min(uids.size(), i + KEY_CHUNK)), (uid, block) -> {
+                String key = relaxedKey(block);
+                if (key != null) {
+                    keys.put(uid, key);
+                }
+            });
+        }
+        return keys;
+    }
+
+    /**
+     * A key over a header block that survives the rewrites servers make: line ends as LF, every
+     * 8-bit byte and every {@code X} as {@code X}, trailing white space dropped. Null for an
+     * empty header block (nothing to tell such messages apart by).
+     */
+    static @Nullable String relaxedKey(byte[] block) {
+        com.google.common.hash.Hasher hasher =
+                com.google.common.hash.Hashing.sha256().newHasher();
+        int end = block.length;
+        while (end > 0
+                && (block[end - 1] == '\n'
+                        || block[end - 1] == '\r'
+                        || block[end - 1] == ' '
+                        || block[end - 1] == '\t')) {
+            end--;
+        }
+        if (end == 0) {
+            return null;
+        }
+        for (int i = 0; i < end; i++) {
+            byte b = block[i];
+            if (b == '\r') {
+                continue;
+            }
+            hasher.putByte(b < 0 || b == 'X' ? (byte) 'X' : b);
+        }
+        return "r" + hasher.hash().toString().substring(0, 32);
     }
 
     /**
@@ -402,12 +562,14 @@ public final class FolderSync {
      * lost checkpoint): source messages found there are paired, not copied again. Returns the rest.
      */
     private List<MessageInfo> matchAgainstTarget(List<MessageInfo> candidates) throws MailStoreException {
-        ListMultimap<String, MessageUid> targets = unpairedTargetsByKey(MessageQuery.all());
-        if (targets.isEmpty()) {
+        TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
+        ListMultimap<String, MessageUid> targets = index.byKey();
+        if (index.infos().isEmpty()) {
             return candidates;
         }
         Map<MessageUid, String> keys = keysOf(src, candidates);
         List<MessageInfo> rest = new ArrayList<>();
+        Set<MessageUid> taken = new HashSet<>();
         for (MessageInfo m : candidates) {
             String key = keys.get(m.uid());
             List<MessageUid> found = key == null ? List.of() : targets.get(key);
@@ -415,11 +577,30 @@ public final class FolderSync {
                 rest.add(m);
             } else {
                 // The flags the target has stay; the source's are added (NONE as "last synced").
-                putPair(new PairEntry(m.uid(), found.remove(0), Flags.NONE));
+                MessageUid t = found.remove(0);
+                taken.add(t);
+                putPair(new PairEntry(m.uid(), t, Flags.NONE));
                 alreadyPresent++;
             }
         }
-        return rest;
+        List<MessageInfo> targetsLeft =
+                index.infos().stream().filter(t -> !taken.contains(t.uid())).toList();
+        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(rest, targetsLeft);
+        if (relaxed.isEmpty()) {
+            return rest;
+        }
+        List<MessageInfo> stillLeft = new ArrayList<>();
+        for (MessageInfo m : rest) {
+            MessageInfo t = relaxed.get(m.uid());
+            if (t == null) {
+                stillLeft.add(m);
+            } else {
+                putPair(new PairEntry(m.uid(), t.uid(), Flags.NONE));
+                alreadyPresent++;
+                altered.add(new AlteredMessage(m.uid(), t.uid(), m.size(), t.size()));
+            }
+        }
+        return stillLeft;
     }
 
     private void rematchAfterSourceGenerationChange(FolderCheckpoint cp, FolderStatus sStatus, List<MessageInfo> listed)
@@ -465,15 +646,31 @@ public final class FolderSync {
         orphans.clear();
         pairs.clear();
         pairedTargets.clear();
-        ListMultimap<String, MessageUid> targets = unpairedTargetsByKey(MessageQuery.all());
+        TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
+        ListMultimap<String, MessageUid> targets = index.byKey();
         List<MessageInfo> wasPaired =
                 listed.stream().filter(m -> old.containsKey(m.uid())).toList();
         Map<MessageUid, String> sourceKeys = keysOf(src, wasPaired);
         int matched = 0;
+        List<MessageInfo> left = new ArrayList<>();
         for (MessageInfo m : wasPaired) {
             List<MessageUid> found = targets.get(sourceKeys.get(m.uid()));
             if (!found.isEmpty()) {
                 putPair(new PairEntry(m.uid(), found.remove(0), old.get(m.uid()).syncedFlags()));
+                matched++;
+            } else {
+                left.add(m);
+            }
+        }
+        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(
+                left,
+                index.infos().stream()
+                        .filter(t -> !pairedTargets.contains(t.uid()))
+                        .toList());
+        for (MessageInfo m : left) {
+            MessageInfo t = relaxed.get(m.uid());
+            if (t != null) {
+                putPair(new PairEntry(m.uid(), t.uid(), old.get(m.uid()).syncedFlags()));
                 matched++;
             }
         }
@@ -489,7 +686,8 @@ public final class FolderSync {
             MailStore store = side.equals("source") ? s.source() : s.target();
             throw new FolderUnusableException(
                     ErrorContext.of(store.account(), side.equals("source") ? pair.source() : pair.target()),
-                    "the " + side + " folder's generation (UIDVALIDITY) changed from " + change + " and only "
+                    "the " + side + " folder's generation (UIDVALIDITY) changed (or it was renumbered or"
+                            + " emptied) from " + change + " and only "
                             + matched + " of " + expected + " messages were found again by identity; refusing"
                             + " to guess (nothing was copied or deleted). Check the " + side
                             + " server; if the folder was really replaced, remove this folder's checkpoint",
@@ -504,7 +702,8 @@ public final class FolderSync {
      * DeletionPolicy#KEEP} the pairs stay in the checkpoint, so that a later mirror pass still
      * knows which target messages it may remove.
      */
-    private void removeGone(java.util.function.Predicate<MessageUid> goneFromSource) throws MailStoreException {
+    private void removeGone(java.util.function.Predicate<MessageUid> goneFromSource, List<MessageInfo> paired)
+            throws MailStoreException {
         if (s.deletions() != DeletionPolicy.MIRROR) {
             return;
         }
@@ -519,6 +718,19 @@ public final class FolderSync {
         }
         List<MessageUid> targets = new ArrayList<>(orphans);
         gone.forEach(p -> targets.add(p.target()));
+        if (!gone.isEmpty()) {
+            // A pair whose source is gone cannot be checked against it; a wrong checkpoint (two
+            // target ids swapped) also breaks pairs whose source is still there: check those.
+            verifyPairs(paired);
+            Set<MessageUid> live = new HashSet<>();
+            paired.forEach(m -> live.add(pairs.get(m.uid()).target()));
+            for (PairEntry p : gone) {
+                if (live.contains(p.target())) {
+                    throw wrongCheckpoint("it pairs target message " + p.target()
+                            + " with a source message that is gone and with one that is still there");
+                }
+            }
+        }
         if (!s.dryRun()) {
             tgt.delete(targets);
             for (PairEntry p : gone) {
@@ -581,6 +793,7 @@ public final class FolderSync {
                         List<MessageInfo> following = batches.get(k + 1);
                         next = s.reader().submit(() -> load(following));
                     }
+                    checkDeadline();
                     append(current.items());
                     maybeSnapshot();
                 } finally {
@@ -714,10 +927,12 @@ public final class FolderSync {
                         items.get(k).info().flags()));
             }
             if (made == null) {
-                made = resolve(intent); // the store cannot tell ids: find them by identity
+                made = resolve(intent, sentSizes(items)); // the store cannot tell ids: find them by identity
+            } else {
+                noticeAltered(items, made);
             }
         } catch (MessageRejectedException e) {
-            List<PairEntry> partial = resolve(intent);
+            List<PairEntry> partial = resolve(intent, sentSizes(items));
             settle(intent, partial);
             countCopied(items, partial);
             if (items.size() == 1) {
@@ -735,6 +950,7 @@ public final class FolderSync {
             partial.forEach(p -> done.add(p.source()));
             for (Item item : items) {
                 if (!done.contains(item.info().uid())) {
+                    checkDeadline();
                     append(List.of(item));
                 }
             }
@@ -750,12 +966,13 @@ public final class FolderSync {
         for (Item item : items) {
             if (done.contains(item.info().uid())) {
                 copied++;
-                copiedBytes += item.info().size();
+                // The bytes read and appended: a source may list a size that is not the message's.
+                copiedBytes += item.raw().size();
                 if (!item.info().flags().keywords().isEmpty()
                         && item.targetFlags().keywords().isEmpty()) {
                     keywordsDropped++;
                 }
-                s.listener().messageCopied(pair, item.info().uid(), item.info().size());
+                s.listener().messageCopied(pair, item.info().uid(), item.raw().size());
             }
         }
     }
@@ -764,19 +981,84 @@ public final class FolderSync {
      * The pairs an intent made: target messages from the journaled next id on, not yet paired,
      * whose identity keys match the intent's messages (counting, lowest id first).
      */
-    private List<PairEntry> resolve(JournalEntry.AppendIntent intent) throws MailStoreException {
+    private List<PairEntry> resolve(JournalEntry.AppendIntent intent, Map<MessageUid, Long> sentSizes)
+            throws MailStoreException {
         if (tStatus == null || !tgt.status().generation().equals(intent.targetGeneration())) {
             return List.of(); // the target was renumbered: identity matching will find them
         }
-        ListMultimap<String, MessageUid> targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
+        TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
         List<PairEntry> made = new ArrayList<>();
+        Set<MessageUid> taken = new HashSet<>();
+        List<JournalEntry.IntentItem> left = new ArrayList<>();
         for (JournalEntry.IntentItem item : intent.items()) {
-            List<MessageUid> found = targets.get(item.identityKey());
+            List<MessageUid> found = targets.byKey().get(item.identityKey());
             if (!found.isEmpty()) {
-                made.add(new PairEntry(item.source(), found.remove(0), item.flags()));
+                MessageUid t = found.remove(0);
+                taken.add(t);
+                made.add(new PairEntry(item.source(), t, item.flags()));
+            } else {
+                left.add(item);
+            }
+        }
+        // A server that rewrites what it stores (8-bit header bytes to X, a final CRLF added)
+        // changes the strict key: the rest is matched by the relaxed one, among the rest only.
+        List<MessageInfo> targetsLeft =
+                targets.infos().stream().filter(m -> !taken.contains(m.uid())).toList();
+        if (left.isEmpty() || targetsLeft.isEmpty()) {
+            return made;
+        }
+        List<MessageInfo> sourceLeft = new ArrayList<>();
+        if (left.stream().allMatch(i -> sentSizes.containsKey(i.source()))) {
+            left.forEach(i ->
+                    sourceLeft.add(MessageInfo.of(i.source(), sentSizes.get(i.source()), i.flags(), Instant.EPOCH)));
+        } else {
+            // Settling after a restart: the sizes sent are the source's (listed, as read).
+            Set<MessageUid> wanted = new HashSet<>();
+            left.forEach(i -> wanted.add(i.source()));
+            MessageUid first = wanted.stream().min(MessageUid::compareTo).orElseThrow();
+            src.list(MessageQuery.from(first), batch -> batch.stream()
+                    .filter(m -> wanted.contains(m.uid()))
+                    .forEach(sourceLeft::add));
+        }
+        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(sourceLeft, targetsLeft);
+        Map<MessageUid, Long> sizes = new HashMap<>();
+        sourceLeft.forEach(m -> sizes.put(m.uid(), m.size()));
+        for (JournalEntry.IntentItem item : left) {
+            MessageInfo t = relaxed.get(item.source());
+            if (t != null) {
+                made.add(new PairEntry(item.source(), t.uid(), item.flags()));
+                altered.add(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
             }
         }
         return made;
+    }
+
+    private static Map<MessageUid, Long> sentSizes(List<Item> items) {
+        Map<MessageUid, Long> sizes = new HashMap<>();
+        items.forEach(i -> sizes.put(i.info().uid(), i.raw().size()));
+        return sizes;
+    }
+
+    /**
+     * After an append whose target ids are known: lists them and compares the stored sizes with
+     * the sizes sent. A message the server rewrote stays paired (by its id) and is reported.
+     */
+    private void noticeAltered(List<Item> items, List<PairEntry> made) throws MailStoreException {
+        if (made.isEmpty()) {
+            return;
+        }
+        MessageUid first =
+                made.stream().map(PairEntry::target).min(MessageUid::compareTo).orElseThrow();
+        Map<MessageUid, Long> stored = new HashMap<>();
+        tgt.list(MessageQuery.from(first), batch -> batch.forEach(m -> stored.put(m.uid(), m.size())));
+        Map<MessageUid, Long> sent = sentSizes(items);
+        for (PairEntry p : made) {
+            Long size = stored.get(p.target());
+            long was = sent.get(p.source());
+            if (size != null && size != was) {
+                altered.add(new AlteredMessage(p.source(), p.target(), was, size));
+            }
+        }
     }
 
     private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made) throws StoreFailureException {
@@ -811,37 +1093,51 @@ public final class FolderSync {
     // ---- flags
 
     private void updateFlags(List<MessageInfo> paired) throws MailStoreException {
+        List<MessageInfo> candidates = new ArrayList<>();
+        for (MessageInfo m : paired) {
+            if (s.flagPolicy() == FlagPolicy.MIRROR
+                    || !m.flags().equals(pairs.get(m.uid()).syncedFlags())) {
+                candidates.add(m);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        // Check each pair against the target before changing anything, and read the target's
+        // flags: a store call is made (and counted) only where it changes something.
+        Map<MessageUid, MessageInfo> targetNow = verifyPairs(candidates);
         Map<Flags, List<MessageUid>> add = new HashMap<>();
         Map<Flags, List<MessageUid>> remove = new HashMap<>();
         Map<Flags, List<MessageUid>> replace = new HashMap<>();
-        Map<MessageUid, Flags> targetNow = s.flagPolicy() == FlagPolicy.MIRROR ? targetFlagsNow() : Map.of();
         List<PairEntry> changed = new ArrayList<>();
-        for (MessageInfo m : paired) {
+        for (MessageInfo m : candidates) {
             PairEntry entry = pairs.get(m.uid());
             Flags wanted = targetFlags(m.flags());
-            if (s.flagPolicy() == FlagPolicy.MIRROR) {
-                Flags now = targetNow.get(entry.target());
-                if (now != null && !now.equals(wanted)) {
-                    replace.computeIfAbsent(wanted, f -> new ArrayList<>()).add(entry.target());
+            MessageInfo now = targetNow.get(entry.target());
+            if (now != null) {
+                Flags current = now.flags();
+                if (s.flagPolicy() == FlagPolicy.MIRROR) {
+                    if (!current.equals(wanted)) {
+                        replace.computeIfAbsent(wanted, f -> new ArrayList<>()).add(entry.target());
+                    }
+                } else {
+                    Flags last = targetFlags(entry.syncedFlags());
+                    Flags added = wanted.minus(last).minus(current);
+                    Flags removed = last.minus(wanted);
+                    removed = removed.minus(removed.minus(current));
+                    if (!added.isEmpty()) {
+                        add.computeIfAbsent(added, f -> new ArrayList<>()).add(entry.target());
+                    }
+                    if (!removed.isEmpty()) {
+                        remove.computeIfAbsent(removed, f -> new ArrayList<>()).add(entry.target());
+                    }
                 }
-            } else if (!m.flags().equals(entry.syncedFlags())) {
-                Flags last = targetFlags(entry.syncedFlags());
-                Flags added = wanted.minus(last);
-                Flags removed = last.minus(wanted);
-                if (!added.isEmpty()) {
-                    add.computeIfAbsent(added, f -> new ArrayList<>()).add(entry.target());
-                }
-                if (!removed.isEmpty()) {
-                    remove.computeIfAbsent(removed, f -> new ArrayList<>()).add(entry.target());
-                }
-                if (added.isEmpty() && removed.isEmpty()) {
-                    changed.add(new PairEntry(entry.source(), entry.target(), m.flags()));
-                    continue;
-                }
-            } else {
-                continue;
             }
-            changed.add(new PairEntry(entry.source(), entry.target(), m.flags()));
+            // A message deleted on the target gets nothing; its pair records the source's flags
+            // as synced all the same, so that the same change is not looked at again.
+            if (!m.flags().equals(entry.syncedFlags())) {
+                changed.add(new PairEntry(entry.source(), entry.target(), m.flags()));
+            }
         }
         Set<MessageUid> touched = new HashSet<>();
         store(add, FlagsUpdateMode.ADD, touched);
@@ -858,12 +1154,66 @@ public final class FolderSync {
         }
     }
 
-    private Map<MessageUid, Flags> targetFlagsNow() throws MailStoreException {
-        Map<MessageUid, Flags> now = new HashMap<>();
-        if (tgt != null) {
-            tgt.list(MessageQuery.all(), batch -> batch.forEach(m -> now.put(m.uid(), m.flags())));
+    /**
+     * Checks the pairs of these source messages against the target before anything is changed
+     * there by them: the target message must have the source's size or, where the size differs
+     * (a server that rewrote it, a source that lists wrong sizes), the same header block up to
+     * such rewrites. A pair that fails means the checkpoint is wrong: the folder stops, nothing
+     * more is changed in it. Returns the target's listing of the paired messages (a message
+     * deleted on the target is missing from it).
+     */
+    private Map<MessageUid, MessageInfo> verifyPairs(List<MessageInfo> sourceMessages) throws MailStoreException {
+        if (tgt == null || sourceMessages.isEmpty()) {
+            return Map.of();
+        }
+        Map<MessageUid, MessageUid> sourceByTarget = new HashMap<>();
+        for (MessageInfo m : sourceMessages) {
+            MessageUid t = pairs.get(m.uid()).target();
+            MessageUid other = sourceByTarget.put(t, m.uid());
+            if (other != null) {
+                throw wrongCheckpoint(
+                        "it pairs source messages " + other + " and " + m.uid() + " with one target message " + t);
+            }
+        }
+        MessageUid first =
+                sourceByTarget.keySet().stream().min(MessageUid::compareTo).orElseThrow();
+        Map<MessageUid, MessageInfo> now = new HashMap<>();
+        tgt.list(MessageQuery.from(first), batch -> batch.stream()
+                .filter(t -> sourceByTarget.containsKey(t.uid()))
+                .forEach(t -> now.put(t.uid(), t)));
+        List<MessageInfo> suspectSources = new ArrayList<>();
+        List<MessageInfo> suspectTargets = new ArrayList<>();
+        for (MessageInfo m : sourceMessages) {
+            MessageInfo t = now.get(pairs.get(m.uid()).target());
+            if (t != null && t.size() != m.size()) {
+                suspectSources.add(m);
+                suspectTargets.add(t);
+            }
+        }
+        if (!suspectSources.isEmpty()) {
+            Map<MessageUid, String> sourceKeys = relaxedKeys(src, suspectSources);
+            Map<MessageUid, String> targetKeys = relaxedKeys(tgt, suspectTargets);
+            for (int i = 0; i < suspectSources.size(); i++) {
+                MessageInfo m = suspectSources.get(i);
+                MessageInfo t = suspectTargets.get(i);
+                String key = sourceKeys.get(m.uid());
+                if (key == null || !key.equals(targetKeys.get(t.uid()))) {
+                    throw wrongCheckpoint("it pairs source message " + m.uid() + " (" + m.size()
+                            + " bytes) with target message " + t.uid() + " (" + t.size()
+                            + " bytes), whose sizes and headers differ");
+                }
+            }
         }
         return now;
+    }
+
+    private FolderUnusableException wrongCheckpoint(String what) {
+        return new FolderUnusableException(
+                ErrorContext.of(s.target().account(), pair.target()),
+                "the checkpoint of " + pair + " is wrong: " + what
+                        + "; stopped before changing flags or deleting in this folder. Remove this folder's"
+                        + " checkpoint: the next pass matches its messages again by identity",
+                null);
     }
 
     private void store(Map<Flags, List<MessageUid>> groups, FlagsUpdateMode mode, Set<MessageUid> touched)
@@ -892,7 +1242,8 @@ public final class FolderSync {
                 ImmutableList.copyOf(failures),
                 ImmutableList.copyOf(skipped),
                 error,
-                Duration.between(started, s.clock().instant()));
+                Duration.between(started, s.clock().instant()),
+                ImmutableList.copyOf(altered));
         s.listener().folderFinished(report);
         return report;
     }

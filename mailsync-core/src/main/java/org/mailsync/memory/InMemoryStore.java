@@ -111,6 +111,7 @@ public final class InMemoryStore implements MailStore {
     }
 
     /** Creates a folder with a special use, as a server that declares one would have it. */
+    @Override
     public void createFolder(FolderPath path, @Nullable SpecialUse specialUse) throws MailStoreException {
         checkOpen();
         synchronized (data) {
@@ -126,6 +127,17 @@ public final class InMemoryStore implements MailStore {
             if (specialUse != null) {
                 data.folders.get(path).specialUse = specialUse;
             }
+        }
+    }
+
+    /**
+     * Deletes a folder and its messages (not its sub-folders), as a user or an administrator of
+     * a server would: a folder created again under the same path is a new folder, with a new
+     * generation.
+     */
+    public void deleteFolder(FolderPath path) {
+        synchronized (data) {
+            checkNotNull(data.folders.remove(path), "no folder %s", path);
         }
     }
 

@@ -134,11 +134,13 @@ public final class AutoMigration implements AutoCloseable {
             });
             this.ownsMigrationExecutor = true;
         }
-        this.loginChecks = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "mailsync-login-check-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.loginChecks = b.loginCheckExecutor != null
+                ? b.loginCheckExecutor
+                : Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "mailsync-login-check-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.queue = new JobQueue(b.maxConcurrentMigrations, migrationExecutor, this::migrate);
     }
 
@@ -323,26 +325,27 @@ public final class AutoMigration implements AutoCloseable {
                     "all " + t.domain.maxConnectionsPerHost() + " sessions to " + legacy
                             + " were busy until the login timed out");
         }
-        char[] copy = password.clone();
+        LoginSlot slot = new LoginSlot(host, password.clone());
         AtomicBoolean abandoned = new AtomicBoolean();
         Future<Void> check;
         try {
             check = loginChecks.submit(() -> {
-                try (MailStore store = connector.open(legacy, t.legacyLogin, copy)) {
+                if (!slot.start()) {
+                    return null; // given up before it started; the caller released the slot
+                }
+                try (MailStore store = connector.open(legacy, t.legacyLogin, slot.password)) {
                     // Opening is the login; nothing more to ask of the server.
                     log.debug(
                             "{} accepted the login{}",
                             store.account(),
                             abandoned.get() ? ", but after the login timed out" : "");
                 } finally {
-                    Arrays.fill(copy, '\0');
-                    queue.releaseLoginSession(host);
+                    slot.release();
                 }
                 return null;
             });
         } catch (RuntimeException e) {
-            Arrays.fill(copy, '\0');
-            queue.releaseLoginSession(host);
+            slot.abandon();
             throw e;
         }
         try {
@@ -351,6 +354,8 @@ public final class AutoMigration implements AutoCloseable {
         } catch (TimeoutException e) {
             abandoned.set(true);
             check.cancel(true);
+            // A task cancelled before it started never runs its finally: release here then.
+            slot.abandon();
             return LoginResult.of(
                     LoginResult.Outcome.LEGACY_UNREACHABLE,
                     legacy + " did not answer within " + b.loginTimeout.toMillis() + " ms");
@@ -367,7 +372,53 @@ public final class AutoMigration implements AutoCloseable {
             return LoginResult.of(LoginResult.Outcome.LEGACY_UNREACHABLE, "the legacy login check failed: " + cause);
         } catch (InterruptedException e) {
             check.cancel(true);
+            slot.abandon();
             throw e;
+        }
+    }
+
+    /**
+     * A legacy session slot taken for one login check, and the password copy it uses: released
+     * exactly once, by the check when it started (in its finally), or by the caller when the
+     * check never started (cancelled by the timeout while still queued, or refused by the
+     * executor).
+     */
+    private final class LoginSlot {
+        private static final int WAITING = 0;
+        private static final int RUNNING = 1;
+        private static final int RELEASED = 2;
+
+        final String host;
+        final char[] password;
+        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+
+        LoginSlot(String host, char[] password) {
+            this.host = host;
+            this.password = password;
+        }
+
+        /** The check begins; false if the caller gave up on it first. */
+        boolean start() {
+            return state.compareAndSet(WAITING, RUNNING);
+        }
+
+        /** The caller gives up: releases now unless the check is running (it releases then). */
+        void abandon() {
+            if (state.compareAndSet(WAITING, RELEASED)) {
+                free();
+            }
+        }
+
+        /** The check is over. */
+        void release() {
+            if (state.compareAndSet(RUNNING, RELEASED)) {
+                free();
+            }
+        }
+
+        private void free() {
+            Arrays.fill(password, '\0');
+            queue.releaseLoginSession(host);
         }
     }
 
@@ -876,6 +927,7 @@ public final class AutoMigration implements AutoCloseable {
         private Duration loginTimeout = Duration.ofSeconds(10);
         private int maxConcurrentMigrations = 4;
         private @Nullable ExecutorService executor;
+        private @Nullable ExecutorService loginCheckExecutor;
         private @Nullable ScheduledExecutorService scheduler;
         private Duration tickInterval = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
@@ -974,6 +1026,16 @@ public final class AutoMigration implements AutoCloseable {
                     "login timeout must be 10 ms .. 5 min, not %s",
                     timeout);
             loginTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Runs the legacy login checks on this executor (shut down by {@link AutoMigration#close}).
+         * For tests that need a check to wait before it starts; default: a cached thread pool.
+         */
+        Builder loginCheckExecutor(ExecutorService checks) {
+            once("loginCheckExecutor");
+            loginCheckExecutor = checks;
             return this;
         }
 

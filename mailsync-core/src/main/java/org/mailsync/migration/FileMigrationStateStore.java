@@ -32,9 +32,9 @@ public final class FileMigrationStateStore implements MigrationStateStore {
         this.directory = directory;
     }
 
-    /** A store in {@code directory}, created if missing. */
+    /** A store in {@code directory}, created (0700) if missing; its files are 0600. */
     public static FileMigrationStateStore in(Path directory) throws IOException {
-        Files.createDirectories(directory);
+        DurableFiles.createPrivateDirectories(directory);
         return new FileMigrationStateStore(directory);
     }
 

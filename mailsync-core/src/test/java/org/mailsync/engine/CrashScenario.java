@@ -7,20 +7,19 @@ import com.google.common.collect.Multiset;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mailsync.DeletionPolicy;
 import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderInfo;
-import org.mailsync.FolderPair;
 import org.mailsync.FolderPath;
 import org.mailsync.SyncEngine;
 import org.mailsync.SyncReport;
 import org.mailsync.memory.InMemoryStore;
+import org.mailsync.spi.CheckpointRecord;
 import org.mailsync.spi.CheckpointStore;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 import org.mailsync.testing.InstrumentedStore;
 import org.mailsync.testing.MailboxAssertions;
 
@@ -41,11 +40,28 @@ final class CrashScenario {
     private volatile boolean crashAfter;
     int crashes;
 
+    /** What the target stores of the bytes sent (the identity, unless a test rewrites them). */
+    private final java.util.function.UnaryOperator<byte[]> stored;
+
     CrashScenario(Path dir, InMemoryStore sourceData, InMemoryStore targetData) {
+        this(dir, sourceData, targetData, t -> t, b -> b);
+    }
+
+    /**
+     * @param targetWrapper wraps the target store (e.g. one that rewrites what it stores)
+     * @param stored what the wrapped target stores of the bytes sent, for {@link #assertConverged}
+     */
+    CrashScenario(
+            Path dir,
+            InMemoryStore sourceData,
+            InMemoryStore targetData,
+            java.util.function.UnaryOperator<org.mailsync.spi.MailStore> targetWrapper,
+            java.util.function.UnaryOperator<byte[]> stored) {
         this.sourceData = sourceData;
         this.targetData = targetData;
+        this.stored = stored;
         this.source = new InstrumentedStore(sourceData);
-        this.target = new InstrumentedStore(targetData);
+        this.target = new InstrumentedStore(targetWrapper.apply(targetData));
         this.checkpointDir = dir;
         InstrumentedStore.Hook hook = new InstrumentedStore.Hook() {
             @Override
@@ -105,21 +121,26 @@ final class CrashScenario {
         }
 
         @Override
-        public Optional<FolderCheckpoint> load(FolderPair pair) throws IOException {
-            return delegate.load(pair);
+        public Optional<CheckpointRecord> snapshot(String key) throws IOException {
+            return delegate.snapshot(key);
         }
 
         @Override
-        public void save(FolderPair pair, FolderCheckpoint checkpoint) throws IOException {
+        public List<CheckpointRecord> journal(String key) throws IOException {
+            return delegate.journal(key);
+        }
+
+        @Override
+        public void save(CheckpointRecord snapshot) throws IOException {
             tick("checkpoint.save", false);
-            delegate.save(pair, checkpoint);
+            delegate.save(snapshot);
             tick("checkpoint.save", true);
         }
 
         @Override
-        public void journal(FolderPair pair, JournalEntry entry) throws IOException {
+        public void append(CheckpointRecord entry) throws IOException {
             tick("checkpoint.journal", false);
-            delegate.journal(pair, entry);
+            delegate.append(entry);
             tick("checkpoint.journal", true);
         }
     }
@@ -172,7 +193,12 @@ final class CrashScenario {
         SyncReport last = engine(DeletionPolicy.MIRROR).run();
         assertThat(last.verdict()).isEqualTo(SyncReport.Verdict.COMPLETE);
         for (FolderInfo folder : sourceData.listFolders()) {
-            Multiset<MailboxAssertions.Snapshot> want = MailboxAssertions.multiset(sourceData, folder.path());
+            Multiset<MailboxAssertions.Snapshot> want = HashMultiset.create();
+            for (MailboxAssertions.Snapshot m : MailboxAssertions.multiset(sourceData, folder.path())) {
+                byte[] bytes = stored.apply(m.bytes().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                want.add(new MailboxAssertions.Snapshot(
+                        new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1), m.flags(), m.internalDate()));
+            }
             Multiset<MailboxAssertions.Snapshot> have =
                     targetData.listFolders().stream().anyMatch(t -> t.path().equals(folder.path()))
                             ? MailboxAssertions.multiset(targetData, folder.path())

@@ -4,29 +4,61 @@ import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.mailsync.FolderPath;
+import org.mailsync.SkippedItem;
 import org.mailsync.maildir.internal.ModifiedUtf7;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Maps folder paths to directories and back, for one layout. Names are encoded per segment in
- * modified UTF-7; a directory whose name is not valid modified UTF-7 (written by a tool that
- * stores UTF-8) is listed under its name as it is and found again under that name.
+ * Maps folder paths to directories and back, for one layout, and accounts for every entry under the
+ * root: each is a folder, a Maildir directory ({@code cur new tmp}), a control file of Maildir,
+ * Dovecot or Courier ({@link #isControlFile}), or a {@link SkippedItem} with the reason. Symbolic
+ * links are never followed: each one is skipped. Names are decoded per segment from modified UTF-7;
+ * a directory whose name is not valid modified UTF-7 but reads as text (written by a tool that stores
+ * UTF-8) is listed under its name as it is and found again under that name.
  *
  * <p>Immutable and thread-safe.
  */
 final class FolderDirectories {
-    private static final Logger LOG = LoggerFactory.getLogger(FolderDirectories.class);
     private static final Set<String> RESERVED = Set.of("cur", "new", "tmp");
     private static final int MAX_NAME_BYTES = 255;
+    private static final int MAX_DEPTH = 64;
+
+    /** Files of Maildir, Dovecot and Courier that sit beside the mail; neither folders nor skipped. */
+    static final Set<String> CONTROL_FILES = Set.of(
+            "dovecot-uidlist",
+            "dovecot-uidlist.lock",
+            "dovecot-keywords",
+            "dovecot-keywords.lock",
+            "dovecot-uidvalidity",
+            "dovecot-acl",
+            "dovecot-acl-list",
+            "dovecot-shared",
+            "subscriptions",
+            "subscriptions.lock",
+            "maildirfolder",
+            "maildirsize",
+            ".dovecot.lda-dupes",
+            ".dovecot.lda-dupes.lock");
+
+    /** Prefixes of such files: Dovecot's indexes, logs and markers, Courier's files, our own temp files. */
+    static final List<String> CONTROL_PREFIXES = List.of(
+            "dovecot-uidvalidity.",
+            "dovecot-uidlist.tmp-",
+            "dovecot.index",
+            "dovecot.list.index",
+            "dovecot.mailbox.log",
+            "courierimap");
 
     private final Path root;
     private final MaildirLayout layout;
@@ -34,9 +66,53 @@ final class FolderDirectories {
     /** A folder found on disk: its path, its directory's segments as stored, and whether it holds mail. */
     record Found(FolderPath path, List<String> stored, boolean selectable) {}
 
+    /** What a scan found: the folders, parents before children, and what it did not take. */
+    record Scan(List<Found> folders, List<SkippedItem> skipped) {}
+
     FolderDirectories(Path root, MaildirLayout layout) {
         this.root = root;
         this.layout = layout;
+    }
+
+    /** Whether a name is one of the control files (not mail, not a folder). */
+    static boolean isControlFile(String name) {
+        return CONTROL_FILES.contains(name) || CONTROL_PREFIXES.stream().anyMatch(name::startsWith);
+    }
+
+    /**
+     * Whether a directory holds a Maildir: {@code cur/} or {@code new/} (Dovecot's rule; git, which
+     * keeps no empty directories, often leaves only one of them), never through a symbolic link.
+     */
+    static boolean isMaildir(Path dir) {
+        return Files.isDirectory(dir.resolve("cur"), LinkOption.NOFOLLOW_LINKS)
+                || Files.isDirectory(dir.resolve("new"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** A path as a report shows it: control characters escaped, so that it stays on one line. */
+    static String printable(Path path) {
+        String text = path.toString();
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    static SkippedItem skippedItem(Path path, String reason) {
+        return new SkippedItem(printable(path), reason);
+    }
+
+    static @Nullable BasicFileAttributes lstat(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /**
@@ -62,7 +138,11 @@ final class FolderDirectories {
                 throw new IllegalArgumentException(
                         "\"" + segment + "\" is reserved for Maildir's own directories in the fs layout");
             }
-            stored.add(ModifiedUtf7.encode(segment));
+            String encoded = ModifiedUtf7.encode(segment);
+            if (layout == MaildirLayout.FS && isControlFile(encoded)) {
+                throw new IllegalArgumentException("\"" + segment + "\" is the name of a Maildir or Dovecot file");
+            }
+            stored.add(encoded);
         }
         int longest = layout == MaildirLayout.FS
                 ? stored.stream().mapToInt(s -> s.length()).max().orElse(0)
@@ -89,67 +169,155 @@ final class FolderDirectories {
         return dir;
     }
 
-    /** Every folder below the root (not the inbox), parents before children, with missing parents. */
-    List<Found> scan() throws IOException {
-        Map<FolderPath, Found> found = new TreeMap<>();
-        if (layout == MaildirLayout.MAILDIR_PLUS_PLUS) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, ".*")) {
-                for (Path entry : entries) {
-                    String name = entry.getFileName().toString();
-                    if (name.equals(".") || name.equals("..") || !Files.isDirectory(entry)) {
-                        continue;
-                    }
-                    String[] stored = name.substring(1).split("\\.", -1);
-                    add(found, ImmutableList.copyOf(stored), Files.isDirectory(entry.resolve("cur")), entry);
-                }
+    /**
+     * The first symbolic link on the way from the root (exclusive: the root is the path the user
+     * gave) down to {@code dir}, if any.
+     */
+    Optional<Path> linkOnTheWay(Path dir) {
+        Path relative = root.relativize(dir);
+        Path p = root;
+        for (Path segment : relative) {
+            p = p.resolve(segment);
+            if (Files.isSymbolicLink(p)) {
+                return Optional.of(p);
             }
-        } else {
-            walk(root, new ArrayList<>(), found, 0);
         }
-        return addMissingParents(found);
+        return Optional.empty();
     }
 
-    private void walk(Path dir, List<String> prefix, Map<FolderPath, Found> found, int depth) throws IOException {
-        if (depth > 64) {
-            LOG.warn("{}: folders nested deeper than 64 levels are not listed", dir);
-            return;
+    /**
+     * Every folder below the root (not the inbox), parents before children, with missing parents;
+     * and every entry under the root that is neither a folder, a Maildir directory nor a control
+     * file, with the reason.
+     */
+    Scan scan() throws IOException {
+        Map<FolderPath, Found> found = new TreeMap<>();
+        Map<FolderPath, Path> directories = new TreeMap<>();
+        List<SkippedItem> skipped = new ArrayList<>();
+        account(root, List.of(), found, directories, skipped, 0);
+        return new Scan(addMissingParents(found), List.copyOf(skipped));
+    }
+
+    /** Looks at each entry of a folder's directory ({@code stored} is empty for the root). */
+    private void account(
+            Path dir,
+            List<String> stored,
+            Map<FolderPath, Found> found,
+            Map<FolderPath, Path> directories,
+            List<SkippedItem> skipped,
+            int depth)
+            throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(entries::add);
         }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (RESERVED.contains(name)) {
+        entries.sort(null);
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            BasicFileAttributes a = lstat(entry);
+            if (a == null) {
+                continue; // removed since the directory was read
+            }
+            if (a.isSymbolicLink()) {
+                skipped.add(skippedItem(entry, "a symbolic link; links are never followed"));
+                continue;
+            }
+            if (name.equals("cur") || name.equals("new") || name.equals("tmp")) {
+                if (!a.isDirectory()) {
+                    skipped.add(skippedItem(entry, "not a directory, so no Maildir messages are read from it"));
+                }
+                continue;
+            }
+            if (isControlFile(name)) {
+                continue;
+            }
+            boolean folderDirectory = a.isDirectory()
+                    && (layout == MaildirLayout.FS
+                            || (stored.isEmpty() && name.startsWith(".") && !name.equals(".") && !name.equals("..")));
+            if (folderDirectory) {
+                if (depth >= MAX_DEPTH) {
+                    skipped.add(skippedItem(entry, "folders nested deeper than " + MAX_DEPTH + " levels are not read"));
                     continue;
                 }
-                List<String> stored = new ArrayList<>(prefix);
-                stored.add(name);
-                if (add(found, stored, Files.isDirectory(entry.resolve("cur")), entry)) {
-                    walk(entry, stored, found, depth + 1);
+                List<String> segments = new ArrayList<>(stored);
+                if (layout == MaildirLayout.FS) {
+                    segments.add(name);
+                } else {
+                    segments.addAll(List.of(name.substring(1).split("\\.", -1)));
                 }
+                if (add(found, directories, skipped, segments, entry)) {
+                    account(entry, segments, found, directories, skipped, depth + 1);
+                }
+                continue;
+            }
+            if (a.isDirectory()) {
+                skipped.add(skippedItem(
+                        entry,
+                        (stored.isEmpty()
+                                        ? "a directory that is not a Maildir++ folder (their names start with '.')"
+                                        : "a directory inside a Maildir++ folder, which holds only cur, new and tmp")
+                                + (isMaildir(entry)
+                                        ? ", not read with everything below it; it holds a Maildir: is the tree in"
+                                                + " the fs layout (MaildirLayout.FS)?"
+                                        : ", not read with everything below it")));
+            } else if (a.isRegularFile()) {
+                skipped.add(skippedItem(
+                        entry, "a file that is neither mail in cur/ or new/ nor a file of Maildir or Dovecot"));
+            } else {
+                skipped.add(skippedItem(entry, "a special file (FIFO, socket or device); not read"));
             }
         }
     }
 
-    private boolean add(Map<FolderPath, Found> found, List<String> stored, boolean selectable, Path dir) {
+    /** Takes a folder directory, or names it as skipped; true if it was taken. */
+    private boolean add(
+            Map<FolderPath, Found> found,
+            Map<FolderPath, Path> directories,
+            List<SkippedItem> skipped,
+            List<String> stored,
+            Path dir) {
+        String below = layout == MaildirLayout.FS ? " (and everything below it)" : "";
         List<String> segments = new ArrayList<>(stored.size());
         for (String s : stored) {
             if (s.isEmpty()) {
-                LOG.warn("{}: an empty name segment cannot be a folder; not listed", dir);
+                skipped.add(skippedItem(
+                        dir, "an empty name segment (two dots in a row, or a dot at the end) cannot be a folder"));
                 return false;
             }
-            segments.add(ModifiedUtf7.decode(s).orElse(s));
+            Optional<String> decoded = ModifiedUtf7.decode(s);
+            if (decoded.isEmpty()
+                    && !Files.exists(dir.resolveSibling(dir.getFileName().toString()), LinkOption.NOFOLLOW_LINKS)) {
+                // The JVM could not decode the name's bytes (sun.jnu.encoding), so it cannot be found again.
+                skipped.add(skippedItem(
+                        dir,
+                        "the name is neither modified UTF-7 nor text in this JVM's file name encoding ("
+                                + System.getProperty("sun.jnu.encoding") + ")" + below));
+                return false;
+            }
+            segments.add(decoded.orElse(s));
         }
         FolderPath path;
         try {
             path = FolderPath.of(segments);
         } catch (IllegalArgumentException e) {
-            LOG.warn("{}: not a usable folder name ({}); not listed", dir, e.getMessage());
+            skipped.add(skippedItem(dir, "not a usable folder name: " + e.getMessage() + below));
             return false;
         }
         if (path.isInbox()) {
-            LOG.warn("{}: a folder named INBOX beside the root's inbox is not listed", dir);
+            skipped.add(skippedItem(
+                    dir,
+                    "a folder named INBOX beside the root, which is the inbox: not read (rename the directory"
+                            + " to read it)"));
             return false;
         }
-        found.put(path, new Found(path, ImmutableList.copyOf(stored), selectable));
+        Path other = directories.get(path);
+        if (other != null) {
+            skipped.add(skippedItem(
+                    dir, "names the same folder (" + path + ") as " + printable(other) + ", which is read"));
+            return false;
+        }
+        directories.put(path, dir);
+        found.put(path, new Found(path, ImmutableList.copyOf(stored), isMaildir(dir)));
         return true;
     }
 
@@ -158,7 +326,9 @@ final class FolderDirectories {
             List<String> stored = found.get(path).stored();
             for (int depth = 1; depth < path.depth(); depth++) {
                 FolderPath parent = FolderPath.of(path.segments().subList(0, depth));
-                found.putIfAbsent(parent, new Found(parent, stored.subList(0, depth), false));
+                if (!parent.isInbox()) {
+                    found.putIfAbsent(parent, new Found(parent, stored.subList(0, depth), false));
+                }
             }
         }
         return List.copyOf(found.values());
@@ -166,6 +336,6 @@ final class FolderDirectories {
 
     /** The folder as listed, if it is on disk; finds names stored as they are, too. */
     Optional<Found> find(FolderPath path) throws IOException {
-        return scan().stream().filter(f -> f.path().equals(path)).findFirst();
+        return scan().folders().stream().filter(f -> f.path().equals(path)).findFirst();
     }
 }

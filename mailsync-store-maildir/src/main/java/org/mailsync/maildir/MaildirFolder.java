@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +22,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,18 +44,20 @@ import org.mailsync.MessageInfo;
 import org.mailsync.MessageRejectedException;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
+import org.mailsync.SkippedItem;
 import org.mailsync.StoreFailureException;
 import org.mailsync.internal.Headers;
 import org.mailsync.maildir.internal.CrlfInputStream;
-import org.mailsync.maildir.internal.DotLock;
 import org.mailsync.maildir.internal.Fsync;
 import org.mailsync.maildir.internal.KeywordFile;
 import org.mailsync.maildir.internal.MaildirFileName;
+import org.mailsync.maildir.internal.PrivateFiles;
 import org.mailsync.maildir.internal.Uidlist;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.mailsync.spi.support.DotLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,11 +100,25 @@ final class MaildirFolder implements MailFolder {
     private final Map<String, Long> countedSizes = new HashMap<>();
     private boolean scanned;
     private boolean closed;
+    /** What the last scan did not take from {@code cur/} and {@code new/}, with the reason. */
+    private List<SkippedItem> skipped = List.of();
+    /** Entries ({@code cur/name}) the last scan found to be regular files, so as not to look again. */
+    private Set<String> regularFiles = new HashSet<>();
 
-    MaildirFolder(MaildirStore store, FolderPath path, Path dir) {
+    /** Dot-files that tools leave in {@code cur/} and {@code new/}: no mail, not reported. */
+    static final Set<String> IGNORED_DOT_FILES = Set.of(".gitkeep", ".keep");
+
+    /** Where the ids are kept when this folder is read without writing into it; null otherwise. */
+    private final @Nullable StateIds stateIds;
+
+    private @Nullable Uidlist treeUidlist;
+    private @Nullable Stamp treeUidlistStamp;
+
+    MaildirFolder(MaildirStore store, FolderPath path, Path dir, @Nullable StateIds stateIds) {
         this.store = store;
         this.path = path;
         this.dir = dir;
+        this.stateIds = stateIds;
         this.uidlistFile = dir.resolve(UIDLIST);
         this.keywordsFile = dir.resolve(KEYWORDS);
     }
@@ -164,7 +182,7 @@ final class MaildirFolder implements MailFolder {
 
     private MessageInfo info(long uid, Located at) throws IOException {
         Path file = file(at);
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        BasicFileAttributes attributes = regularFile(at);
         Instant date = attributes.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
         return MessageInfo.of(MessageUid.of(uid), size(at, attributes.size()), flagsOf(at.fileName()), date);
     }
@@ -194,8 +212,28 @@ final class MaildirFolder implements MailFolder {
         return counted;
     }
 
+    /**
+     * The attributes of a message's file, never through a link. One that became a link or a special
+     * file since the scan counts as moved, so that the next scan names it as skipped.
+     */
+    private BasicFileAttributes regularFile(Located at) throws IOException {
+        Path file = file(at);
+        BasicFileAttributes attributes =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            regularFiles.remove(at.subdir() + "/" + at.fileName());
+            throw new NoSuchFileException(file.toString(), null, "no longer a regular file");
+        }
+        return attributes;
+    }
+
+    /** Opens a file for reading without following a link (O_NOFOLLOW). */
+    private static InputStream openNoFollow(Path file) throws IOException {
+        return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
     private static long countCrlfSize(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = openNoFollow(file)) {
             byte[] buffer = new byte[64 * 1024];
             long size = 0;
             int previous = -1;
@@ -221,15 +259,16 @@ final class MaildirFolder implements MailFolder {
     }
 
     private InputStream open(Located at) throws IOException {
-        InputStream in = Files.newInputStream(file(at));
+        InputStream in = openNoFollow(file(at));
         return converted(at.fileName()) ? new CrlfInputStream(in) : in;
     }
 
     @Override
     public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
         return withFile(uid, at -> {
+            long size = regularFile(at).size();
             try (InputStream in = open(at)) {
-                return store.spool().spool(in, Files.size(file(at)));
+                return store.spool().spool(in, size);
             }
         });
     }
@@ -293,8 +332,11 @@ final class MaildirFolder implements MailFolder {
         if (requests.isEmpty()) {
             return List.of();
         }
+        refuseWriting();
+        refuseLinks(List.of("tmp", "new", "cur", UIDLIST, KEYWORDS));
         List<Pending> pending = new ArrayList<>(requests.size());
         try {
+            prepareForWriting();
             for (AppendRequest request : requests) {
                 pending.add(writeTemp(request));
             }
@@ -326,7 +368,7 @@ final class MaildirFolder implements MailFolder {
         Path tmp = dir.resolve("tmp").resolve(unique);
         long size = 0;
         long crlfSize = 0;
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try (FileChannel out = PrivateFiles.createFile(tmp);
                 InputStream in = request.message().openStream()) {
             byte[] buffer = new byte[64 * 1024];
             int previous = -1;
@@ -408,10 +450,13 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         checkUsable();
+        refuseWriting();
+        refuseLinks(List.of("tmp", "new", "cur", UIDLIST, KEYWORDS));
         if (!scanned) {
             refresh();
         }
         try {
+            prepareForWriting();
             if (mode == FlagsUpdateMode.REMOVE) {
                 loadKeywords();
             } else {
@@ -466,6 +511,8 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void delete(Collection<MessageUid> uids) throws MailStoreException {
         checkUsable();
+        refuseWriting();
+        refuseLinks(List.of("new", "cur", UIDLIST));
         if (!scanned) {
             refresh();
         }
@@ -500,6 +547,57 @@ final class MaildirFolder implements MailFolder {
     @Override
     public void close() {
         closed = true;
+    }
+
+    /**
+     * Creates whichever of {@code tmp/}, {@code new/} and {@code cur/} is missing, only now that
+     * something is written: reading never adds directories to a tree.
+     */
+    private void prepareForWriting() throws IOException {
+        for (String subdir : List.of("tmp", "new", "cur")) {
+            Path sub = dir.resolve(subdir);
+            if (!Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateFiles.createDirectories(sub);
+            }
+        }
+    }
+
+    private void refuseWriting() throws FolderUnusableException {
+        if (stateIds != null) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(store.account(), path),
+                    store.readOnly() ? store.readOnlyReason() : dir + " is not writable; it is only read",
+                    null);
+        }
+    }
+
+    /**
+     * Refuses to use a folder whose Maildir directories or control files named here are symbolic
+     * links: writing through one would write outside the tree.
+     */
+    private void refuseLinks(List<String> names) throws FolderUnusableException {
+        for (String name : names) {
+            Path p = dir.resolve(name);
+            if (Files.isSymbolicLink(p)) {
+                throw new FolderUnusableException(
+                        ErrorContext.of(store.account(), path),
+                        FolderDirectories.printable(p)
+                                + " is a symbolic link; the store never reads or writes through links",
+                        null);
+            }
+        }
+    }
+
+    /**
+     * What the last listing found in {@code cur/} and {@code new/} and did not take as messages:
+     * symbolic links, special files, hidden files, names a uidlist cannot hold.
+     */
+    @Override
+    public List<SkippedItem> skipped() throws MailStoreException {
+        if (!scanned) {
+            refresh();
+        }
+        return skipped;
     }
 
     // ---- flags
@@ -608,7 +706,7 @@ final class MaildirFolder implements MailFolder {
         }
         if (!now.equals(keywordsStamp)) {
             try {
-                keywords = KeywordFile.parse(Files.readAllBytes(keywordsFile));
+                keywords = KeywordFile.parse(MaildirStore.readNoFollow(keywordsFile));
                 keywordsStamp = now;
             } catch (NoSuchFileException gone) {
                 keywords = KeywordFile.EMPTY;
@@ -631,6 +729,11 @@ final class MaildirFolder implements MailFolder {
      */
     private void refresh() throws MailStoreException {
         checkUsable();
+        if (stateIds != null) {
+            refreshWithoutWriting(stateIds);
+            return;
+        }
+        refuseLinks(List.of(UIDLIST, KEYWORDS));
         try {
             loadUidlist(null);
             loadKeywords();
@@ -696,6 +799,111 @@ final class MaildirFolder implements MailFolder {
         }
     }
 
+    /**
+     * {@link #refresh()} for a folder the store does not write into: the tree's uidlist and keyword
+     * file are read (never through a link, never locked, never written), and the ids of files the
+     * tree's uidlist does not name are kept in the state directory.
+     */
+    private void refreshWithoutWriting(StateIds ids) throws MailStoreException {
+        try {
+            List<SkippedItem> links = new ArrayList<>();
+            for (Path control : List.of(uidlistFile, keywordsFile)) {
+                if (Files.isSymbolicLink(control)) {
+                    links.add(FolderDirectories.skippedItem(
+                            control, "a symbolic link; not followed, so the folder is read without it"));
+                }
+            }
+            if (links.isEmpty()) {
+                loadKeywords();
+            } else {
+                keywords = KeywordFile.EMPTY;
+                keywordsStamp = null;
+                if (!Files.isSymbolicLink(keywordsFile)) {
+                    loadKeywords();
+                }
+            }
+            Map<String, Located> onDisk = scanFiles();
+            List<SkippedItem> all = new ArrayList<>(links);
+            all.addAll(skipped);
+            skipped = List.copyOf(all);
+            Uidlist tree = Files.isSymbolicLink(uidlistFile) ? null : readTreeUidlist();
+            long before = uidlist != null ? uidlist.uidValidity() : 0;
+            uidlist = ids.update(
+                    tree,
+                    current -> {
+                        List<String> unknown = new ArrayList<>();
+                        for (String base : onDisk.keySet()) {
+                            if (!current.contains(base)) {
+                                unknown.add(base);
+                            }
+                        }
+                        unknown.sort(MAILDIR_ORDER);
+                        List<Uidlist.Record> added = new ArrayList<>(unknown.size());
+                        for (String base : unknown) {
+                            added.add(record(onDisk.get(base)));
+                        }
+                        return added;
+                    },
+                    store.clockSeconds(),
+                    onDisk.keySet());
+            if (before != 0 && before != uidlist.uidValidity()) {
+                countedSizes.clear();
+            }
+            messages.clear();
+            for (Map.Entry<Long, Uidlist.Record> e : uidlist().records().entrySet()) {
+                Located at = onDisk.get(e.getValue().base());
+                if (at != null) {
+                    messages.put(e.getKey(), at);
+                }
+            }
+            scanned = true;
+        } catch (NoSuchFileException e) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(store.account(), path), "the folder is gone (" + e.getFile() + ")", e);
+        } catch (IOException e) {
+            throw new StoreFailureException(ErrorContext.of(store.account(), path), "cannot read " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * The tree's own uidlist, read but never locked or written; null if there is none. A last line
+     * that Dovecot is appending right now (no newline yet) is left for the next look; a damaged list
+     * is not used (with a warning), as the state directory keeps the ids then.
+     */
+    private @Nullable Uidlist readTreeUidlist() throws IOException {
+        Stamp now = stamp(uidlistFile);
+        if (now == null) {
+            treeUidlist = null;
+            treeUidlistStamp = null;
+            return null;
+        }
+        if (now.equals(treeUidlistStamp)) {
+            return treeUidlist;
+        }
+        byte[] bytes;
+        try {
+            bytes = MaildirStore.readNoFollow(uidlistFile);
+        } catch (NoSuchFileException replacedJustNow) {
+            return treeUidlist;
+        }
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        try {
+            treeUidlist = Uidlist.parse(java.util.Arrays.copyOf(bytes, end));
+        } catch (IllegalArgumentException e) {
+            String warning = uidlistFile + " is damaged (" + e.getMessage() + "); its ids are not used";
+            if (!warnings.contains(warning)) {
+                warnings.add(warning);
+            }
+            LOG.warn("{}: {}", new ErrorContext(store.account(), path, null), warning);
+            treeUidlist = null;
+        }
+        treeUidlistStamp = now;
+        return treeUidlist;
+    }
+
     /** A uidlist line for a file that has none: with its CRLF size, where its name lacks it. */
     private Uidlist.Record record(Located at) throws IOException {
         MaildirFileName name = MaildirFileName.parse(at.fileName());
@@ -730,15 +938,14 @@ final class MaildirFolder implements MailFolder {
         while (true) {
             Stamp now = stamp(uidlistFile);
             if (now == null) {
-                if (!Files.isDirectory(dir.resolve("cur"))) {
-                    throw new NoSuchFileException(dir.resolve("cur").toString());
+                if (!FolderDirectories.isMaildir(dir)) {
+                    throw new NoSuchFileException(dir + " (neither cur nor new)");
                 }
                 if (held != null) {
                     Uidlist created = Uidlist.create(store.nextUidValidity(), MaildirStore.newMailboxGuid());
                     // Written aside and renamed, so that no reader ever sees half a header.
                     Path temp = dir.resolve(UIDLIST + ".tmp-" + store.newUniqueName());
-                    try (FileChannel out =
-                            FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    try (FileChannel out = PrivateFiles.createFile(temp)) {
                         out.write(ByteBuffer.wrap(created.format()));
                         if (store.fsync()) {
                             out.force(true);
@@ -760,7 +967,7 @@ final class MaildirFolder implements MailFolder {
             }
             byte[] bytes;
             try {
-                bytes = Files.readAllBytes(uidlistFile);
+                bytes = MaildirStore.readNoFollow(uidlistFile);
             } catch (NoSuchFileException replacedJustNow) {
                 continue;
             }
@@ -797,25 +1004,73 @@ final class MaildirFolder implements MailFolder {
         }
     }
 
-    /** Every message file in {@code new/} and {@code cur/}, by base name. */
+    /**
+     * Every message file in {@code new/} and {@code cur/}, by base name. Either may be missing (a
+     * Maildir from git has no empty directories); both missing means the folder is gone.
+     */
     private Map<String, Located> scanFiles() throws IOException {
         Map<String, Located> found = new HashMap<>();
+        List<SkippedItem> notTaken = new ArrayList<>();
+        Set<String> regular = new HashSet<>();
+        int missing = 0;
         for (String subdir : List.of("new", "cur")) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(subdir))) {
+            Path sub = dir.resolve(subdir);
+            BasicFileAttributes a = FolderDirectories.lstat(sub);
+            if (a == null) {
+                missing++;
+                continue;
+            }
+            if (a.isSymbolicLink() || !a.isDirectory()) {
+                notTaken.add(FolderDirectories.skippedItem(
+                        sub,
+                        a.isSymbolicLink()
+                                ? "a symbolic link; links are never followed, so no messages are read through it"
+                                : "not a directory, so no Maildir messages are read from it"));
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(sub)) {
                 for (Path file : files) {
                     String fileName = file.getFileName().toString();
+                    String key = subdir + "/" + fileName;
+                    String reason = null;
                     if (fileName.startsWith(".")) {
+                        if (IGNORED_DOT_FILES.contains(fileName)) {
+                            continue;
+                        }
+                        reason = "a hidden file; Maildir messages never start with '.'";
+                    } else if (fileName.indexOf('\n') >= 0 || fileName.indexOf('\r') >= 0) {
+                        reason = "a line break in the file name, which a uidlist cannot hold";
+                    } else if (MaildirFileName.baseOf(fileName).isEmpty()) {
+                        reason = "no name before the ':' of the flags";
+                    } else if (!regularFiles.contains(key)) {
+                        BasicFileAttributes fa = FolderDirectories.lstat(file);
+                        if (fa == null) {
+                            continue; // moved or removed since the directory was read
+                        }
+                        if (fa.isSymbolicLink()) {
+                            reason = "a symbolic link; links are never followed";
+                        } else if (fa.isDirectory()) {
+                            reason = "a directory, not a message";
+                        } else if (!fa.isRegularFile()) {
+                            reason = "a special file (FIFO, socket or device), not a message";
+                        }
+                    }
+                    if (reason != null) {
+                        notTaken.add(FolderDirectories.skippedItem(file, reason));
                         continue;
                     }
+                    regular.add(key);
                     String base = MaildirFileName.baseOf(fileName);
-                    if (base.isEmpty()) {
-                        continue;
-                    }
                     // Seen in both while another process moves it from new to cur: cur wins.
                     found.put(base, new Located(base, subdir, fileName));
                 }
             }
         }
+        if (missing == 2) {
+            throw new NoSuchFileException(dir + " (neither cur nor new)");
+        }
+        regularFiles = regular;
+        skipped = List.copyOf(notTaken);
         return found;
     }
 

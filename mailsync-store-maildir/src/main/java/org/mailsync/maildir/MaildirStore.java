@@ -5,11 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,12 +20,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Capability;
 import org.mailsync.ErrorContext;
@@ -32,13 +36,15 @@ import org.mailsync.FolderPath;
 import org.mailsync.FolderUnusableException;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSpool;
+import org.mailsync.SkippedItem;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.StoreFailureException;
-import org.mailsync.maildir.internal.DotLock;
 import org.mailsync.maildir.internal.Fsync;
+import org.mailsync.maildir.internal.PrivateFiles;
 import org.mailsync.maildir.internal.SubscriptionsFile;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
+import org.mailsync.spi.support.DotLock;
 
 /**
  * A Maildir tree as a mail store, readable and writable side by side with Dovecot: Maildir++ or
@@ -78,6 +84,18 @@ import org.mailsync.spi.MailStore;
  * it, so that an id that {@code append} returned survives a crash. {@link MailFolder#appendAll}
  * does this once per batch and is all or nothing: it declares {@link Capability#BATCH_APPEND}.
  *
+ * <p><b>What is read.</b> A folder is a directory with {@code cur/} or {@code new/} (Dovecot's rule);
+ * reading never creates directories. Every entry under the root is a folder, a Maildir directory, a
+ * control file of Maildir, Dovecot or Courier, or a {@link SkippedItem} with the reason ({@link
+ * #skipped()}, {@link MailFolder#skipped()}). Symbolic links are never followed, in a source or a
+ * target: they are skipped when reading, and a target refuses to write through one.
+ *
+ * <p><b>Read-only.</b> With {@link Builder#readOnly(boolean) readOnly} (or for a tree this process
+ * cannot write) the store writes nothing into the tree and keeps its ids in the {@link
+ * Builder#stateDirectory(Path) state directory}; see the module's README.
+ *
+ * <p><b>Modes.</b> Files are created {@code 0600} and directories {@code 0700}, whatever the umask.
+ *
  * <p>Thread-safe. Each {@link MailFolder} it returns is confined to one thread; several, in this
  * or other processes (Dovecot), may use one folder at once.
  */
@@ -107,6 +125,13 @@ public final class MaildirStore implements MailStore {
         return thread;
     });
     private volatile boolean closed;
+    private final boolean readOnlyRequested;
+    private final @Nullable Path stateDirectory;
+    private final Predicate<Path> writable;
+    /** Decided when the tree is first used: read-only as asked, or because it cannot be written. */
+    private volatile boolean readOnly;
+
+    private volatile List<SkippedItem> skipped = List.of();
 
     private MaildirStore(Builder b, Path root) {
         this.root = root;
@@ -120,6 +145,10 @@ public final class MaildirStore implements MailStore {
         this.lockTimeout = b.lockTimeout != null ? b.lockTimeout : this.lockStaleAfter.plusSeconds(30);
         this.host = sanitizeHost(b.host != null ? b.host : localHostName());
         this.directories = new FolderDirectories(root, layout);
+        this.readOnlyRequested = b.readOnly != null && b.readOnly;
+        this.readOnly = readOnlyRequested;
+        this.stateDirectory = b.stateDirectory;
+        this.writable = b.writable != null ? b.writable : Files::isWritable;
     }
 
     /** A builder; {@link Builder#root} is required. */
@@ -169,9 +198,11 @@ public final class MaildirStore implements MailStore {
         List<FolderInfo> out = new ArrayList<>();
         out.add(new FolderInfo(FolderPath.INBOX, true, null, subscriptions.contains(List.of("INBOX"))));
         try {
-            for (FolderDirectories.Found found : directories.scan()) {
+            FolderDirectories.Scan scan = directories.scan();
+            for (FolderDirectories.Found found : scan.folders()) {
                 out.add(new FolderInfo(found.path(), found.selectable(), null, subscriptions.contains(found.stored())));
             }
+            skipped = scan.skipped();
         } catch (IOException e) {
             throw new StoreFailureException(
                     ErrorContext.of(account), "cannot list the folders under " + root + ": " + e, e);
@@ -179,18 +210,31 @@ public final class MaildirStore implements MailStore {
         return out;
     }
 
+    /**
+     * What the last {@link #listFolders()} found under the root and did not take: symbolic links,
+     * directories whose names cannot be folder names here, and files that are neither folders nor
+     * files of Maildir, Dovecot or Courier. Files inside {@code cur/} and {@code new/} are named by
+     * each folder's {@link MailFolder#skipped()}.
+     */
+    @Override
+    public List<SkippedItem> skipped() {
+        return skipped;
+    }
+
     @Override
     public void createFolder(FolderPath path) throws MailStoreException {
         checkOpen();
         ensureRoot();
+        refuseWriting(path);
         if (path.isInbox()) {
             return;
         }
         List<String> stored = stored(path);
+        refuseLinks(path, directories.directory(stored));
         try {
             for (int depth = 1; depth <= path.depth(); depth++) {
                 Path dir = directories.directory(stored.subList(0, depth));
-                if (!Files.isDirectory(dir.resolve("cur"))) {
+                if (!FolderDirectories.isMaildir(dir)) {
                     createMaildir(dir, layout == MaildirLayout.MAILDIR_PLUS_PLUS);
                 }
             }
@@ -200,13 +244,13 @@ public final class MaildirStore implements MailStore {
     }
 
     private void createMaildir(Path dir, boolean marker) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         for (String sub : List.of("tmp", "new", "cur")) {
-            Files.createDirectories(dir.resolve(sub));
+            PrivateFiles.createDirectories(dir.resolve(sub));
         }
-        if (marker && !Files.exists(dir.resolve("maildirfolder"))) {
+        if (marker && !Files.exists(dir.resolve("maildirfolder"), LinkOption.NOFOLLOW_LINKS)) {
             // Courier's and Dovecot's mark of a Maildir++ subfolder.
-            Files.createFile(dir.resolve("maildirfolder"));
+            PrivateFiles.createEmptyFile(dir.resolve("maildirfolder"));
         }
         if (fsync) {
             Fsync.directory(dir);
@@ -219,29 +263,75 @@ public final class MaildirStore implements MailStore {
         checkOpen();
         ensureRoot();
         Path dir = path.isInbox() ? root : directoryOf(path);
-        return new MaildirFolder(this, path, dir);
+        boolean folderReadOnly = readOnly;
+        if (!folderReadOnly && !writable.test(dir)) {
+            if (stateDirectory == null) {
+                throw new FolderUnusableException(
+                        ErrorContext.of(account, path),
+                        FolderDirectories.printable(dir) + " is not writable, so its ids cannot be kept in it;"
+                                + " give the store a state directory (MaildirStore.Builder.stateDirectory) to read it"
+                                + " without writing",
+                        null);
+            }
+            folderReadOnly = true;
+        }
+        return new MaildirFolder(
+                this, path, dir, folderReadOnly ? new StateIds(stateDirectory, root, dir, fsync) : null);
+    }
+
+    /** Whether the store writes nothing into the tree (asked for, or found not writable). */
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    private void refuseWriting(FolderPath path) throws FolderUnusableException {
+        if (readOnly) {
+            throw new FolderUnusableException(ErrorContext.of(account, path), readOnlyReason(), null);
+        }
+    }
+
+    /** Why a write was refused, for the error. */
+    String readOnlyReason() {
+        return readOnlyRequested
+                ? "the store is read-only (MaildirStore.Builder.readOnly): it writes nothing into " + root
+                : root + " is not writable, so the store reads it without writing";
     }
 
     /** The directory of an existing folder, found as it is stored. */
     private Path directoryOf(FolderPath path) throws MailStoreException {
         List<String> stored = stored(path);
         Path dir = directories.directory(stored);
-        if (Files.isDirectory(dir.resolve("cur"))) {
+        refuseLinks(path, dir);
+        if (FolderDirectories.isMaildir(dir)) {
             return dir;
         }
         try {
             FolderDirectories.Found found = directories.find(path).orElse(null);
             if (found != null && found.selectable()) {
-                return directories.directory(found.stored());
+                Path foundDir = directories.directory(found.stored());
+                refuseLinks(path, foundDir);
+                return foundDir;
             }
             throw new FolderUnusableException(
                     ErrorContext.of(account, path),
                     found == null
                             ? "no such folder (no " + dir + ")"
-                            : "folder cannot hold messages (no " + dir.resolve("cur") + ")",
+                            : "folder cannot hold messages (neither cur nor new in " + dir + ")",
                     null);
         } catch (IOException e) {
             throw new FolderUnusableException(ErrorContext.of(account, path), "cannot look for the folder: " + e, e);
+        }
+    }
+
+    /** A folder directory reached through a symbolic link is neither read nor written. */
+    private void refuseLinks(FolderPath path, Path dir) throws FolderUnusableException {
+        Optional<Path> link = directories.linkOnTheWay(dir);
+        if (link.isPresent()) {
+            throw new FolderUnusableException(
+                    ErrorContext.of(account, path),
+                    FolderDirectories.printable(link.get())
+                            + " is a symbolic link; the store never follows links, in a source or a target",
+                    null);
         }
     }
 
@@ -262,6 +352,7 @@ public final class MaildirStore implements MailStore {
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
         checkOpen();
         ensureRoot();
+        refuseWriting(path);
         List<String> stored = stored(path);
         Path file = root.resolve(SUBSCRIPTIONS_FILE);
         try (DotLock lock = lock(file)) {
@@ -280,11 +371,21 @@ public final class MaildirStore implements MailStore {
     private SubscriptionsFile readSubscriptions() throws MailStoreException {
         Path file = root.resolve(SUBSCRIPTIONS_FILE);
         try {
-            return SubscriptionsFile.parse(Files.readAllBytes(file), layout.separator());
+            if (Files.isSymbolicLink(file)) {
+                return SubscriptionsFile.empty(); // not followed; listFolders names it as skipped
+            }
+            return SubscriptionsFile.parse(readNoFollow(file), layout.separator());
         } catch (NoSuchFileException e) {
             return SubscriptionsFile.empty();
         } catch (IOException e) {
             throw new StoreFailureException(ErrorContext.of(account), "cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** The whole file, never through a link (a link is an error). */
+    static byte[] readNoFollow(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readAllBytes();
         }
     }
 
@@ -299,13 +400,30 @@ public final class MaildirStore implements MailStore {
     }
 
     private void ensureRoot() throws MailStoreException {
-        if (Files.isDirectory(root.resolve("cur"))) {
+        if (readOnly || (Files.exists(root) && !writable.test(root))) {
+            if (!FolderDirectories.isMaildir(root)) {
+                throw new StoreFailureException(
+                        ErrorContext.of(account),
+                        "no Maildir at " + root + " (neither cur nor new); check the path",
+                        null);
+            }
+            if (stateDirectory == null) {
+                throw new StoreFailureException(
+                        ErrorContext.of(account),
+                        root + " is not writable, so the store cannot keep its ids in it; give it a state"
+                                + " directory (MaildirStore.Builder.stateDirectory) to read it without writing",
+                        null);
+            }
+            readOnly = true;
+            return;
+        }
+        if (FolderDirectories.isMaildir(root)) {
             return;
         }
         if (!createRoot) {
             throw new StoreFailureException(
                     ErrorContext.of(account),
-                    "no Maildir at " + root + " (no cur directory); check the path, or let the store create it",
+                    "no Maildir at " + root + " (neither cur nor new); check the path, or let the store create it",
                     null);
         }
         try {
@@ -331,8 +449,7 @@ public final class MaildirStore implements MailStore {
         long last = 0;
         List<Path> markers = new ArrayList<>();
         try {
-            last = Long.parseLong(
-                    Files.readString(file, StandardCharsets.US_ASCII).trim(), 16);
+            last = Long.parseLong(new String(readNoFollow(file), StandardCharsets.US_ASCII).trim(), 16);
         } catch (NoSuchFileException | NumberFormatException e) {
             // no counter yet, or a damaged one: the markers below and the clock decide
         }
@@ -354,11 +471,14 @@ public final class MaildirStore implements MailStore {
         }
         String hex = String.format("%08x", next);
         Path temp = root.resolve(UIDVALIDITY_FILE + ".tmp-" + pid + "-" + DELIVERIES.incrementAndGet());
-        Files.writeString(temp, hex, StandardCharsets.US_ASCII);
+        try (FileChannel out = PrivateFiles.createFile(temp)) {
+            out.write(java.nio.ByteBuffer.wrap(hex.getBytes(StandardCharsets.US_ASCII)));
+        }
+        // A rename replaces a link named dovecot-uidvalidity; it never writes through it.
         Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Path marker = root.resolve(UIDVALIDITY_FILE + "." + hex);
-        if (!Files.exists(marker)) {
-            Files.createFile(marker);
+        if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+            PrivateFiles.createEmptyFile(marker);
         }
         for (Path old : markers) {
             if (!old.equals(marker) && old.getFileName().toString().matches(UIDVALIDITY_FILE + "\\.[0-9a-f]{8}")) {
@@ -385,6 +505,10 @@ public final class MaildirStore implements MailStore {
 
     boolean fsync() {
         return fsync;
+    }
+
+    long clockSeconds() {
+        return clock.instant().getEpochSecond();
     }
 
     /**
@@ -455,6 +579,9 @@ public final class MaildirStore implements MailStore {
         private @Nullable Duration lockStaleAfter;
         private @Nullable Duration lockTimeout;
         private @Nullable String host;
+        private @Nullable Boolean readOnly;
+        private @Nullable Path stateDirectory;
+        private @Nullable Predicate<Path> writable;
 
         private Builder() {}
 
@@ -541,9 +668,43 @@ public final class MaildirStore implements MailStore {
             return this;
         }
 
+        /**
+         * Whether the store never writes into the tree: no {@code dovecot-uidlist}, keyword file,
+         * lock file or directory; appends, flag changes, deletions and new folders fail. Ids are
+         * kept in the {@link #stateDirectory} instead, which this needs. False by default: the store
+         * keeps its ids in Dovecot's files in the tree, as Dovecot does. A tree that is not writable
+         * is read this way in any case, if a state directory is given.
+         */
+        public Builder readOnly(boolean value) {
+            checkState(readOnly == null, "readOnly was already set to %s", readOnly);
+            this.readOnly = value;
+            return this;
+        }
+
+        /**
+         * Where the store keeps the ids of folders it must not, or cannot, write into: one file per
+         * folder, so that ids stay the same from run to run. Created ({@code 0700}) when first
+         * needed. Beside the checkpoints is a good place.
+         */
+        public Builder stateDirectory(Path directory) {
+            checkState(stateDirectory == null, "stateDirectory was already set to %s", stateDirectory);
+            this.stateDirectory =
+                    checkNotNull(directory, "stateDirectory").toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** Whether this process may write into a directory; a seam for tests (root may write anywhere). */
+        Builder writable(Predicate<Path> check) {
+            this.writable = checkNotNull(check, "writable");
+            return this;
+        }
+
         /** The store; nothing is read or created on disk until it is used. */
         public MaildirStore build() {
             checkState(root != null, "root must be set");
+            checkState(
+                    readOnly == null || !readOnly || stateDirectory != null,
+                    "a read-only store needs a stateDirectory, where it keeps its ids so that they stay stable");
             return new MaildirStore(this, root.toAbsolutePath().normalize());
         }
     }

@@ -5,14 +5,13 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.spi.support.MailDates;
 
 /**
  * The {@code From } line that starts each message: {@code From sender asctime-date}, where the date
@@ -111,14 +110,11 @@ final class FromLine {
         return address;
     }
 
-    /** Parses an RFC 5322 {@code Date:} value, for a From line without a usable date. */
-    static Optional<Instant> parseDateHeader(String value) {
-        String v = value.trim().replaceAll("\\s*\\(.*\\)\\s*$", "").replaceAll("\\s+", " ");
-        try {
-            return Optional.of(
-                    ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+    /**
+     * Parses an RFC 5322 {@code Date:} value, for a From line without a usable date, as lenient
+     * mail readers do (a wrong weekday, obsolete zones and two-digit years are common in real mail).
+     */
+    static Optional<MailDates.Parsed> parseDateHeader(String value) {
+        return MailDates.parseDetailed(value);
     }
 }

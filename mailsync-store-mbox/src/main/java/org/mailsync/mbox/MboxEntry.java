@@ -43,7 +43,19 @@ final class MboxEntry {
     final long flagRegionStart;
 
     final long flagRegionEnd;
+    /** Where the internal date came from: one of the {@code DATE_} constants. */
+    final int dateSource;
+
     long id;
+
+    /** The internal date is the From line's. */
+    static final int DATE_FROM_LINE = 0;
+    /** From the Date header, the From line having none we can read. */
+    static final int DATE_HEADER = 1;
+    /** As {@link #DATE_HEADER}, from a Date header without a zone (read as UTC). */
+    static final int DATE_HEADER_NO_ZONE = 2;
+    /** From the file's modification time: neither the From line nor a Date header had one. */
+    static final int DATE_FILE_TIME = 3;
 
     MboxEntry(
             long ordinal,
@@ -63,7 +75,8 @@ final class MboxEntry {
             boolean thunderbirdExpunged,
             boolean pseudo,
             long flagRegionStart,
-            long flagRegionEnd) {
+            long flagRegionEnd,
+            int dateSource) {
         this.ordinal = ordinal;
         this.fromOffset = fromOffset;
         this.contentStart = contentStart;
@@ -82,6 +95,7 @@ final class MboxEntry {
         this.pseudo = pseudo;
         this.flagRegionStart = flagRegionStart;
         this.flagRegionEnd = flagRegionEnd;
+        this.dateSource = dateSource;
     }
 
     /** This entry with other flags (after an in-place change of its status lines). */
@@ -104,7 +118,8 @@ final class MboxEntry {
                 thunderbirdExpunged,
                 pseudo,
                 flagRegionStart,
-                flagRegionEnd);
+                flagRegionEnd,
+                dateSource);
         copy.id = id;
         return copy;
     }

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -83,14 +82,26 @@ final class MboxFolder implements MailFolder {
         this.file = file;
     }
 
-    private record FileState(long size, long modifiedNanos, @Nullable Object key) {
+    /**
+     * What the file looked like, and how much of it counts: {@code readable} is its size, or less
+     * when an append journal says the bytes past it are an append in progress or interrupted.
+     */
+    private record FileState(long size, long modifiedNanos, @Nullable Object key, long readable) {
         static @Nullable FileState of(Path file) throws IOException {
-            try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileState(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.fileKey());
-            } catch (NoSuchFileException e) {
+            BasicFileAttributes a = PrivateFiles.attributes(file);
+            if (a == null) {
                 return null;
             }
+            if (!a.isRegularFile()) {
+                throw new PrivateFiles.RefusedPathException(
+                        file + " is " + PrivateFiles.kind(a) + ", not an mbox file; mailsync never follows links");
+            }
+            long readable = a.size();
+            AppendJournal.Entry journal = AppendJournal.read(file);
+            if (journal != null && journal.covers(a)) {
+                readable = journal.length();
+            }
+            return new FileState(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.fileKey(), readable);
         }
     }
 
@@ -123,6 +134,18 @@ final class MboxFolder implements MailFolder {
                     + " left out (includeThunderbirdDeleted(true) imports them)");
         }
         report.problems().forEach(problem -> out.add(problem.toString()));
+        out.addAll(store.notes(path));
+        try {
+            FileState now = FileState.of(file);
+            if (now != null && now.readable() < now.size()) {
+                out.add("an append to " + file + " is in progress or was interrupted (journal "
+                        + AppendJournal.of(file).getFileName() + "): the " + (now.size() - now.readable())
+                        + " byte(s) past offset " + now.readable() + " were not read; the next writer cuts them"
+                        + " off");
+            }
+        } catch (IOException e) {
+            out.add("cannot check " + file + " for an interrupted append: " + e);
+        }
         return out;
     }
 
@@ -142,14 +165,16 @@ final class MboxFolder implements MailFolder {
                 return index;
             }
             closeReadChannel();
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                index = MboxScanner.scan(ch, now.size(), store.config().readFormat(), modified(now), null);
+            try (FileChannel ch = PrivateFiles.openForReading(file)) {
+                index = MboxScanner.scan(ch, now.readable(), store.config().readFormat(), modified(now), null);
             }
             state = now;
             store.report(path, index);
             return index;
         } catch (MboxScanner.NotMboxException e) {
             throw new FolderUnusableException(context(), e.getMessage() + " (" + file + ")", e);
+        } catch (PrivateFiles.RefusedPathException e) {
+            throw new FolderUnusableException(context(), e.getMessage(), e);
         } catch (IOException e) {
             if (e instanceof MailStoreException mse) {
                 throw mse;
@@ -195,7 +220,7 @@ final class MboxFolder implements MailFolder {
             // The start of the first message, not its length: the length of the last message of a
             // file changes when another program appends with a different separator habit.
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(512, first.contentEnd - first.contentStart));
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (FileChannel ch = PrivateFiles.openForReading(file)) {
                 while (head.hasRemaining() && ch.read(head, first.contentStart + head.position()) > 0) {
                     // read the head in full
                 }
@@ -306,7 +331,7 @@ final class MboxFolder implements MailFolder {
     private FileChannel readChannel() throws IOException {
         FileChannel ch = readChannel;
         if (ch == null || !ch.isOpen()) {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
+            ch = PrivateFiles.openForReading(file);
             readChannel = ch;
         }
         return ch;
@@ -336,6 +361,39 @@ final class MboxFolder implements MailFolder {
         return Arrays.equals(actual.array(), expected);
     }
 
+    /**
+     * Takes the write lock and first cuts off what an interrupted append left (see {@link
+     * AppendJournal}); refuses a file that is a link or not a regular file.
+     */
+    private MboxLock lockForWriting() throws IOException {
+        MboxConfig config = store.config();
+        store.checkWritable(file);
+        MboxLock lock = MboxLock.acquire(file, config.lockTimeout(), config.clock());
+        try {
+            AppendJournal.Entry journal = AppendJournal.read(file);
+            if (journal != null) {
+                BasicFileAttributes a = PrivateFiles.attributes(file);
+                FileChannel ch = lock.channel();
+                if (journal.covers(a) && ch.size() > journal.length()) {
+                    long torn = ch.size() - journal.length();
+                    ch.truncate(journal.length());
+                    ch.force(true);
+                    store.note(
+                            path,
+                            "cut off " + torn + " byte(s) of an interrupted append at offset " + journal.length()
+                                    + " of " + file);
+                }
+                AppendJournal.end(file);
+                index = null;
+                state = null;
+            }
+            return lock;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
     @Override
     public Optional<MessageUid> append(AppendRequest request) throws MailStoreException {
         return appendAll(List.of(request)).get(0);
@@ -350,16 +408,22 @@ final class MboxFolder implements MailFolder {
         }
         MboxConfig config = store.config();
         try {
-            Files.createDirectories(file.getParent());
+            store.createParents(file);
+        } catch (PrivateFiles.RefusedPathException e) {
+            throw new FolderUnusableException(context(), e.getMessage(), e);
         } catch (IOException e) {
             throw new FolderUnusableException(context(), "cannot create " + file.getParent() + ": " + e, e);
         }
-        try (DotLock lock = DotLock.acquire(file, config.lockTimeout(), config.clock())) {
+        try (MboxLock lock = lockForWriting()) {
             MboxIndex before = index();
             FileChannel ch = lock.channel();
             long oldSize = ch.size();
             long uid = before.uidNext;
             List<Optional<MessageUid>> ids = new ArrayList<>();
+            AppendJournal.begin(
+                    file,
+                    oldSize,
+                    Objects.requireNonNull(PrivateFiles.attributes(file)).fileKey());
             try {
                 ch.position(oldSize);
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024);
@@ -417,8 +481,10 @@ final class MboxFolder implements MailFolder {
             } catch (IOException | RuntimeException e) {
                 ch.truncate(oldSize);
                 ch.force(true);
+                AppendJournal.end(file);
                 throw e;
             }
+            AppendJournal.end(file);
             FileState now = FileState.of(file);
             if (before == index && state != null && now != null) {
                 // Only our bytes were added: scan the tail, not the whole file.
@@ -432,7 +498,9 @@ final class MboxFolder implements MailFolder {
             return ids;
         } catch (MailStoreException e) {
             throw e;
-        } catch (DotLock.LockTimeoutException e) {
+        } catch (PrivateFiles.RefusedPathException e) {
+            throw new FolderUnusableException(context(), e.getMessage(), e);
+        } catch (MboxLock.LockTimeoutException e) {
             // Another mail program holds the file: a transient state, like a throttling server.
             throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
@@ -470,7 +538,7 @@ final class MboxFolder implements MailFolder {
         if (!Files.exists(file)) {
             return true;
         }
-        try (DotLock lock = DotLock.acquire(file, config.lockTimeout(), config.clock())) {
+        try (MboxLock lock = lockForWriting()) {
             MboxIndex idx = index();
             List<MboxEntry> entries = new ArrayList<>(idx.entries);
             Map<Long, byte[]> writes = new TreeMap<>();
@@ -528,7 +596,9 @@ final class MboxFolder implements MailFolder {
             return true;
         } catch (MailStoreException e) {
             throw e;
-        } catch (DotLock.LockTimeoutException e) {
+        } catch (PrivateFiles.RefusedPathException e) {
+            throw new FolderUnusableException(context(), e.getMessage(), e);
+        } catch (MboxLock.LockTimeoutException e) {
             // Another mail program holds the file: a transient state, like a throttling server.
             throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {
@@ -593,7 +663,7 @@ final class MboxFolder implements MailFolder {
         if (!Files.exists(file)) {
             return;
         }
-        try (DotLock lock = DotLock.acquire(file, config.lockTimeout(), config.clock())) {
+        try (MboxLock lock = lockForWriting()) {
             MboxIndex idx = index();
             Map<MboxEntry, @Nullable Flags> changes = new HashMap<>();
             boolean any = false;
@@ -625,8 +695,10 @@ final class MboxFolder implements MailFolder {
             Path temp = file.resolveSibling("." + file.getFileName() + ".mailsync-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
             try {
-                try (FileChannel outCh =
-                        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (FileChannel outCh = FileChannel.open(
+                        temp,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        PrivateFiles.fileMode(temp))) {
                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(outCh), 256 * 1024);
                     copy(ch, 0, idx.firstFromOffset, out);
                     boolean baseWritten = false;
@@ -679,7 +751,9 @@ final class MboxFolder implements MailFolder {
             index();
         } catch (MailStoreException e) {
             throw e;
-        } catch (DotLock.LockTimeoutException e) {
+        } catch (PrivateFiles.RefusedPathException e) {
+            throw new FolderUnusableException(context(), e.getMessage(), e);
+        } catch (MboxLock.LockTimeoutException e) {
             // Another mail program holds the file: a transient state, like a throttling server.
             throw new ConnectionException(context(), e.getMessage(), e, true, null);
         } catch (IOException e) {

@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.spi.support.MailDates;
 
 /**
  * Splits an mbox file into messages in one streaming pass, working out for each the bytes that
@@ -24,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class MboxScanner {
     static final int BUFFER_SIZE = 1 << 20;
+    /** How the one per-folder note on internal dates taken from a fallback starts. */
+    static final String DATE_SUMMARY = "internal dates: ";
 
     private final FileChannel channel;
     private final long fileSize;
@@ -66,7 +70,7 @@ final class MboxScanner {
             start = last.fromOffset;
             scanner.entries.addAll(previous.entries.subList(0, previous.entries.size() - 1));
             for (MboxProblem p : previous.problems) {
-                if (p.offset() < start) {
+                if (p.offset() < start && !p.description().startsWith(DATE_SUMMARY)) {
                     scanner.problems.add(p);
                 }
             }
@@ -85,6 +89,9 @@ final class MboxScanner {
         LineSource src = new LineSource(channel, start, fileSize, BUFFER_SIZE);
         src.seek(start);
         long garbage = -1;
+        long blankLines = 0;
+        boolean onlyBlank = true;
+        boolean bom = false;
         while (src.next()) {
             long nul = src.takeNulOffset();
             if (nul >= 0 && cur != null && !cur.nulReported) {
@@ -92,25 +99,28 @@ final class MboxScanner {
                 problems.add(new MboxProblem(
                         nul, cur.ordinal, "NUL byte in the message; kept as it is (IMAP servers may refuse it)"));
             }
-            if (src.atLineStart() && src.startsWith(FromLine.PREFIX) && (cur == null || !cur.inFramedBody(src))) {
-                String line = lineText(src);
+            // A UTF-8 byte order mark right before the first From line (editors add one).
+            int skip = cur == null && src.offset() == 0 && startsWithBom(src) ? BOM.length : 0;
+            if (skip > 0) {
+                bom = true;
+            }
+            if (src.atLineStart()
+                    && startsWith(src, skip, FromLine.PREFIX)
+                    && (cur == null || !cur.inFramedBody(src))) {
+                String line = lineText(src, skip);
                 FromLine.Parsed parsed = FromLine.parse(line);
                 boolean accept = cur == null || parsed.date() != null || (prevLineEmpty && prevLineComplete);
                 if (accept) {
                     if (cur != null) {
                         finish(cur, src.offset());
                     } else if (firstFromOffset < 0) {
-                        firstFromOffset = src.offset();
-                        if (garbage >= 0) {
+                        firstFromOffset = src.offset() + skip;
+                        if (garbage >= 0 || skip > 0) {
                             problems.add(new MboxProblem(
-                                    garbage,
-                                    0,
-                                    (src.offset() - garbage)
-                                            + " bytes before the first From line are not part of any message;"
-                                            + " skipped"));
+                                    0, 0, skipped(firstFromOffset - Math.max(0, garbage), bom, onlyBlank, blankLines)));
                         }
                     }
-                    cur = new Message(entries.size() + 1, src, line, parsed);
+                    cur = new Message(entries.size() + 1, src, skip, line, parsed);
                     if (!src.endsLine()) {
                         skipRestOfLine(src);
                     }
@@ -123,6 +133,11 @@ final class MboxScanner {
             if (cur == null) {
                 if (garbage < 0) {
                     garbage = src.offset();
+                }
+                if (src.atLineStart() && src.endsLine() && isBlank(src, skip)) {
+                    blankLines++;
+                } else {
+                    onlyBlank = false;
                 }
             } else {
                 cur.line(src);
@@ -138,6 +153,86 @@ final class MboxScanner {
             throw new NotMboxException(firstBytes());
         }
         return index();
+    }
+
+    private static final byte[] BOM = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
+
+    private static boolean startsWithBom(LineSource src) {
+        return startsWith(src, 0, BOM);
+    }
+
+    private static boolean startsWith(LineSource src, int skip, byte[] prefix) {
+        if (src.length() < skip + prefix.length) {
+            return false;
+        }
+        byte[] buf = src.buf();
+        for (int i = 0; i < prefix.length; i++) {
+            if (buf[src.start() + skip + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the line holds only white space (after {@code skip} bytes). */
+    private static boolean isBlank(LineSource src, int skip) {
+        byte[] buf = src.buf();
+        for (int i = src.start() + skip; i < src.start() + src.length(); i++) {
+            byte b = buf[i];
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What was skipped before the first From line, in words a user recognises. */
+    private static String skipped(long bytes, boolean bom, boolean onlyBlank, long blankLines) {
+        if (onlyBlank) {
+            List<String> what = new ArrayList<>();
+            if (bom) {
+                what.add("a UTF-8 byte order mark");
+            }
+            if (blankLines > 0) {
+                what.add(blankLines + " blank line(s)");
+            }
+            return String.join(" and ", what) + " before the first From line; skipped (the messages are read)";
+        }
+        return bytes + " bytes before the first From line are not part of any message; skipped";
+    }
+
+    /**
+     * Whether the first bytes of a file look like an mbox: empty, or a {@code From } line after at
+     * most a UTF-8 byte order mark and blank lines (which the scanner skips and notes). For the
+     * folder listing, so that it takes the same files as folders that the scanner reads.
+     *
+     * @param head the file's first bytes (a few KiB; blank lines beyond them are not looked past)
+     */
+    static boolean looksLikeMbox(byte[] head) {
+        if (head.length == 0) {
+            return true;
+        }
+        int i = head.length >= 3 && head[0] == BOM[0] && head[1] == BOM[1] && head[2] == BOM[2] ? 3 : 0;
+        int lineStart = i;
+        while (i < head.length) {
+            byte b = head[i];
+            if (b == '\n') {
+                lineStart = ++i;
+            } else if ((b == ' ' || b == '\t' || b == '\r')) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        if (head.length - lineStart < FromLine.PREFIX.length) {
+            return false;
+        }
+        for (int k = 0; k < FromLine.PREFIX.length; k++) {
+            if (head[lineStart + k] != FromLine.PREFIX[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String firstBytes() throws IOException {
@@ -157,12 +252,12 @@ final class MboxScanner {
         }
     }
 
-    private static String lineText(LineSource src) {
-        int len = src.length();
+    private static String lineText(LineSource src, int skip) {
+        int len = src.length() - skip;
         if (src.endsLine()) {
             len -= src.crlf() && len >= 2 ? 2 : 1;
         }
-        return new String(src.buf(), src.start(), Math.max(0, len), StandardCharsets.ISO_8859_1);
+        return new String(src.buf(), src.start() + skip, Math.max(0, len), StandardCharsets.ISO_8859_1);
     }
 
     private MboxIndex index() throws IOException {
@@ -206,6 +301,7 @@ final class MboxScanner {
             channel.read(last, fileSize - 1);
             endsWithNewline = last.get(0) == '\n';
         }
+        dateSummary().ifPresent(problems::add);
         problems.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         return new MboxIndex(
                 List.copyOf(entries),
@@ -219,6 +315,41 @@ final class MboxScanner {
                 endsWithNewline,
                 List.copyOf(problems),
                 expunged);
+    }
+
+    /**
+     * One note for the whole file on messages whose From line has no date we can read, with
+     * counts, rather than one per message: where their internal dates came from instead.
+     */
+    private Optional<MboxProblem> dateSummary() {
+        @Nullable MboxEntry first = null;
+        long[] counts = new long[4];
+        for (MboxEntry e : entries) {
+            if (e.dateSource != MboxEntry.DATE_FROM_LINE) {
+                counts[e.dateSource]++;
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first == null) {
+            return Optional.empty();
+        }
+        long total = counts[1] + counts[2] + counts[3];
+        List<String> sources = new ArrayList<>();
+        if (counts[1] + counts[2] > 0) {
+            sources.add("the Date header for " + (counts[1] + counts[2])
+                    + (counts[2] > 0 ? " (" + counts[2] + " of them without a zone, read as UTC)" : ""));
+        }
+        if (counts[3] > 0) {
+            sources.add("the file's modification time for " + counts[3]);
+        }
+        return Optional.of(new MboxProblem(
+                first.fromOffset,
+                first.ordinal,
+                DATE_SUMMARY + total + " message(s) have no date we can read on their From line (the first is"
+                        + " message " + first.ordinal + ", \"" + first.fromLine + "\"); internal date taken from "
+                        + String.join(" and from ", sources)));
     }
 
     private void finish(Message m, long end) throws IOException {
@@ -244,16 +375,18 @@ final class MboxScanner {
             }
         }
         Instant date = m.parsed.date();
+        int dateSource = MboxEntry.DATE_FROM_LINE;
         if (date == null) {
-            Instant fromHeader = m.dateHeader == null
+            MailDates.Parsed fromHeader = m.dateHeader == null
                     ? null
                     : FromLine.parseDateHeader(m.dateHeader).orElse(null);
-            date = fromHeader != null ? fromHeader : fallbackDate;
-            problems.add(new MboxProblem(
-                    m.fromOffset,
-                    m.ordinal,
-                    "From line without a date we can read (\"" + m.fromLine + "\"); internal date taken from "
-                            + (fromHeader != null ? "the Date header" : "the file's modification time")));
+            if (fromHeader != null) {
+                date = fromHeader.instant();
+                dateSource = fromHeader.zoneAssumed() ? MboxEntry.DATE_HEADER_NO_ZONE : MboxEntry.DATE_HEADER;
+            } else {
+                date = fallbackDate;
+                dateSource = MboxEntry.DATE_FILE_TIME;
+            }
         }
         if (!m.status.badKeywords().isEmpty()) {
             problems.add(new MboxProblem(
@@ -279,7 +412,8 @@ final class MboxScanner {
                 m.status.thunderbirdExpunged(),
                 m.pseudo,
                 m.flagRegionBroken ? -1 : m.flagRegionStart,
-                m.flagRegionBroken ? -1 : m.flagRegionEnd));
+                m.flagRegionBroken ? -1 : m.flagRegionEnd,
+                dateSource));
     }
 
     private static void sortPairs(long[] cuts) {
@@ -317,6 +451,14 @@ final class MboxScanner {
         StringBuilder pendingValue;
 
         StatusHeaders.@Nullable Kind pendingKind;
+        /** Where the message's first lines stand in the grammar of our own block. */
+        int blockState = StatusHeaders.BLOCK_START;
+        /**
+         * Whether the message starts with our own block: then only that block is flags, and every
+         * later header line (Status, X-UID, Content-Length ...) is the message's own content.
+         */
+        boolean ours;
+
         int escapedHeaderLines;
         long lastEnd = -1;
         boolean lastEndsLine;
@@ -340,9 +482,9 @@ final class MboxScanner {
         long flagRegionEnd = -1;
         boolean flagRegionBroken;
 
-        Message(long ordinal, LineSource src, String fromLine, FromLine.Parsed parsed) {
+        Message(long ordinal, LineSource src, int skip, String fromLine, FromLine.Parsed parsed) {
             this.ordinal = ordinal;
-            this.fromOffset = src.offset();
+            this.fromOffset = src.offset() + skip;
             this.fromLine = fromLine;
             this.parsed = parsed;
             this.crlf = src.endsLine() && src.crlf();
@@ -398,6 +540,22 @@ final class MboxScanner {
                 return;
             }
             inContentLengthLine = false;
+            boolean blockEnds = false;
+            if (blockState != StatusHeaders.BLOCK_FAILED && blockState != StatusHeaders.BLOCK_DONE) {
+                // The block's lines are handled below just as a foreign message's status lines
+                // are (taken out, read as flags); what changes once it is complete is the rest.
+                blockState = src.endsLine()
+                        ? StatusHeaders.nextBlockState(blockState, text(src, 0))
+                        : StatusHeaders.BLOCK_FAILED;
+                blockEnds = blockState == StatusHeaders.BLOCK_DONE;
+            }
+            headerLine(src);
+            if (blockEnds) {
+                ours = true;
+            }
+        }
+
+        private void headerLine(LineSource src) throws IOException {
             byte[] buf = src.buf();
             int s = src.start();
             if (src.isEmptyLine()) {
@@ -444,6 +602,9 @@ final class MboxScanner {
             }
             String name = new String(buf, s, colon, StandardCharsets.US_ASCII);
             StatusHeaders.Kind kind = StatusHeaders.kindOf(name);
+            if (ours && kind != StatusHeaders.Kind.DATE) {
+                kind = null; // after our block, the message's own lines are its content
+            }
             headerKind = kind;
             headerCut = kind != null && kind.flagHeader();
             if (kind == null) {

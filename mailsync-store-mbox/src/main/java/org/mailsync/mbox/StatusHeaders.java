@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
@@ -94,6 +95,84 @@ final class StatusHeaders {
                 return Kind.RETURN_PATH;
             default:
                 return null;
+        }
+    }
+
+    // ---- our own block: how a message we wrote is told from one that carries such headers itself
+
+    /**
+     * The block of lines this store writes right after a {@code From} line, in this order and in
+     * no other: {@code [X-IMAPbase] X-Keywords Status [X-Status] [Content-Length] X-UID}, or in the
+     * Thunderbird layout {@code [X-IMAPbase] X-Mozilla-Keys X-Mozilla-Status X-Mozilla-Status2
+     * [X-Status] [Content-Length] X-UID}; each one line, with values of the exact shape we write.
+     * No other writer starts a message so (Dovecot, c-client and mutt put their lines at the end of
+     * the header block, Status before X-Keywords; Thunderbird writes no X-UID), and no marker of
+     * our own is needed: Dovecot hides exactly these names when it serves a message, so a marker
+     * would become part of every message it serves. {@link #nextBlockState} walks the grammar one
+     * line at a time.
+     */
+    static final int BLOCK_START = 0;
+
+    static final int BLOCK_DONE = 100;
+    static final int BLOCK_FAILED = -1;
+    private static final int AFTER_BASE = 1;
+    private static final int AFTER_KEYWORDS = 2;
+    private static final int AFTER_STATUS = 3;
+    private static final int AFTER_X_STATUS = 4;
+    private static final int AFTER_MOZ_KEYS = 5;
+    private static final int AFTER_MOZ_STATUS = 6;
+    private static final int AFTER_MOZ_STATUS2 = 7;
+    private static final int AFTER_CONTENT_LENGTH = 8;
+
+    private static final Pattern IMAPBASE = Pattern.compile("X-IMAPbase: \\d+ \\d+( [^\\x00-\\x1f]*)?");
+    private static final Pattern KEYWORDS = Pattern.compile("X-Keywords:( [^\\x00-\\x1f]*)?");
+    private static final Pattern MOZ_KEYS = Pattern.compile("X-Mozilla-Keys:( [^\\x00-\\x1f]*)?");
+    private static final Pattern STATUS_LINE = Pattern.compile("Status: ?[RO]*[ \\t]*");
+    private static final Pattern X_STATUS_LINE = Pattern.compile("X-Status: ?[AFTD]*[ \\t]*");
+    private static final Pattern MOZ_STATUS_LINE = Pattern.compile("X-Mozilla-Status: [0-9a-fA-F]{4}[ \\t]*");
+    private static final Pattern MOZ_STATUS2_LINE = Pattern.compile("X-Mozilla-Status2: [0-9a-fA-F]{8}[ \\t]*");
+    private static final Pattern CONTENT_LENGTH_LINE = Pattern.compile("Content-Length: \\d{1,18}[ \\t]*");
+    private static final Pattern X_UID_LINE = Pattern.compile("X-UID: \\d{1,18}[ \\t]*");
+
+    /**
+     * The state after one more line of a message's header (its text without line end), starting
+     * from {@link #BLOCK_START}: {@link #BLOCK_DONE} once the line completes our block, {@link
+     * #BLOCK_FAILED} when the message does not start with it.
+     */
+    @SuppressWarnings("fallthrough") // each optional line falls through to what may follow it
+    static int nextBlockState(int state, String line) {
+        switch (state) {
+            case BLOCK_START:
+                if (IMAPBASE.matcher(line).matches()) {
+                    return AFTER_BASE;
+                }
+                // fall through: the X-IMAPbase line is optional
+            case AFTER_BASE:
+                if (KEYWORDS.matcher(line).matches()) {
+                    return AFTER_KEYWORDS;
+                }
+                return MOZ_KEYS.matcher(line).matches() ? AFTER_MOZ_KEYS : BLOCK_FAILED;
+            case AFTER_KEYWORDS:
+                return STATUS_LINE.matcher(line).matches() ? AFTER_STATUS : BLOCK_FAILED;
+            case AFTER_MOZ_KEYS:
+                return MOZ_STATUS_LINE.matcher(line).matches() ? AFTER_MOZ_STATUS : BLOCK_FAILED;
+            case AFTER_MOZ_STATUS:
+                return MOZ_STATUS2_LINE.matcher(line).matches() ? AFTER_MOZ_STATUS2 : BLOCK_FAILED;
+            case AFTER_STATUS:
+            case AFTER_MOZ_STATUS2:
+                if (X_STATUS_LINE.matcher(line).matches()) {
+                    return AFTER_X_STATUS;
+                }
+                // fall through: X-Status is optional
+            case AFTER_X_STATUS:
+                if (CONTENT_LENGTH_LINE.matcher(line).matches()) {
+                    return AFTER_CONTENT_LENGTH;
+                }
+                // fall through: Content-Length is optional
+            case AFTER_CONTENT_LENGTH:
+                return X_UID_LINE.matcher(line).matches() ? BLOCK_DONE : BLOCK_FAILED;
+            default:
+                return BLOCK_FAILED;
         }
     }
 
@@ -223,9 +302,9 @@ final class StatusHeaders {
         x.append(flags.contains(Flag.FLAGGED) ? "F" : "");
         x.append(flags.contains(Flag.DRAFT) ? "T" : "");
         x.append(flags.contains(Flag.DELETED) ? "D" : "");
-        if (x.length() > 0) {
-            lines.add("X-Status: " + x);
-        }
+        // Always there, even empty: Dovecot then changes it in place instead of adding one at the
+        // end of the header, where it would no longer be part of our block.
+        lines.add("X-Status: " + x);
         return lines;
     }
 }

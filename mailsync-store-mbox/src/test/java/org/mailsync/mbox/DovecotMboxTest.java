@@ -181,9 +181,11 @@ class DovecotMboxTest {
                     Flags.of(Set.of(), Set.of("$Forwarded", "$label1")),
                     Flags.of(org.mailsync.Flag.DRAFT, org.mailsync.Flag.SEEN));
             List<MessageUid> ids = new ArrayList<>();
-            // Dovecot frames by Content-Length and does not unescape >From lines: write its variant.
+            // Dovecot frames by Content-Length and does not unescape >From lines: write its variant;
+            // and it knows plain directories, not Thunderbird's .sbd ones (a new tree's default).
             try (MboxStore mbox = MboxStore.builder()
                     .root(home.resolve("mail"))
+                    .layout(MboxLayout.PLAIN_DIRECTORIES)
                     .format(MboxFormat.MBOXCL2)
                     .build()) {
                 mbox.createFolder(FolderPath.of("Archive", "2023"));
@@ -229,6 +231,56 @@ class DovecotMboxTest {
                 archive.open(Folder.READ_ONLY);
                 assertThat(archive.getMessageCount()).isEqualTo(1);
                 archive.close(false);
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /**
+     * Issue 13.7: a tree written with the default settings (Dovecot-style status headers) used
+     * mboxrd quoting, which Dovecot does not undo: each {@code >From} line came back one byte
+     * longer. The default now writes what Dovecot reads (Content-Length, nothing quoted).
+     */
+    @Test
+    void dovecotServesFromAndQuotedFromLinesWrittenWithTheDefaultSettingsUnchanged() throws Exception {
+        List<byte[]> messages = List.of(
+                ("From: a@example.org\r\nSubject: quoting\r\n\r\nFrom the top\r\n>From quoted\r\n"
+                                + ">>From twice\r\n\r\nFrom me Thu Feb 29 13:14:15 2024\r\n>From\r\nend\r\n")
+                        .getBytes(StandardCharsets.US_ASCII),
+                ("Subject: last line\r\n\r\n>From the last line, no line end").getBytes(StandardCharsets.US_ASCII),
+                TestMessages.simple("plain", "hello"));
+        List<Flags> flags = List.of(
+                Flags.of(Set.of(org.mailsync.Flag.SEEN), Set.of("Work")),
+                Flags.of(org.mailsync.Flag.ANSWERED, org.mailsync.Flag.FLAGGED),
+                Flags.NONE);
+        try (DovecotServer dovecot = DovecotServer.start(
+                DovecotServer.Options.defaults().withMailLocation(LOCATION).withNamespace("", '/'))) {
+            Path home = dovecot.addUser("alice", "secret");
+            try (MboxStore mbox = MboxStore.builder().root(home.resolve("mail")).build();
+                    MailFolder inbox = mbox.openFolder(FolderPath.INBOX)) {
+                for (int i = 0; i < messages.size(); i++) {
+                    try (RawMessage raw = RawMessage.of(messages.get(i))) {
+                        inbox.append(new AppendRequest(raw, flags.get(i), DATES.get(i)));
+                    }
+                }
+            }
+            dovecot.chownIfRoot(home);
+            Store store = connect(dovecot);
+            try {
+                IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+                inbox.open(Folder.READ_ONLY);
+                Message[] served = inbox.getMessages();
+                assertThat(served).hasSize(messages.size());
+                for (int i = 0; i < served.length; i++) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    served[i].writeTo(bytes);
+                    assertThat(new String(bytes.toByteArray(), StandardCharsets.ISO_8859_1))
+                            .as("message %s as Dovecot serves it", i)
+                            .isEqualTo(new String(messages.get(i), StandardCharsets.ISO_8859_1));
+                    assertThat(toFlags(served[i].getFlags())).isEqualTo(flags.get(i));
+                }
+                inbox.close(false);
             } finally {
                 store.close();
             }

@@ -66,6 +66,24 @@ class LockingTest {
         assertThat(lock).doesNotExist();
     }
 
+    /** A killed run's lock (this host, a pid that is gone) no longer holds writers for 5 minutes. */
+    @Test
+    void aLockOfAProcessThatIsGoneIsBrokenAtOnce() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        Path lock = Files.writeString(dir.resolve("inbox.lock"), gone.pid() + ":" + host);
+        try (MboxStore store = MboxStore.builder()
+                        .root(dir)
+                        .lockTimeout(Duration.ofSeconds(2))
+                        .build();
+                MailFolder inbox = store.openFolder(FolderPath.INBOX);
+                RawMessage raw = message("x")) {
+            assertThat(inbox.append(new AppendRequest(raw, Flags.NONE, DATE))).contains(MessageUid.of(1));
+        }
+        assertThat(lock).doesNotExist();
+    }
+
     @Test
     void concurrentWritersNeverInterleaveAndIdsStayUnique() throws Exception {
         int writers = 4;

@@ -135,7 +135,10 @@ class MboxWritingTest {
 
     @Test
     void plainLayoutRefusesChildrenOfAFileAndOfInboxAndHiddenNames() throws Exception {
-        try (MboxStore store = MboxStore.builder().root(dir).build()) {
+        try (MboxStore store = MboxStore.builder()
+                .root(dir)
+                .layout(MboxLayout.PLAIN_DIRECTORIES)
+                .build()) {
             store.createFolder(FolderPath.of("Lists"));
             assertThatThrownBy(() -> store.createFolder(FolderPath.of("Lists", "java")))
                     .isInstanceOf(FolderUnusableException.class)

@@ -161,6 +161,19 @@ public final class Uidlist {
         return new Uidlist(uidValidity, headerNextUid, header, ImmutableSortedMap.copyOf(all));
     }
 
+    /**
+     * This uidlist with the lines of {@code other} whose uids it lacks, and a next uid above both;
+     * this one's UIDVALIDITY and header.
+     */
+    public Uidlist withLinesOf(Uidlist other) {
+        TreeMap<Long, Record> all = new TreeMap<>(records);
+        other.records.forEach(all::putIfAbsent);
+        long next = Math.max(nextUid(), other.nextUid());
+        Map<Character, String> head = new LinkedHashMap<>(header);
+        head.put('N', Long.toString(next));
+        return new Uidlist(uidValidity, next, ImmutableMap.copyOf(head), ImmutableSortedMap.copyOf(all));
+    }
+
     /** This uidlist keeping only the lines {@code keep} accepts; the next uid stays as it is. */
     public Uidlist retaining(java.util.function.Predicate<Record> keep) {
         TreeMap<Long, Record> kept = new TreeMap<>();
