@@ -94,6 +94,11 @@ final class ImapMailFolder implements MailFolder {
     private boolean closed;
     /** A UID no message appended from now on can have below (UIDNEXT seen last); 0 if unknown. */
     private long uidNextFloor;
+    /**
+     * Set while {@link #appendAll} sends one APPEND per message: the check that the new UIDs are
+     * below the folder's UIDNEXT is then made once for all of them, not with a STATUS per message.
+     */
+    private boolean deferUpperCheck;
 
     /**
      * Whether the connection's last command was the SELECT: only then does the session's view of
@@ -542,10 +547,15 @@ final class ImapMailFolder implements MailFolder {
         }
         if (requests.size() == 1 || !store.serverHas("MULTIAPPEND")) {
             List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
-            for (AppendRequest request : requests) {
-                out.add(append(request));
+            deferUpperCheck = requests.size() > 1;
+            try {
+                for (AppendRequest request : requests) {
+                    out.add(append(request));
+                }
+            } finally {
+                deferUpperCheck = false;
             }
-            return out;
+            return requests.size() > 1 ? checkedBelowUidNext(out) : out;
         }
         // RFC 3502: one APPEND with several messages, one transaction; APPENDUID gives a UID set.
         return send(requests);
@@ -618,6 +628,42 @@ final class ImapMailFolder implements MailFolder {
         return out;
     }
 
+    /**
+     * The ids of several single APPENDs, once it is known that each is below the folder's UIDNEXT
+     * now (one STATUS for all of them); all of them empty, so that the engine settles them by
+     * identity, if any is not.
+     */
+    private List<Optional<MessageUid>> checkedBelowUidNext(List<Optional<MessageUid>> ids) {
+        long claimed = ids.stream()
+                .flatMap(Optional::stream)
+                .mapToLong(MessageUid::value)
+                .max()
+                .orElse(0);
+        if (claimed == 0) {
+            return ids;
+        }
+        Status after = statusAfterAppend();
+        String doubt = after == null
+                ? "the folder's UIDNEXT after the APPENDs could not be read"
+                : after.uidvalidity != uidValidity
+                        ? "the folder's UIDVALIDITY changed to " + after.uidvalidity
+                        : after.uidnext <= claimed
+                                ? "UID " + claimed + " is not below the folder's UIDNEXT " + after.uidnext
+                                        + " after the APPENDs"
+                                : null;
+        if (doubt == null) {
+            return ids;
+        }
+        LOG.warn(
+                "{}: APPENDUID not trusted ({}); the {} message(s) are settled by identity",
+                context(),
+                doubt,
+                ids.size());
+        List<Optional<MessageUid>> none = new ArrayList<>(ids.size());
+        ids.forEach(id -> none.add(Optional.empty()));
+        return none;
+    }
+
     /** The UIDs of an APPENDUID answer, or why it is not trusted. */
     private record AppendUids(List<MessageUid> uids, @Nullable String doubt) {
         static AppendUids doubt(String why) {
@@ -652,6 +698,13 @@ final class ImapMailFolder implements MailFolder {
             return AppendUids.doubt(
                     "UID " + uids.get(0).value() + " is below the folder's UIDNEXT " + floor + " before the APPEND");
         }
+        long last = uids.get(uids.size() - 1).value();
+        if (deferUpperCheck) {
+            // appendAll checks the upper bound once for all its messages; the next APPEND's UIDs
+            // must lie above these (an ascending run, as UIDs are given).
+            uidNextFloor = Math.max(uidNextFloor, last + 1);
+            return new AppendUids(uids, null);
+        }
         Status after = statusAfterAppend();
         if (after == null) {
             return AppendUids.doubt("the folder's UIDNEXT after the APPEND could not be read");
@@ -659,7 +712,6 @@ final class ImapMailFolder implements MailFolder {
         if (after.uidvalidity != uidValidity) {
             return AppendUids.doubt("the folder's UIDVALIDITY changed to " + after.uidvalidity);
         }
-        long last = uids.get(uids.size() - 1).value();
         if (after.uidnext <= last) {
             return AppendUids.doubt(
                     "UID " + last + " is not below the folder's UIDNEXT " + after.uidnext + " after the APPEND");
@@ -670,7 +722,11 @@ final class ImapMailFolder implements MailFolder {
     /** STATUS (UIDNEXT UIDVALIDITY), remembering UIDNEXT as the floor for later appends; null on failure. */
     private @Nullable Status statusAfterAppend() {
         try {
-            Status status = run("STATUS", true, (p, c) -> p.status(name, new String[] {"UIDNEXT", "UIDVALIDITY"}));
+            Status status = run("STATUS", true, (p, c) -> {
+                // Courier shows the new UIDNEXT of the selected mailbox only after a NOOP.
+                catchUp(p);
+                return p.status(name, new String[] {"UIDNEXT", "UIDVALIDITY"});
+            });
             if (status.uidnext > 0) {
                 uidNextFloor = Math.max(uidNextFloor, status.uidnext);
             }
