@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 import org.mailsync.internal.ByteBudget;
 import org.mailsync.internal.FolderSync;
 import org.mailsync.internal.Futures;
+import org.mailsync.internal.RunContext;
 import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.MailStore;
 import org.slf4j.Logger;
@@ -140,8 +141,9 @@ public final class SyncEngine {
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
         List<SkippedItem> skipped = new ArrayList<>();
         List<FolderPair> pairs;
+        Set<FolderPath> plannedTargets = new HashSet<>();
         try {
-            pairs = plan(notes);
+            pairs = plan(notes, plannedTargets);
             skipped.addAll(config.source().skipped());
         } catch (MailStoreException e) {
             config.listener().error(e);
@@ -170,26 +172,7 @@ public final class SyncEngine {
             t.setDaemon(true);
             return t;
         });
-        FolderSync.Settings settings = new FolderSync.Settings(
-                config.source(),
-                config.target(),
-                config.checkpoints(),
-                config.identity(),
-                config.flagMapping(),
-                config.flagPolicy(),
-                config.deletions(),
-                config.selection(),
-                config.dryRun(),
-                config.batchSize(),
-                config.batchBytes(),
-                config.rematchThreshold(),
-                budget,
-                readers,
-                notes::add,
-                config.listener(),
-                config.clock(),
-                config.newMailOnly(),
-                plannedTargets);
+        RunContext context = new RunContext(budget, readers, notes::add, plannedTargets, accountDeadline);
         ExecutorService pool =
                 Executors.newFixedThreadPool(Math.max(1, Math.min(config.parallelism(), byTarget.size())), r -> {
                     Thread t = new Thread(r, "mailsync-folder-" + threadNumber.incrementAndGet());
@@ -211,7 +194,7 @@ public final class SyncEngine {
                                     "not attempted: the account deadline of " + config.accountDeadline() + " passed"));
                             continue;
                         }
-                        reports.add(syncWithRetries(settings, pair, accountError, accountDeadline));
+                        reports.add(syncWithRetries(context, pair, accountError));
                     }
                     return null;
                 }));
@@ -241,17 +224,14 @@ public final class SyncEngine {
     }
 
     /**
-     * The target folders listed by the last {@link #plan}: a folder missing there was deleted on
-     * the target, and its checkpoint is not trusted. Written by plan() and read by the same run.
+     * The folder pairs of this run. Adds to {@code plannedTargets} the selectable target folders
+     * listed now: a folder missing there was deleted on the target, and its checkpoint is not
+     * trusted.
      */
-    private volatile Set<FolderPath> plannedTargets = Set.of();
-
-    private List<FolderPair> plan(List<String> notes) throws MailStoreException {
+    private List<FolderPair> plan(List<String> notes, Set<FolderPath> plannedTargets) throws MailStoreException {
         List<FolderInfo> sourceFolders = config.source().listFolders();
         List<FolderInfo> targetFolders = config.target().listFolders();
-        Set<FolderPath> existing = new HashSet<>();
-        targetFolders.stream().filter(FolderInfo::selectable).forEach(f -> existing.add(f.path()));
-        plannedTargets = Set.copyOf(existing);
+        targetFolders.stream().filter(FolderInfo::selectable).forEach(f -> plannedTargets.add(f.path()));
         if (!config.source().capabilities().has(Capability.MODSEQ)) {
             notes.add(
                     config.newMailOnly()
@@ -320,12 +300,9 @@ public final class SyncEngine {
         return placeholders;
     }
 
-    private FolderReport syncWithRetries(
-            FolderSync.Settings settings,
-            FolderPair pair,
-            AtomicReference<String> accountError,
-            Instant accountDeadline)
+    private FolderReport syncWithRetries(RunContext context, FolderPair pair, AtomicReference<String> accountError)
             throws InterruptedException {
+        Instant accountDeadline = context.accountDeadline();
         Duration backoff = config.retryBackoff();
         Instant folderDeadline = config.clock().instant().plus(config.folderDeadline());
         Instant deadline = folderDeadline.isBefore(accountDeadline) ? folderDeadline : accountDeadline;
@@ -334,7 +311,7 @@ public final class SyncEngine {
                 : "the account deadline of " + config.accountDeadline();
         for (int attempt = 1; ; attempt++) {
             try {
-                return new FolderSync(settings, pair, deadline, deadlineReason).run();
+                return new FolderSync(config, context, pair, new RunContext.Deadline(deadline, deadlineReason)).run();
             } catch (ConnectionException e) {
                 config.listener().error(e);
                 if (attempt > config.retries()) {

@@ -7,7 +7,6 @@ import com.google.common.collect.ListMultimap;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,33 +18,27 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.AlteredMessage;
 import org.mailsync.Capability;
 import org.mailsync.DeletionPolicy;
 import org.mailsync.ErrorContext;
-import org.mailsync.FlagMapping;
 import org.mailsync.FlagPolicy;
 import org.mailsync.Flags;
 import org.mailsync.FolderPair;
-import org.mailsync.FolderPath;
 import org.mailsync.FolderReport;
 import org.mailsync.FolderStatus;
 import org.mailsync.FolderUnusableException;
-import org.mailsync.IdentityStrategy;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageFailure;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageRejectedException;
-import org.mailsync.MessageSelection;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
 import org.mailsync.StoreFailureException;
-import org.mailsync.SyncListener;
+import org.mailsync.SyncConfiguration;
 import org.mailsync.spi.AppendRequest;
-import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.FolderCheckpoint;
 import org.mailsync.spi.JournalEntry;
@@ -64,36 +57,14 @@ import org.mailsync.spi.SideState;
  * <p>Not thread-safe; one instance per pair and pass.
  */
 public final class FolderSync {
-    /** Everything a pass needs that is the same for all folders of a run. */
-    public record Settings(
-            MailStore source,
-            MailStore target,
-            CheckpointStore checkpoints,
-            IdentityStrategy identity,
-            FlagMapping flagMapping,
-            FlagPolicy flagPolicy,
-            DeletionPolicy deletions,
-            MessageSelection selection,
-            boolean dryRun,
-            int batchSize,
-            long batchBytes,
-            double rematchThreshold,
-            ByteBudget budget,
-            ExecutorService reader,
-            java.util.function.Consumer<String> notes,
-            SyncListener listener,
-            Clock clock,
-            boolean newMailOnly,
-            Set<FolderPath> targetFolders) {}
-
     private static final int KEY_CHUNK = 200;
     private static final int SNAPSHOT_EVERY_BATCHES = 25;
 
-    private final Settings s;
+    private final SyncConfiguration config;
+    private final RunContext context;
     private final FolderPair pair;
     private final Instant started;
-    private final Instant deadline;
-    private final String deadlineReason;
+    private final RunContext.Deadline deadline;
 
     private final TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>();
     private final Set<MessageUid> pairedTargets = new HashSet<>();
@@ -122,23 +93,24 @@ public final class FolderSync {
     private @Nullable FolderStatus tStatus;
 
     /**
-     * @param deadline when this folder must stop: checked before each append batch
-     * @param deadlineReason what the deadline is (for the error), e.g. "the folder deadline of 6 h"
+     * @param config what the engine was built with
+     * @param context what the engine's run made for its folder passes
+     * @param deadline when this folder must stop, and why: checked before each append batch
      */
-    public FolderSync(Settings settings, FolderPair pair, Instant deadline, String deadlineReason) {
-        this.s = settings;
+    public FolderSync(SyncConfiguration config, RunContext context, FolderPair pair, RunContext.Deadline deadline) {
+        this.config = config;
+        this.context = context;
         this.pair = pair;
-        this.started = settings.clock().instant();
+        this.started = config.clock().instant();
         this.deadline = deadline;
-        this.deadlineReason = deadlineReason;
     }
 
     /** Stops the folder (FAILED, with the reason) once its deadline has passed. */
     private void checkDeadline() throws FolderUnusableException {
-        if (s.clock().instant().isAfter(deadline)) {
+        if (config.clock().instant().isAfter(deadline.at())) {
             throw new FolderUnusableException(
-                    ErrorContext.of(s.source().account(), pair.source()),
-                    "stopped: " + deadlineReason + " passed (" + copied
+                    ErrorContext.of(config.source().account(), pair.source()),
+                    "stopped: " + deadline.reason() + " passed (" + copied
                             + " messages copied in this pass; the next pass goes on from there)",
                     null);
         }
@@ -153,7 +125,7 @@ public final class FolderSync {
         try {
             return runOnce();
         } catch (FolderUnusableException e) {
-            s.listener().error(e);
+            config.listener().error(e);
             return report(FolderReport.Outcome.FAILED, e.getMessage());
         } finally {
             closeQuietly(src);
@@ -164,18 +136,18 @@ public final class FolderSync {
     private FolderReport runOnce() throws MailStoreException, InterruptedException {
         checkDeadline();
         FolderCheckpoint cp = load();
-        FolderStatus sStatus = s.source().status(pair.source());
-        boolean policyAllowsSkip = s.deletions() == DeletionPolicy.KEEP || cp.mirrored();
+        FolderStatus sStatus = config.source().status(pair.source());
+        boolean policyAllowsSkip = config.deletions() == DeletionPolicy.KEEP || cp.mirrored();
         // Without modseqs a flags-only change leaves the status as it was: unless the user asked
         // for new mail only, the folder is listed to read every message's flags.
-        boolean statusShowsFlagChanges =
-                sStatus.highestModSeq() != null && s.source().capabilities().has(Capability.MODSEQ);
+        boolean statusShowsFlagChanges = sStatus.highestModSeq() != null
+                && config.source().capabilities().has(Capability.MODSEQ);
         if (cp.complete()
                 && policyAllowsSkip
                 && cp.pending().isEmpty()
                 && cp.source() != null
                 && cp.source().unchanged(sStatus)
-                && (statusShowsFlagChanges || s.newMailOnly())
+                && (statusShowsFlagChanges || config.newMailOnly())
                 && targetIntact(cp)) {
             return report(FolderReport.Outcome.UNCHANGED, null);
         }
@@ -184,11 +156,11 @@ public final class FolderSync {
         orphans.addAll(cp.orphans());
         lastIntentId = cp.lastIntentId();
 
-        src = s.source().openFolder(pair.source());
+        src = config.source().openFolder(pair.source());
         tgt = openTarget();
         tStatus = tgt == null ? null : tgt.status();
 
-        if (!s.dryRun()) {
+        if (!config.dryRun()) {
             for (JournalEntry.AppendIntent intent : List.copyOf(pending)) {
                 settle(intent, resolve(intent, Map.of()));
             }
@@ -205,23 +177,23 @@ public final class FolderSync {
         boolean modSeqDelta = !sourceGenChanged
                 && !targetGenChanged
                 && cp.complete()
-                && s.flagPolicy() == FlagPolicy.SOURCE_CHANGES
+                && config.flagPolicy() == FlagPolicy.SOURCE_CHANGES
                 && cp.source() != null
                 && cp.source().highestModSeq() != null
                 && sStatus.highestModSeq() != null
-                && s.source().capabilities().has(Capability.MODSEQ);
+                && config.source().capabilities().has(Capability.MODSEQ);
         // A mirror pass may skip the full listing only if the source names what it expunged since
         // the last pass began, and that pass mirrored too: a keeping pass leaves pairs whose source
         // went before its modseq, which no vanishedSince after it would name. Asked before the
         // listing, so an id expunged in between is in neither and is named by the next pass.
         Optional<Set<MessageUid>> vanished = Optional.empty();
         if (modSeqDelta
-                && s.deletions() == DeletionPolicy.MIRROR
+                && config.deletions() == DeletionPolicy.MIRROR
                 && cp.mirrored()
-                && s.source().capabilities().has(Capability.VANISHED)) {
+                && config.source().capabilities().has(Capability.VANISHED)) {
             vanished = src.vanishedSince(cp.source().highestModSeq());
         }
-        boolean fastPath = modSeqDelta && (s.deletions() == DeletionPolicy.KEEP || vanished.isPresent());
+        boolean fastPath = modSeqDelta && (config.deletions() == DeletionPolicy.KEEP || vanished.isPresent());
 
         List<MessageInfo> listed = new ArrayList<>();
         src.list(
@@ -248,7 +220,7 @@ public final class FolderSync {
             if (pairs.containsKey(m.uid())) {
                 paired.add(m);
             } else {
-                Optional<String> rejected = s.selection().reject(m);
+                Optional<String> rejected = config.selection().reject(m);
                 if (rejected.isPresent()) {
                     skippedBySelection++;
                 } else {
@@ -266,7 +238,7 @@ public final class FolderSync {
             unpaired.stream().filter(m -> !left.contains(m.uid())).forEach(paired::add);
             unpaired = rest;
         }
-        if ((sourceGenChanged || targetGenChanged || firstAgainstFullTarget) && !s.dryRun()) {
+        if ((sourceGenChanged || targetGenChanged || firstAgainstFullTarget) && !config.dryRun()) {
             // Record the re-keyed or newly matched pairs (and orphans) before anything is appended:
             // a restart must neither apply new ids onto a map keyed by old ones nor lose matches
             // it could not make again.
@@ -274,7 +246,7 @@ public final class FolderSync {
         }
 
         long bytesToCopy = unpaired.stream().mapToLong(MessageInfo::size).sum();
-        s.listener().folderStarted(pair, unpaired.size(), bytesToCopy);
+        config.listener().folderStarted(pair, unpaired.size(), bytesToCopy);
 
         if (!fastPath && !sourceGenChanged) {
             Set<MessageUid> present = new HashSet<>();
@@ -286,16 +258,16 @@ public final class FolderSync {
         copyAll(unpaired);
         updateFlags(paired);
         for (String warning : src.warnings()) {
-            s.notes().accept("source " + pair.source() + ": " + warning);
+            context.notes().accept("source " + pair.source() + ": " + warning);
         }
         skipped.addAll(src.skipped());
         if (tgt != null) {
             for (String warning : tgt.warnings()) {
-                s.notes().accept("target " + pair.target() + ": " + warning);
+                context.notes().accept("target " + pair.target() + ": " + warning);
             }
         }
 
-        if (s.dryRun()) {
+        if (config.dryRun()) {
             return report(FolderReport.Outcome.DRY_RUN, null);
         }
         FolderStatus endTarget = tgt.status();
@@ -303,7 +275,7 @@ public final class FolderSync {
                 SideState.of(sStatus),
                 SideState.of(endTarget),
                 failures.isEmpty(),
-                s.deletions() == DeletionPolicy.MIRROR && !sourceGenChanged && orphans.isEmpty(),
+                config.deletions() == DeletionPolicy.MIRROR && !sourceGenChanged && orphans.isEmpty(),
                 ImmutableSortedMap.copyOf(pairs),
                 com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
                 ImmutableList.copyOf(pending),
@@ -318,23 +290,23 @@ public final class FolderSync {
      * lost.
      */
     private boolean targetIntact(FolderCheckpoint cp) throws MailStoreException {
-        if (cp.target() == null || !s.targetFolders().contains(pair.target())) {
+        if (cp.target() == null || !context.targetFolders().contains(pair.target())) {
             return false;
         }
-        FolderStatus now = s.target().status(pair.target());
+        FolderStatus now = config.target().status(pair.target());
         return now.generation().equals(cp.target().generation())
                 && now.nextUid().compareTo(cp.target().nextUid()) >= 0
                 && now.messageCount() >= cp.target().messageCount();
     }
 
     private @Nullable MailFolder openTarget() throws MailStoreException {
-        if (s.dryRun()) {
-            boolean exists =
-                    s.target().listFolders().stream().anyMatch(f -> f.path().equals(pair.target()) && f.selectable());
-            return exists ? s.target().openFolder(pair.target()) : null;
+        if (config.dryRun()) {
+            boolean exists = config.target().listFolders().stream()
+                    .anyMatch(f -> f.path().equals(pair.target()) && f.selectable());
+            return exists ? config.target().openFolder(pair.target()) : null;
         }
-        s.target().createFolder(pair.target());
-        return s.target().openFolder(pair.target());
+        config.target().createFolder(pair.target());
+        return config.target().openFolder(pair.target());
     }
 
     /**
@@ -352,14 +324,14 @@ public final class FolderSync {
         tgt.list(MessageQuery.all(), batch -> batch.forEach(m -> present.add(m.uid())));
         long kept = pairedTargets.stream().filter(present::contains).count();
         if (kept == 0) {
-            s.notes()
+            context.notes()
                     .accept(
                             "target " + pair.target() + ": none of the " + pairedTargets.size()
                                     + " messages this sync copied there is left (folder emptied or replaced): restoring by identity");
             return true;
         }
         if (kept < pairedTargets.size()) {
-            s.notes()
+            context.notes()
                     .accept("target " + pair.target() + ": " + (pairedTargets.size() - kept)
                             + " messages this sync copied were deleted on the target; they are not copied again"
                             + " (remove this folder's checkpoint to restore them)");
@@ -369,7 +341,7 @@ public final class FolderSync {
 
     private FolderCheckpoint load() throws StoreFailureException {
         try {
-            return s.checkpoints().load(pair).orElse(FolderCheckpoint.empty());
+            return config.checkpoints().load(pair).orElse(FolderCheckpoint.empty());
         } catch (IOException e) {
             throw new StoreFailureException(
                     ErrorContext.of("checkpoints", pair.source()), "cannot read checkpoint: " + e.getMessage(), e);
@@ -378,7 +350,7 @@ public final class FolderSync {
 
     private void save(FolderCheckpoint cp) throws StoreFailureException {
         try {
-            s.checkpoints().save(pair, cp);
+            config.checkpoints().save(pair, cp);
             batchesSinceSnapshot = 0;
         } catch (IOException e) {
             throw new StoreFailureException(
@@ -388,7 +360,7 @@ public final class FolderSync {
 
     private void journal(JournalEntry entry) throws StoreFailureException {
         try {
-            s.checkpoints().journal(pair, entry);
+            config.checkpoints().journal(pair, entry);
         } catch (IOException e) {
             throw new StoreFailureException(
                     ErrorContext.of("checkpoints", pair.source()),
@@ -417,7 +389,7 @@ public final class FolderSync {
             List<MessageUid> chunk = infos.subList(i, Math.min(infos.size(), i + KEY_CHUNK)).stream()
                     .map(MessageInfo::uid)
                     .toList();
-            if (s.identity().needsFullContent()) {
+            if (config.identity().needsFullContent()) {
                 folder.readAll(chunk, (uid, raw) -> {
                     try (raw;
                             InputStream in = raw.openStream()) {
@@ -440,10 +412,10 @@ public final class FolderSync {
     }
 
     private String key(MessageInfo info, InputStream data) throws IOException {
-        String key = s.identity().key(info, data);
+        String key = config.identity().key(info, data);
         if (key.isEmpty() || key.chars().anyMatch(c -> c <= ' ')) {
             throw new IllegalStateException(
-                    "identity strategy " + s.identity() + " gave an invalid key: '" + key + "'");
+                    "identity strategy " + config.identity() + " gave an invalid key: '" + key + "'");
         }
         return key;
     }
@@ -451,7 +423,11 @@ public final class FolderSync {
     private MessageRejectedException readFailure(MailFolder folder, MessageUid uid, IOException e) {
         return new MessageRejectedException(
                 ErrorContext.of(
-                        folder == src ? s.source().account() : s.target().account(), folder.path(), uid),
+                        folder == src
+                                ? config.source().account()
+                                : config.target().account(),
+                        folder.path(),
+                        uid),
                 "cannot read message: " + e.getMessage(),
                 e);
     }
@@ -687,8 +663,8 @@ public final class FolderSync {
     }
 
     private void checkRematch(int matched, long expected, String side, String change) throws FolderUnusableException {
-        if (expected > 0 && matched < s.rematchThreshold() * expected) {
-            MailStore store = side.equals("source") ? s.source() : s.target();
+        if (expected > 0 && matched < config.rematchThreshold() * expected) {
+            MailStore store = side.equals("source") ? config.source() : config.target();
             throw new FolderUnusableException(
                     ErrorContext.of(store.account(), side.equals("source") ? pair.source() : pair.target()),
                     "the " + side + " folder's generation (UIDVALIDITY) changed (or it was renumbered or"
@@ -709,7 +685,7 @@ public final class FolderSync {
      */
     private void removeGone(java.util.function.Predicate<MessageUid> goneFromSource, List<MessageInfo> paired)
             throws MailStoreException {
-        if (s.deletions() != DeletionPolicy.MIRROR) {
+        if (config.deletions() != DeletionPolicy.MIRROR) {
             return;
         }
         List<PairEntry> gone = new ArrayList<>();
@@ -736,7 +712,7 @@ public final class FolderSync {
                 }
             }
         }
-        if (!s.dryRun()) {
+        if (!config.dryRun()) {
             tgt.delete(targets);
             for (PairEntry p : gone) {
                 pairs.remove(p.source());
@@ -750,23 +726,24 @@ public final class FolderSync {
     // ---- copying
 
     private void copyAll(List<MessageInfo> toCopy) throws MailStoreException, InterruptedException {
-        long max = s.target().capabilities().maxMessageSize().orElse(Long.MAX_VALUE);
+        long max = config.target().capabilities().maxMessageSize().orElse(Long.MAX_VALUE);
         List<List<MessageInfo>> batches = new ArrayList<>();
         List<MessageInfo> batch = new ArrayList<>();
         long batchBytes = 0;
         for (MessageInfo m : toCopy) {
             if (m.size() > max) {
                 failures.add(new MessageFailure(
-                        ErrorContext.of(s.source().account(), pair.source(), m.uid()),
+                        ErrorContext.of(config.source().account(), pair.source(), m.uid()),
                         "message of " + m.size() + " bytes exceeds the target's limit of " + max + " bytes"));
                 continue;
             }
-            if (s.dryRun()) {
+            if (config.dryRun()) {
                 copied++;
                 copiedBytes += m.size();
                 continue;
             }
-            if (!batch.isEmpty() && (batch.size() >= s.batchSize() || batchBytes + m.size() > s.batchBytes())) {
+            if (!batch.isEmpty()
+                    && (batch.size() >= config.batchSize() || batchBytes + m.size() > config.batchBytes())) {
                 batches.add(batch);
                 batch = new ArrayList<>();
                 batchBytes = 0;
@@ -788,7 +765,7 @@ public final class FolderSync {
         if (batches.isEmpty()) {
             return;
         }
-        Future<Loaded> next = s.reader().submit(() -> load(batches.get(0)));
+        Future<Loaded> next = context.reader().submit(() -> load(batches.get(0)));
         try {
             for (int k = 0; k < batches.size(); k++) {
                 Loaded current = await(next);
@@ -796,7 +773,7 @@ public final class FolderSync {
                 try {
                     if (k + 1 < batches.size()) {
                         List<MessageInfo> following = batches.get(k + 1);
-                        next = s.reader().submit(() -> load(following));
+                        next = context.reader().submit(() -> load(following));
                     }
                     checkDeadline();
                     append(current.items());
@@ -838,14 +815,14 @@ public final class FolderSync {
         @Override
         public void close() {
             items.forEach(i -> i.raw().close());
-            s.budget().release(taken);
+            context.budget().release(taken);
         }
     }
 
     /** Reads one batch (on the reader thread); a message the source refuses is reported alone. */
     private Loaded load(List<MessageInfo> batch) throws MailStoreException, InterruptedException {
         long bytes = batch.stream().mapToLong(MessageInfo::size).sum();
-        long taken = s.budget().acquire(bytes);
+        long taken = context.budget().acquire(bytes);
         Map<MessageUid, RawMessage> raws = new LinkedHashMap<>();
         try {
             try {
@@ -857,10 +834,10 @@ public final class FolderSync {
                     try {
                         src.read(m.uid()).ifPresent(raw -> raws.put(m.uid(), raw));
                     } catch (MessageRejectedException one) {
-                        s.listener().error(one);
+                        config.listener().error(one);
                         synchronized (failures) {
                             failures.add(new MessageFailure(
-                                    ErrorContext.of(s.source().account(), pair.source(), m.uid()),
+                                    ErrorContext.of(config.source().account(), pair.source(), m.uid()),
                                     "cannot read from the source: " + one.reason()));
                         }
                     }
@@ -883,7 +860,7 @@ public final class FolderSync {
             return new Loaded(items, taken);
         } catch (MailStoreException | RuntimeException e) {
             raws.values().forEach(RawMessage::close);
-            s.budget().release(taken);
+            context.budget().release(taken);
             throw e;
         }
     }
@@ -892,8 +869,8 @@ public final class FolderSync {
 
     /** The flags a source message gets on the target, after mapping and what the target can hold. */
     private Flags targetFlags(Flags sourceFlags) {
-        Flags mapped = s.flagMapping().map(sourceFlags);
-        if (!mapped.keywords().isEmpty() && !s.target().capabilities().has(Capability.KEYWORDS)) {
+        Flags mapped = config.flagMapping().map(sourceFlags);
+        if (!mapped.keywords().isEmpty() && !config.target().capabilities().has(Capability.KEYWORDS)) {
             return mapped.systemOnly();
         }
         return mapped;
@@ -941,10 +918,10 @@ public final class FolderSync {
             settle(intent, partial);
             countCopied(items, partial);
             if (items.size() == 1) {
-                s.listener().error(e);
+                config.listener().error(e);
                 failures.add(new MessageFailure(
                         ErrorContext.of(
-                                s.target().account(),
+                                config.target().account(),
                                 pair.target(),
                                 items.get(0).info().uid()),
                         "source message " + items.get(0).info().uid() + " rejected by the target: " + e.reason()));
@@ -977,7 +954,8 @@ public final class FolderSync {
                         && item.targetFlags().keywords().isEmpty()) {
                     keywordsDropped++;
                 }
-                s.listener().messageCopied(pair, item.info().uid(), item.raw().size());
+                config.listener()
+                        .messageCopied(pair, item.info().uid(), item.raw().size());
             }
         }
     }
@@ -1100,7 +1078,7 @@ public final class FolderSync {
     private void updateFlags(List<MessageInfo> paired) throws MailStoreException {
         List<MessageInfo> candidates = new ArrayList<>();
         for (MessageInfo m : paired) {
-            if (s.flagPolicy() == FlagPolicy.MIRROR
+            if (config.flagPolicy() == FlagPolicy.MIRROR
                     || !m.flags().equals(pairs.get(m.uid()).syncedFlags())) {
                 candidates.add(m);
             }
@@ -1121,7 +1099,7 @@ public final class FolderSync {
             MessageInfo now = targetNow.get(entry.target());
             if (now != null) {
                 Flags current = now.flags();
-                if (s.flagPolicy() == FlagPolicy.MIRROR) {
+                if (config.flagPolicy() == FlagPolicy.MIRROR) {
                     if (!current.equals(wanted)) {
                         replace.computeIfAbsent(wanted, f -> new ArrayList<>()).add(entry.target());
                     }
@@ -1149,13 +1127,13 @@ public final class FolderSync {
         store(remove, FlagsUpdateMode.REMOVE, touched);
         store(replace, FlagsUpdateMode.REPLACE, touched);
         for (PairEntry p : changed) {
-            if (!s.dryRun()) {
+            if (!config.dryRun()) {
                 pairs.put(p.source(), p);
             }
         }
         flagsUpdated += touched.size();
         if (!touched.isEmpty()) {
-            s.listener().flagsUpdated(pair, touched.size());
+            config.listener().flagsUpdated(pair, touched.size());
         }
     }
 
@@ -1214,7 +1192,7 @@ public final class FolderSync {
 
     private FolderUnusableException wrongCheckpoint(String what) {
         return new FolderUnusableException(
-                ErrorContext.of(s.target().account(), pair.target()),
+                ErrorContext.of(config.target().account(), pair.target()),
                 "the checkpoint of " + pair + " is wrong: " + what
                         + "; stopped before changing flags or deleting in this folder. Remove this folder's"
                         + " checkpoint: the next pass matches its messages again by identity",
@@ -1224,7 +1202,7 @@ public final class FolderSync {
     private void store(Map<Flags, List<MessageUid>> groups, FlagsUpdateMode mode, Set<MessageUid> touched)
             throws MailStoreException {
         for (Map.Entry<Flags, List<MessageUid>> g : groups.entrySet()) {
-            if (!s.dryRun()) {
+            if (!config.dryRun()) {
                 tgt.storeFlags(g.getValue(), mode, g.getKey());
             }
             touched.addAll(g.getValue());
@@ -1247,9 +1225,9 @@ public final class FolderSync {
                 ImmutableList.copyOf(failures),
                 ImmutableList.copyOf(skipped),
                 error,
-                Duration.between(started, s.clock().instant()),
+                Duration.between(started, config.clock().instant()),
                 ImmutableList.copyOf(altered));
-        s.listener().folderFinished(report);
+        config.listener().folderFinished(report);
         return report;
     }
 
