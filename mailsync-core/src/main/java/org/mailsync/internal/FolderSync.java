@@ -2,7 +2,6 @@ package org.mailsync.internal;
 
 import com.google.common.collect.ArrayListMultimap;
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ListMultimap;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.AlteredMessage;
@@ -66,10 +64,8 @@ public final class FolderSync {
     private final Instant started;
     private final RunContext.Deadline deadline;
 
-    private final TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>();
-    private final Set<MessageUid> pairedTargets = new HashSet<>();
+    private final PairMap pairs = new PairMap();
     private final List<JournalEntry.AppendIntent> pending = new ArrayList<>();
-    private final java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
     private long lastIntentId;
 
     private long copied;
@@ -151,9 +147,11 @@ public final class FolderSync {
                 && targetIntact(cp)) {
             return report(FolderReport.Outcome.UNCHANGED, null);
         }
-        cp.pairs().values().forEach(this::putPair);
+        for (PairEntry entry : cp.pairs().values()) {
+            putPair(entry);
+        }
         pending.addAll(cp.pending());
-        orphans.addAll(cp.orphans());
+        cp.orphans().forEach(pairs::addOrphan);
         lastIntentId = cp.lastIntentId();
 
         src = config.source().openFolder(pair.source());
@@ -205,8 +203,6 @@ public final class FolderSync {
             // Both sides renumbered: no id on either side means anything. Every source message
             // is matched afresh against the whole target by identity (below), as on a first pass.
             pairs.clear();
-            pairedTargets.clear();
-            orphans.clear();
         } else if (sourceGenChanged) {
             rematchAfterSourceGenerationChange(cp, sStatus, listed);
         } else if (targetGenChanged) {
@@ -217,7 +213,7 @@ public final class FolderSync {
         List<MessageInfo> unpaired = new ArrayList<>();
         List<MessageInfo> paired = new ArrayList<>();
         for (MessageInfo m : listed) {
-            if (pairs.containsKey(m.uid())) {
+            if (pairs.containsSource(m.uid())) {
                 paired.add(m);
             } else {
                 Optional<String> rejected = config.selection().reject(m);
@@ -230,7 +226,7 @@ public final class FolderSync {
         }
         boolean firstAgainstFullTarget = (cp.source() == null || targetGenChanged)
                 && tStatus != null
-                && tStatus.messageCount() > pairedTargets.size();
+                && tStatus.messageCount() > pairs.pairedTargets().size();
         if (firstAgainstFullTarget && !unpaired.isEmpty()) {
             List<MessageInfo> rest = matchAgainstTarget(unpaired);
             Set<MessageUid> left = new HashSet<>();
@@ -275,9 +271,11 @@ public final class FolderSync {
                 SideState.of(sStatus),
                 SideState.of(endTarget),
                 failures.isEmpty(),
-                config.deletions() == DeletionPolicy.MIRROR && !sourceGenChanged && orphans.isEmpty(),
-                ImmutableSortedMap.copyOf(pairs),
-                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
+                config.deletions() == DeletionPolicy.MIRROR
+                        && !sourceGenChanged
+                        && pairs.orphans().isEmpty(),
+                pairs.snapshotPairs(),
+                pairs.snapshotOrphans(),
                 ImmutableList.copyOf(pending),
                 lastIntentId));
         return report(FolderReport.Outcome.SYNCED, null);
@@ -317,22 +315,26 @@ public final class FolderSync {
      * by design, not copied again (remove the folder's checkpoint to restore such messages).
      */
     private boolean targetWiped(FolderCheckpoint cp) throws MailStoreException {
-        if (tStatus == null || tStatus.messageCount() >= cp.target().messageCount() || pairedTargets.isEmpty()) {
+        if (tStatus == null
+                || tStatus.messageCount() >= cp.target().messageCount()
+                || pairs.pairedTargets().isEmpty()) {
             return false;
         }
         Set<MessageUid> present = new HashSet<>();
         tgt.list(MessageQuery.all(), batch -> batch.forEach(m -> present.add(m.uid())));
-        long kept = pairedTargets.stream().filter(present::contains).count();
+        long kept = pairs.pairedTargets().stream().filter(present::contains).count();
         if (kept == 0) {
             context.notes()
                     .accept(
-                            "target " + pair.target() + ": none of the " + pairedTargets.size()
+                            "target " + pair.target() + ": none of the "
+                                    + pairs.pairedTargets().size()
                                     + " messages this sync copied there is left (folder emptied or replaced): restoring by identity");
             return true;
         }
-        if (kept < pairedTargets.size()) {
+        if (kept < pairs.pairedTargets().size()) {
             context.notes()
-                    .accept("target " + pair.target() + ": " + (pairedTargets.size() - kept)
+                    .accept("target " + pair.target() + ": "
+                            + (pairs.pairedTargets().size() - kept)
                             + " messages this sync copied were deleted on the target; they are not copied again"
                             + " (remove this folder's checkpoint to restore them)");
         }
@@ -369,13 +371,13 @@ public final class FolderSync {
         }
     }
 
-    private void putPair(PairEntry entry) {
-        PairEntry old = pairs.put(entry.source(), entry);
-        if (old != null) {
-            pairedTargets.remove(old.target());
+    /** Records a pair; one whose target is paired already means a wrong checkpoint or store. */
+    private void putPair(PairEntry entry) throws FolderUnusableException {
+        try {
+            pairs.put(entry);
+        } catch (IllegalStateException e) {
+            throw wrongCheckpoint(e.getMessage());
         }
-        pairedTargets.add(entry.target());
-        orphans.remove(entry.target());
     }
 
     // ---- identity
@@ -440,7 +442,7 @@ public final class FolderSync {
         List<MessageInfo> infos = new ArrayList<>();
         tgt.list(query, batch -> {
             for (MessageInfo m : batch) {
-                if (!pairedTargets.contains(m.uid())) {
+                if (!pairs.isPairedTarget(m.uid())) {
                     infos.add(m);
                 }
             }
@@ -589,9 +591,8 @@ public final class FolderSync {
         Map<MessageUid, Flags> syncedByTarget = new HashMap<>();
         // Every target message this sync put there, including those of intents settled just now
         // (whose source ids may already be of the new generation): all are re-keyed by identity.
-        pairs.values().forEach(p -> syncedByTarget.put(p.target(), p.syncedFlags()));
-        pairs.clear();
-        pairedTargets.clear();
+        pairs.entries().forEach(p -> syncedByTarget.put(p.target(), p.syncedFlags()));
+        pairs.clearPairs();
         ListMultimap<String, MessageUid> targets = ArrayListMultimap.create();
         List<MessageInfo> targetInfos = new ArrayList<>();
         tgt.list(MessageQuery.all(), batch -> batch.stream()
@@ -610,9 +611,7 @@ public final class FolderSync {
             }
         }
         for (MessageInfo t : targetInfos) {
-            if (!pairedTargets.contains(t.uid())) {
-                orphans.add(t.uid());
-            }
+            pairs.addOrphan(t.uid());
         }
         checkRematch(
                 matched,
@@ -623,10 +622,8 @@ public final class FolderSync {
 
     private void rematchAfterTargetGenerationChange(FolderCheckpoint cp, List<MessageInfo> listed)
             throws MailStoreException {
-        Map<MessageUid, PairEntry> old = new HashMap<>(pairs);
-        orphans.clear();
+        Map<MessageUid, PairEntry> old = pairs.copyOfPairs();
         pairs.clear();
-        pairedTargets.clear();
         TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
         ListMultimap<String, MessageUid> targets = index.byKey();
         List<MessageInfo> wasPaired =
@@ -646,7 +643,7 @@ public final class FolderSync {
         Map<MessageUid, MessageInfo> relaxed = matchRelaxed(
                 left,
                 index.infos().stream()
-                        .filter(t -> !pairedTargets.contains(t.uid()))
+                        .filter(t -> !pairs.isPairedTarget(t.uid()))
                         .toList());
         for (MessageInfo m : left) {
             MessageInfo t = relaxed.get(m.uid());
@@ -689,15 +686,15 @@ public final class FolderSync {
             return;
         }
         List<PairEntry> gone = new ArrayList<>();
-        for (PairEntry p : pairs.values()) {
+        for (PairEntry p : pairs.entries()) {
             if (goneFromSource.test(p.source())) {
                 gone.add(p);
             }
         }
-        if (gone.isEmpty() && orphans.isEmpty()) {
+        if (gone.isEmpty() && pairs.orphans().isEmpty()) {
             return;
         }
-        List<MessageUid> targets = new ArrayList<>(orphans);
+        List<MessageUid> targets = new ArrayList<>(pairs.orphans());
         gone.forEach(p -> targets.add(p.target()));
         if (!gone.isEmpty()) {
             // A pair whose source is gone cannot be checked against it; a wrong checkpoint (two
@@ -716,9 +713,8 @@ public final class FolderSync {
             tgt.delete(targets);
             for (PairEntry p : gone) {
                 pairs.remove(p.source());
-                pairedTargets.remove(p.target());
             }
-            orphans.clear();
+            pairs.clearOrphans();
         }
         deleted += targets.size();
     }
@@ -1044,10 +1040,13 @@ public final class FolderSync {
         }
     }
 
-    private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made) throws StoreFailureException {
+    private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made)
+            throws StoreFailureException, FolderUnusableException {
         journal(new JournalEntry.AppendDone(intent.id(), made));
         pending.removeIf(i -> i.id() == intent.id());
-        made.forEach(this::putPair);
+        for (PairEntry p : made) {
+            putPair(p);
+        }
     }
 
     private void maybeSnapshot() throws StoreFailureException {
@@ -1067,8 +1066,8 @@ public final class FolderSync {
                 startTarget,
                 false,
                 false,
-                ImmutableSortedMap.copyOf(pairs),
-                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
+                pairs.snapshotPairs(),
+                pairs.snapshotOrphans(),
                 ImmutableList.copyOf(pending),
                 lastIntentId));
     }
@@ -1128,7 +1127,7 @@ public final class FolderSync {
         store(replace, FlagsUpdateMode.REPLACE, touched);
         for (PairEntry p : changed) {
             if (!config.dryRun()) {
-                pairs.put(p.source(), p);
+                pairs.put(p);
             }
         }
         flagsUpdated += touched.size();
