@@ -68,16 +68,7 @@ public final class FolderSync {
     private final List<JournalEntry.AppendIntent> pending = new ArrayList<>();
     private long lastIntentId;
 
-    private long copied;
-    private long copiedBytes;
-    private long alreadyPresent;
-    private long flagsUpdated;
-    private long deleted;
-    private long skippedBySelection;
-    private final List<org.mailsync.SkippedItem> skipped = new ArrayList<>();
-    private long keywordsDropped;
-    private final List<AlteredMessage> altered = new ArrayList<>();
-    private final List<MessageFailure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final FolderCounters counters = new FolderCounters();
     private int batchesSinceSnapshot;
 
     /** Each side's state when this pass began: what an interim snapshot records. */
@@ -106,7 +97,7 @@ public final class FolderSync {
         if (config.clock().instant().isAfter(deadline.at())) {
             throw new FolderUnusableException(
                     ErrorContext.of(config.source().account(), pair.source()),
-                    "stopped: " + deadline.reason() + " passed (" + copied
+                    "stopped: " + deadline.reason() + " passed (" + counters.copied()
                             + " messages copied in this pass; the next pass goes on from there)",
                     null);
         }
@@ -218,7 +209,7 @@ public final class FolderSync {
             } else {
                 Optional<String> rejected = config.selection().reject(m);
                 if (rejected.isPresent()) {
-                    skippedBySelection++;
+                    counters.skippedBySelection();
                 } else {
                     unpaired.add(m);
                 }
@@ -256,7 +247,7 @@ public final class FolderSync {
         for (String warning : src.warnings()) {
             context.notes().accept("source " + pair.source() + ": " + warning);
         }
-        skipped.addAll(src.skipped());
+        counters.skipped(src.skipped());
         if (tgt != null) {
             for (String warning : tgt.warnings()) {
                 context.notes().accept("target " + pair.target() + ": " + warning);
@@ -270,7 +261,7 @@ public final class FolderSync {
         save(new FolderCheckpoint(
                 SideState.of(sStatus),
                 SideState.of(endTarget),
-                failures.isEmpty(),
+                !counters.anyFailed(),
                 config.deletions() == DeletionPolicy.MIRROR
                         && !sourceGenChanged
                         && pairs.orphans().isEmpty(),
@@ -563,7 +554,7 @@ public final class FolderSync {
                 MessageUid t = found.remove(0);
                 taken.add(t);
                 putPair(new PairEntry(m.uid(), t, Flags.NONE));
-                alreadyPresent++;
+                counters.alreadyPresent();
             }
         }
         List<MessageInfo> targetsLeft =
@@ -579,8 +570,8 @@ public final class FolderSync {
                 stillLeft.add(m);
             } else {
                 putPair(new PairEntry(m.uid(), t.uid(), Flags.NONE));
-                alreadyPresent++;
-                altered.add(new AlteredMessage(m.uid(), t.uid(), m.size(), t.size()));
+                counters.alreadyPresent();
+                counters.altered(new AlteredMessage(m.uid(), t.uid(), m.size(), t.size()));
             }
         }
         return stillLeft;
@@ -716,7 +707,7 @@ public final class FolderSync {
             }
             pairs.clearOrphans();
         }
-        deleted += targets.size();
+        counters.deleted(targets.size());
     }
 
     // ---- copying
@@ -728,14 +719,13 @@ public final class FolderSync {
         long batchBytes = 0;
         for (MessageInfo m : toCopy) {
             if (m.size() > max) {
-                failures.add(new MessageFailure(
+                counters.failed(new MessageFailure(
                         ErrorContext.of(config.source().account(), pair.source(), m.uid()),
                         "message of " + m.size() + " bytes exceeds the target's limit of " + max + " bytes"));
                 continue;
             }
             if (config.dryRun()) {
-                copied++;
-                copiedBytes += m.size();
+                counters.copied(m.size());
                 continue;
             }
             if (!batch.isEmpty()
@@ -831,11 +821,9 @@ public final class FolderSync {
                         src.read(m.uid()).ifPresent(raw -> raws.put(m.uid(), raw));
                     } catch (MessageRejectedException one) {
                         config.listener().error(one);
-                        synchronized (failures) {
-                            failures.add(new MessageFailure(
-                                    ErrorContext.of(config.source().account(), pair.source(), m.uid()),
-                                    "cannot read from the source: " + one.reason()));
-                        }
+                        counters.failed(new MessageFailure(
+                                ErrorContext.of(config.source().account(), pair.source(), m.uid()),
+                                "cannot read from the source: " + one.reason()));
                     }
                 }
             }
@@ -915,7 +903,7 @@ public final class FolderSync {
             countCopied(items, partial);
             if (items.size() == 1) {
                 config.listener().error(e);
-                failures.add(new MessageFailure(
+                counters.failed(new MessageFailure(
                         ErrorContext.of(
                                 config.target().account(),
                                 pair.target(),
@@ -943,12 +931,11 @@ public final class FolderSync {
         made.forEach(p -> done.add(p.source()));
         for (Item item : items) {
             if (done.contains(item.info().uid())) {
-                copied++;
                 // The bytes read and appended: a source may list a size that is not the message's.
-                copiedBytes += item.raw().size();
+                counters.copied(item.raw().size());
                 if (!item.info().flags().keywords().isEmpty()
                         && item.targetFlags().keywords().isEmpty()) {
-                    keywordsDropped++;
+                    counters.keywordsDropped();
                 }
                 config.listener()
                         .messageCopied(pair, item.info().uid(), item.raw().size());
@@ -1006,7 +993,7 @@ public final class FolderSync {
             MessageInfo t = relaxed.get(item.source());
             if (t != null) {
                 made.add(new PairEntry(item.source(), t.uid(), item.flags()));
-                altered.add(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
+                counters.altered(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
             }
         }
         return made;
@@ -1035,7 +1022,7 @@ public final class FolderSync {
             Long size = stored.get(p.target());
             long was = sent.get(p.source());
             if (size != null && size != was) {
-                altered.add(new AlteredMessage(p.source(), p.target(), was, size));
+                counters.altered(new AlteredMessage(p.source(), p.target(), was, size));
             }
         }
     }
@@ -1130,7 +1117,7 @@ public final class FolderSync {
                 pairs.put(p);
             }
         }
-        flagsUpdated += touched.size();
+        counters.flagsUpdated(touched.size());
         if (!touched.isEmpty()) {
             config.listener().flagsUpdated(pair, touched.size());
         }
@@ -1211,21 +1198,8 @@ public final class FolderSync {
     // ---- report
 
     private FolderReport report(FolderReport.Outcome outcome, @Nullable String error) {
-        FolderReport report = new FolderReport(
-                pair,
-                outcome,
-                copied,
-                copiedBytes,
-                alreadyPresent,
-                flagsUpdated,
-                deleted,
-                skippedBySelection,
-                keywordsDropped,
-                ImmutableList.copyOf(failures),
-                ImmutableList.copyOf(skipped),
-                error,
-                Duration.between(started, config.clock().instant()),
-                ImmutableList.copyOf(altered));
+        FolderReport report = counters.report(
+                pair, outcome, error, Duration.between(started, config.clock().instant()));
         config.listener().folderFinished(report);
         return report;
     }
