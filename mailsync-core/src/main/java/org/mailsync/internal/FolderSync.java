@@ -3,7 +3,6 @@ package org.mailsync.internal;
 import com.google.common.collect.ArrayListMultimap;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ListMultimap;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -55,7 +54,6 @@ import org.mailsync.spi.SideState;
  * <p>Not thread-safe; one instance per pair and pass.
  */
 public final class FolderSync {
-    private static final int KEY_CHUNK = 200;
     private static final int SNAPSHOT_EVERY_BATCHES = 25;
 
     private final SyncConfiguration config;
@@ -76,6 +74,9 @@ public final class FolderSync {
 
     private @Nullable SideState startTarget;
     private @Nullable MailFolder src;
+    /** Identity keys and matching over the two folders, once they are open. */
+    private IdentityMatcher identity;
+
     private @Nullable MailFolder tgt;
     private @Nullable FolderStatus tStatus;
 
@@ -148,6 +149,12 @@ public final class FolderSync {
         src = config.source().openFolder(pair.source());
         tgt = openTarget();
         tStatus = tgt == null ? null : tgt.status();
+        identity = new IdentityMatcher(
+                config.identity(),
+                src,
+                config.source().account(),
+                tgt,
+                config.target().account());
 
         if (!config.dryRun()) {
             for (JournalEntry.AppendIntent intent : List.copyOf(pending)) {
@@ -373,162 +380,9 @@ public final class FolderSync {
 
     // ---- identity
 
-    /** Identity keys of messages in {@code folder}, read in chunks (headers or whole messages). */
-    private Map<MessageUid, String> keysOf(MailFolder folder, List<MessageInfo> infos) throws MailStoreException {
-        Map<MessageUid, MessageInfo> byUid = new HashMap<>();
-        infos.forEach(m -> byUid.put(m.uid(), m));
-        Map<MessageUid, String> keys = new HashMap<>();
-        for (int i = 0; i < infos.size(); i += KEY_CHUNK) {
-            List<MessageUid> chunk = infos.subList(i, Math.min(infos.size(), i + KEY_CHUNK)).stream()
-                    .map(MessageInfo::uid)
-                    .toList();
-            if (config.identity().needsFullContent()) {
-                folder.readAll(chunk, (uid, raw) -> {
-                    try (raw;
-                            InputStream in = raw.openStream()) {
-                        keys.put(uid, key(byUid.get(uid), in));
-                    } catch (IOException e) {
-                        throw readFailure(folder, uid, e);
-                    }
-                });
-            } else {
-                folder.readHeaders(chunk, (uid, block) -> {
-                    try {
-                        keys.put(uid, key(byUid.get(uid), new ByteArrayInputStream(block)));
-                    } catch (IOException e) {
-                        throw readFailure(folder, uid, e);
-                    }
-                });
-            }
-        }
-        return keys;
-    }
-
-    private String key(MessageInfo info, InputStream data) throws IOException {
-        String key = config.identity().key(info, data);
-        if (key.isEmpty() || key.chars().anyMatch(c -> c <= ' ')) {
-            throw new IllegalStateException(
-                    "identity strategy " + config.identity() + " gave an invalid key: '" + key + "'");
-        }
-        return key;
-    }
-
-    private MessageRejectedException readFailure(MailFolder folder, MessageUid uid, IOException e) {
-        return new MessageRejectedException(
-                ErrorContext.of(
-                        folder == src
-                                ? config.source().account()
-                                : config.target().account(),
-                        folder.path(),
-                        uid),
-                "cannot read message: " + e.getMessage(),
-                e);
-    }
-
-    /** Target messages not yet paired: their listing, and their ids by identity key, lowest first. */
-    private record TargetIndex(List<MessageInfo> infos, ListMultimap<String, MessageUid> byKey) {}
-
     /** Target messages not yet paired, by identity key, lowest id first. */
-    private TargetIndex unpairedTargetsByKey(MessageQuery query) throws MailStoreException {
-        List<MessageInfo> infos = new ArrayList<>();
-        tgt.list(query, batch -> {
-            for (MessageInfo m : batch) {
-                if (!pairs.isPairedTarget(m.uid())) {
-                    infos.add(m);
-                }
-            }
-        });
-        Map<MessageUid, String> keys = keysOf(tgt, infos);
-        ListMultimap<String, MessageUid> byKey = ArrayListMultimap.create();
-        for (MessageInfo m : infos) {
-            String key = keys.get(m.uid());
-            if (key != null) {
-                byKey.put(key, m.uid());
-            }
-        }
-        return new TargetIndex(infos, byKey);
-    }
-
-    /** Most bytes a server adds when it rewrites a message it stores (a final CRLF). */
-    private static final long REWRITE_SLACK = 2;
-
-    /**
-     * The second tier of identity matching, for messages a server rewrote when it stored them:
-     * pairs source and target messages that the strict key left unmatched, by a key over the
-     * header block that maps 8-bit bytes and {@code X} alike, if their sizes differ by at most
-     * {@value #REWRITE_SLACK} bytes. Counting, lowest target id first. Reads only the header
-     * blocks of the two lists, and nothing when either is empty.
-     */
-    private Map<MessageUid, MessageInfo> matchRelaxed(List<MessageInfo> sources, List<MessageInfo> targets)
-            throws MailStoreException {
-        if (sources.isEmpty() || targets.isEmpty()) {
-            return Map.of();
-        }
-        Map<MessageUid, String> sourceKeys = relaxedKeys(src, sources);
-        Map<MessageUid, String> targetKeys = relaxedKeys(tgt, targets);
-        ListMultimap<String, MessageInfo> byKey = ArrayListMultimap.create();
-        targets.stream()
-                .sorted((a, b) -> a.uid().compareTo(b.uid()))
-                .filter(t -> targetKeys.containsKey(t.uid()))
-                .forEach(t -> byKey.put(targetKeys.get(t.uid()), t));
-        Map<MessageUid, MessageInfo> matched = new HashMap<>();
-        for (MessageInfo m : sources) {
-            String key = sourceKeys.get(m.uid());
-            if (key == null) {
-                continue;
-            }
-            List<MessageInfo> found = byKey.get(key);
-            for (int i = 0; i < found.size(); i++) {
-                if (Math.abs(found.get(i).size() - m.size()) <= REWRITE_SLACK) {
-                    matched.put(m.uid(), found.remove(i));
-                    break;
-                }
-            }
-        }
-        return matched;
-    }
-
-    private Map<MessageUid, String> relaxedKeys(MailFolder folder, List<MessageInfo> infos) throws MailStoreException {
-        Map<MessageUid, String> keys = new HashMap<>();
-        List<MessageUid> uids = infos.stream().map(MessageInfo::uid).toList();
-        for (int i = 0; i < uids.size(); i += KEY_CHUNK) {
-            folder.readHeaders(uids.subList(i, Math.min(uids.size(), i + KEY_CHUNK)), (uid, block) -> {
-                String key = relaxedKey(block);
-                if (key != null) {
-                    keys.put(uid, key);
-                }
-            });
-        }
-        return keys;
-    }
-
-    /**
-     * A key over a header block that survives the rewrites servers make: line ends as LF, every
-     * 8-bit byte and every {@code X} as {@code X}, trailing white space dropped. Null for an
-     * empty header block (nothing to tell such messages apart by).
-     */
-    static @Nullable String relaxedKey(byte[] block) {
-        com.google.common.hash.Hasher hasher =
-                com.google.common.hash.Hashing.sha256().newHasher();
-        int end = block.length;
-        while (end > 0
-                && (block[end - 1] == '\n'
-                        || block[end - 1] == '\r'
-                        || block[end - 1] == ' '
-                        || block[end - 1] == '\t')) {
-            end--;
-        }
-        if (end == 0) {
-            return null;
-        }
-        for (int i = 0; i < end; i++) {
-            byte b = block[i];
-            if (b == '\r') {
-                continue;
-            }
-            hasher.putByte(b < 0 || b == 'X' ? (byte) 'X' : b);
-        }
-        return "r" + hasher.hash().toString().substring(0, 32);
+    private IdentityMatcher.TargetIndex unpairedTargetsByKey(MessageQuery query) throws MailStoreException {
+        return identity.unpairedTargets(query, pairs::isPairedTarget);
     }
 
     /**
@@ -536,12 +390,12 @@ public final class FolderSync {
      * lost checkpoint): source messages found there are paired, not copied again. Returns the rest.
      */
     private List<MessageInfo> matchAgainstTarget(List<MessageInfo> candidates) throws MailStoreException {
-        TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
+        IdentityMatcher.TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
         ListMultimap<String, MessageUid> targets = index.byKey();
         if (index.infos().isEmpty()) {
             return candidates;
         }
-        Map<MessageUid, String> keys = keysOf(src, candidates);
+        Map<MessageUid, String> keys = identity.keys(src, candidates);
         List<MessageInfo> rest = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         for (MessageInfo m : candidates) {
@@ -559,7 +413,7 @@ public final class FolderSync {
         }
         List<MessageInfo> targetsLeft =
                 index.infos().stream().filter(t -> !taken.contains(t.uid())).toList();
-        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(rest, targetsLeft);
+        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(rest, targetsLeft);
         if (relaxed.isEmpty()) {
             return rest;
         }
@@ -589,9 +443,9 @@ public final class FolderSync {
         tgt.list(MessageQuery.all(), batch -> batch.stream()
                 .filter(m -> syncedByTarget.containsKey(m.uid()))
                 .forEach(targetInfos::add));
-        Map<MessageUid, String> targetKeys = keysOf(tgt, targetInfos);
+        Map<MessageUid, String> targetKeys = identity.keys(tgt, targetInfos);
         targetInfos.forEach(m -> targets.put(targetKeys.get(m.uid()), m.uid()));
-        Map<MessageUid, String> sourceKeys = keysOf(src, listed);
+        Map<MessageUid, String> sourceKeys = identity.keys(src, listed);
         int matched = 0;
         for (MessageInfo m : listed) {
             List<MessageUid> found = targets.get(sourceKeys.get(m.uid()));
@@ -615,11 +469,11 @@ public final class FolderSync {
             throws MailStoreException {
         Map<MessageUid, PairEntry> old = pairs.copyOfPairs();
         pairs.clear();
-        TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
+        IdentityMatcher.TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
         ListMultimap<String, MessageUid> targets = index.byKey();
         List<MessageInfo> wasPaired =
                 listed.stream().filter(m -> old.containsKey(m.uid())).toList();
-        Map<MessageUid, String> sourceKeys = keysOf(src, wasPaired);
+        Map<MessageUid, String> sourceKeys = identity.keys(src, wasPaired);
         int matched = 0;
         List<MessageInfo> left = new ArrayList<>();
         for (MessageInfo m : wasPaired) {
@@ -631,7 +485,7 @@ public final class FolderSync {
                 left.add(m);
             }
         }
-        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(
+        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(
                 left,
                 index.infos().stream()
                         .filter(t -> !pairs.isPairedTarget(t.uid()))
@@ -835,9 +689,9 @@ public final class FolderSync {
                 }
                 String key;
                 try (InputStream in = raw.openStream()) {
-                    key = key(m, in);
+                    key = identity.key(m, in);
                 } catch (IOException e) {
-                    throw readFailure(src, m.uid(), e);
+                    throw identity.readFailure(src, m.uid(), e);
                 }
                 items.add(new Item(m, raw, key, targetFlags(m.flags())));
             }
@@ -952,7 +806,7 @@ public final class FolderSync {
         if (tStatus == null || !tgt.status().generation().equals(intent.targetGeneration())) {
             return List.of(); // the target was renumbered: identity matching will find them
         }
-        TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
+        IdentityMatcher.TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
         List<PairEntry> made = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         List<JournalEntry.IntentItem> left = new ArrayList<>();
@@ -986,7 +840,7 @@ public final class FolderSync {
                     .filter(m -> wanted.contains(m.uid()))
                     .forEach(sourceLeft::add));
         }
-        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(sourceLeft, targetsLeft);
+        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(sourceLeft, targetsLeft);
         Map<MessageUid, Long> sizes = new HashMap<>();
         sourceLeft.forEach(m -> sizes.put(m.uid(), m.size()));
         for (JournalEntry.IntentItem item : left) {
@@ -1160,8 +1014,8 @@ public final class FolderSync {
             }
         }
         if (!suspectSources.isEmpty()) {
-            Map<MessageUid, String> sourceKeys = relaxedKeys(src, suspectSources);
-            Map<MessageUid, String> targetKeys = relaxedKeys(tgt, suspectTargets);
+            Map<MessageUid, String> sourceKeys = identity.relaxedKeys(src, suspectSources);
+            Map<MessageUid, String> targetKeys = identity.relaxedKeys(tgt, suspectTargets);
             for (int i = 0; i < suspectSources.size(); i++) {
                 MessageInfo m = suspectSources.get(i);
                 MessageInfo t = suspectTargets.get(i);
