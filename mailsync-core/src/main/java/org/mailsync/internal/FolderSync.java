@@ -1,7 +1,6 @@
 package org.mailsync.internal;
 
 import com.google.common.collect.ArrayListMultimap;
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ListMultimap;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +53,6 @@ import org.mailsync.spi.SideState;
  * <p>Not thread-safe; one instance per pair and pass.
  */
 public final class FolderSync {
-    private static final int SNAPSHOT_EVERY_BATCHES = 25;
 
     private final SyncConfiguration config;
     private final RunContext context;
@@ -63,11 +61,9 @@ public final class FolderSync {
     private final RunContext.Deadline deadline;
 
     private final PairMap pairs = new PairMap();
-    private final List<JournalEntry.AppendIntent> pending = new ArrayList<>();
-    private long lastIntentId;
 
     private final FolderCounters counters = new FolderCounters();
-    private int batchesSinceSnapshot;
+    private final AppendJournal journal;
 
     /** Each side's state when this pass began: what an interim snapshot records. */
     private @Nullable SideState startSource;
@@ -91,6 +87,7 @@ public final class FolderSync {
         this.pair = pair;
         this.started = config.clock().instant();
         this.deadline = deadline;
+        this.journal = new AppendJournal(config.checkpoints(), pair);
     }
 
     /** Stops the folder (FAILED, with the reason) once its deadline has passed. */
@@ -123,7 +120,7 @@ public final class FolderSync {
 
     private FolderReport runOnce() throws MailStoreException, InterruptedException {
         checkDeadline();
-        FolderCheckpoint cp = load();
+        FolderCheckpoint cp = journal.load();
         FolderStatus sStatus = config.source().status(pair.source());
         boolean policyAllowsSkip = config.deletions() == DeletionPolicy.KEEP || cp.mirrored();
         // Without modseqs a flags-only change leaves the status as it was: unless the user asked
@@ -142,9 +139,8 @@ public final class FolderSync {
         for (PairEntry entry : cp.pairs().values()) {
             putPair(entry);
         }
-        pending.addAll(cp.pending());
         cp.orphans().forEach(pairs::addOrphan);
-        lastIntentId = cp.lastIntentId();
+        journal.resume(cp);
 
         src = config.source().openFolder(pair.source());
         tgt = openTarget();
@@ -157,7 +153,7 @@ public final class FolderSync {
                 config.target().account());
 
         if (!config.dryRun()) {
-            for (JournalEntry.AppendIntent intent : List.copyOf(pending)) {
+            for (JournalEntry.AppendIntent intent : journal.pending()) {
                 settle(intent, resolve(intent, Map.of()));
             }
         }
@@ -265,17 +261,14 @@ public final class FolderSync {
             return report(FolderReport.Outcome.DRY_RUN, null);
         }
         FolderStatus endTarget = tgt.status();
-        save(new FolderCheckpoint(
+        journal.save(
                 SideState.of(sStatus),
                 SideState.of(endTarget),
                 !counters.anyFailed(),
                 config.deletions() == DeletionPolicy.MIRROR
                         && !sourceGenChanged
                         && pairs.orphans().isEmpty(),
-                pairs.snapshotPairs(),
-                pairs.snapshotOrphans(),
-                ImmutableList.copyOf(pending),
-                lastIntentId));
+                pairs);
         return report(FolderReport.Outcome.SYNCED, null);
     }
 
@@ -337,36 +330,6 @@ public final class FolderSync {
                             + " (remove this folder's checkpoint to restore them)");
         }
         return false;
-    }
-
-    private FolderCheckpoint load() throws StoreFailureException {
-        try {
-            return config.checkpoints().load(pair).orElse(FolderCheckpoint.empty());
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of("checkpoints", pair.source()), "cannot read checkpoint: " + e.getMessage(), e);
-        }
-    }
-
-    private void save(FolderCheckpoint cp) throws StoreFailureException {
-        try {
-            config.checkpoints().save(pair, cp);
-            batchesSinceSnapshot = 0;
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of("checkpoints", pair.source()), "cannot write checkpoint: " + e.getMessage(), e);
-        }
-    }
-
-    private void journal(JournalEntry entry) throws StoreFailureException {
-        try {
-            config.checkpoints().journal(pair, entry);
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of("checkpoints", pair.source()),
-                    "cannot write checkpoint journal: " + e.getMessage(),
-                    e);
-        }
     }
 
     /** Records a pair; one whose target is paired already means a wrong checkpoint or store. */
@@ -719,16 +682,13 @@ public final class FolderSync {
             return;
         }
         FolderStatus before = tgt.status();
-        JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
-                ++lastIntentId,
+        JournalEntry.AppendIntent intent = journal.intend(
                 before.generation(),
                 before.nextUid(),
                 items.stream()
                         .map(i -> new JournalEntry.IntentItem(
                                 i.info().uid(), i.key(), i.info().flags()))
                         .toList());
-        journal(intent);
-        pending.add(intent);
         List<PairEntry> made;
         try {
             List<Optional<MessageUid>> ids = tgt.appendAll(items.stream()
@@ -883,15 +843,14 @@ public final class FolderSync {
 
     private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made)
             throws StoreFailureException, FolderUnusableException {
-        journal(new JournalEntry.AppendDone(intent.id(), made));
-        pending.removeIf(i -> i.id() == intent.id());
+        journal.settled(intent, made);
         for (PairEntry p : made) {
             putPair(p);
         }
     }
 
     private void maybeSnapshot() throws StoreFailureException {
-        if (++batchesSinceSnapshot >= SNAPSHOT_EVERY_BATCHES) {
+        if (journal.batchDone()) {
             snapshot();
         }
     }
@@ -902,15 +861,7 @@ public final class FolderSync {
      * the pass ends.
      */
     private void snapshot() throws StoreFailureException {
-        save(new FolderCheckpoint(
-                startSource,
-                startTarget,
-                false,
-                false,
-                pairs.snapshotPairs(),
-                pairs.snapshotOrphans(),
-                ImmutableList.copyOf(pending),
-                lastIntentId));
+        journal.save(startSource, startTarget, false, false, pairs);
     }
 
     // ---- flags
