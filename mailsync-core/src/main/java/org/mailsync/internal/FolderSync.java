@@ -64,6 +64,7 @@ public final class FolderSync {
 
     private final FolderCounters counters = new FolderCounters();
     private final AppendJournal journal;
+    private final FlagPropagation flags;
 
     /** Each side's state when this pass began: what an interim snapshot records. */
     private @Nullable SideState startSource;
@@ -88,6 +89,10 @@ public final class FolderSync {
         this.started = config.clock().instant();
         this.deadline = deadline;
         this.journal = new AppendJournal(config.checkpoints(), pair);
+        this.flags = new FlagPropagation(
+                config.flagMapping(),
+                config.flagPolicy(),
+                config.target().capabilities().has(Capability.KEYWORDS));
     }
 
     /** Stops the folder (FAILED, with the reason) once its deadline has passed. */
@@ -656,7 +661,7 @@ public final class FolderSync {
                 } catch (IOException e) {
                     throw identity.readFailure(src, m.uid(), e);
                 }
-                items.add(new Item(m, raw, key, targetFlags(m.flags())));
+                items.add(new Item(m, raw, key, flags.targetFlags(m.flags())));
             }
             return new Loaded(items, taken);
         } catch (MailStoreException | RuntimeException e) {
@@ -667,15 +672,6 @@ public final class FolderSync {
     }
 
     private record Item(MessageInfo info, RawMessage raw, String key, Flags targetFlags) {}
-
-    /** The flags a source message gets on the target, after mapping and what the target can hold. */
-    private Flags targetFlags(Flags sourceFlags) {
-        Flags mapped = config.flagMapping().map(sourceFlags);
-        if (!mapped.keywords().isEmpty() && !config.target().capabilities().has(Capability.KEYWORDS)) {
-            return mapped.systemOnly();
-        }
-        return mapped;
-    }
 
     private void append(List<Item> items) throws MailStoreException {
         if (items.isEmpty()) {
@@ -867,57 +863,19 @@ public final class FolderSync {
     // ---- flags
 
     private void updateFlags(List<MessageInfo> paired) throws MailStoreException {
-        List<MessageInfo> candidates = new ArrayList<>();
-        for (MessageInfo m : paired) {
-            if (config.flagPolicy() == FlagPolicy.MIRROR
-                    || !m.flags().equals(pairs.get(m.uid()).syncedFlags())) {
-                candidates.add(m);
-            }
-        }
+        List<MessageInfo> candidates = flags.candidates(paired, pairs);
         if (candidates.isEmpty()) {
             return;
         }
         // Check each pair against the target before changing anything, and read the target's
         // flags: a store call is made (and counted) only where it changes something.
         Map<MessageUid, MessageInfo> targetNow = verifyPairs(candidates);
-        Map<Flags, List<MessageUid>> add = new HashMap<>();
-        Map<Flags, List<MessageUid>> remove = new HashMap<>();
-        Map<Flags, List<MessageUid>> replace = new HashMap<>();
-        List<PairEntry> changed = new ArrayList<>();
-        for (MessageInfo m : candidates) {
-            PairEntry entry = pairs.get(m.uid());
-            Flags wanted = targetFlags(m.flags());
-            MessageInfo now = targetNow.get(entry.target());
-            if (now != null) {
-                Flags current = now.flags();
-                if (config.flagPolicy() == FlagPolicy.MIRROR) {
-                    if (!current.equals(wanted)) {
-                        replace.computeIfAbsent(wanted, f -> new ArrayList<>()).add(entry.target());
-                    }
-                } else {
-                    Flags last = targetFlags(entry.syncedFlags());
-                    Flags added = wanted.minus(last).minus(current);
-                    Flags removed = last.minus(wanted);
-                    removed = removed.minus(removed.minus(current));
-                    if (!added.isEmpty()) {
-                        add.computeIfAbsent(added, f -> new ArrayList<>()).add(entry.target());
-                    }
-                    if (!removed.isEmpty()) {
-                        remove.computeIfAbsent(removed, f -> new ArrayList<>()).add(entry.target());
-                    }
-                }
-            }
-            // A message deleted on the target gets nothing; its pair records the source's flags
-            // as synced all the same, so that the same change is not looked at again.
-            if (!m.flags().equals(entry.syncedFlags())) {
-                changed.add(new PairEntry(entry.source(), entry.target(), m.flags()));
-            }
-        }
+        FlagPropagation.Changes changes = flags.changes(candidates, pairs, targetNow);
         Set<MessageUid> touched = new HashSet<>();
-        store(add, FlagsUpdateMode.ADD, touched);
-        store(remove, FlagsUpdateMode.REMOVE, touched);
-        store(replace, FlagsUpdateMode.REPLACE, touched);
-        for (PairEntry p : changed) {
+        store(changes.add(), FlagsUpdateMode.ADD, touched);
+        store(changes.remove(), FlagsUpdateMode.REMOVE, touched);
+        store(changes.replace(), FlagsUpdateMode.REPLACE, touched);
+        for (PairEntry p : changes.synced()) {
             if (!config.dryRun()) {
                 pairs.put(p);
             }
