@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -247,6 +248,7 @@ public final class SyncEngine {
         FolderMapping.Plan plan = config.folders().plan(selected, targetFolders);
         notes.addAll(plan.notes());
         Set<FolderPath> placeholders = placeholders(selected, notes);
+        Map<SpecialUse, FolderPath> useHolders = specialUseHolders(selected);
         List<FolderPair> pairs = new ArrayList<>();
         Map<FolderPath, List<FolderPath>> sourcesByTarget = new LinkedHashMap<>();
         for (FolderInfo folder : selected) {
@@ -256,6 +258,20 @@ public final class SyncEngine {
             FolderPath target = plan.targets().get(folder.path());
             pairs.add(new FolderPair(folder.path(), target));
             sourcesByTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(folder.path());
+            Optional<SpecialUse> use =
+                    FolderMapping.specialUseOf(folder).filter(u -> folder.path().equals(useHolders.get(u)));
+            if (use.isPresent()
+                    && !config.dryRun()
+                    && !target.isInbox()
+                    && targetFolders.stream().noneMatch(t -> t.path().equals(target))) {
+                // Created here, with its use (CREATE-SPECIAL-USE where the target has it), so that
+                // clients of the new server find Sent, Drafts, Trash and Junk where they look.
+                try {
+                    config.target().createFolder(target, use.get());
+                } catch (FolderUnusableException e) {
+                    // Reported when the folder pair itself runs.
+                }
+            }
             if (config.copySubscriptions() && !config.dryRun() && folder.subscribed()) {
                 try {
                     config.target().createFolder(target);
@@ -271,6 +287,42 @@ public final class SyncEngine {
             }
         });
         return pairs;
+    }
+
+    /**
+     * For each special use, the one source folder that holds it: the folder with the attribute,
+     * else the best known name, as {@link FolderMapping#plan} decides. Only that folder's target is
+     * created with the use, so that the target never gets two Drafts folders.
+     */
+    private static Map<SpecialUse, FolderPath> specialUseHolders(List<FolderInfo> folders) {
+        Map<SpecialUse, FolderInfo> best = new java.util.EnumMap<>(SpecialUse.class);
+        for (FolderInfo f : folders) {
+            if (!f.selectable()) {
+                continue;
+            }
+            Optional<SpecialUse> use = FolderMapping.specialUseOf(f);
+            if (use.isEmpty()) {
+                continue;
+            }
+            FolderInfo held = best.get(use.get());
+            if (held == null || betterHolder(use.get(), f, held)) {
+                best.put(use.get(), f);
+            }
+        }
+        Map<SpecialUse, FolderPath> holders = new java.util.EnumMap<>(SpecialUse.class);
+        best.forEach((u, f) -> holders.put(u, f.path()));
+        return holders;
+    }
+
+    private static boolean betterHolder(SpecialUse use, FolderInfo candidate, FolderInfo held) {
+        boolean candidateAttr = candidate.specialUse() == use;
+        boolean heldAttr = held.specialUse() == use;
+        if (candidateAttr != heldAttr) {
+            return candidateAttr;
+        }
+        int c = FolderMapping.nameRank(use, candidate.path());
+        int h = FolderMapping.nameRank(use, held.path());
+        return c >= 0 && (h < 0 || c < h);
     }
 
     /**

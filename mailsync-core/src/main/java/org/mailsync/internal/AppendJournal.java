@@ -10,11 +10,6 @@ import org.mailsync.FolderPair;
 import org.mailsync.Generation;
 import org.mailsync.MessageUid;
 import org.mailsync.StoreFailureException;
-import org.mailsync.spi.CheckpointStore;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
  * What one folder pass writes down in the checkpoint store, and when: before each append batch
@@ -30,13 +25,13 @@ final class AppendJournal {
     /** Append batches between interim snapshots: keeps the journal, and a restart's replay, short. */
     static final int SNAPSHOT_EVERY_BATCHES = 25;
 
-    private final CheckpointStore store;
+    private final Checkpoints store;
     private final FolderPair pair;
     private final List<JournalEntry.AppendIntent> pending = new ArrayList<>();
     private long lastIntentId;
     private int batchesSinceSnapshot;
 
-    AppendJournal(CheckpointStore store, FolderPair pair) {
+    AppendJournal(Checkpoints store, FolderPair pair) {
         this.store = store;
         this.pair = pair;
     }

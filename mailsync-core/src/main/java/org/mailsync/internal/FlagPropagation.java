@@ -9,7 +9,6 @@ import org.mailsync.FlagPolicy;
 import org.mailsync.Flags;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageUid;
-import org.mailsync.spi.PairEntry;
 
 /**
  * The flag decisions of a folder pass, without touching a store. Three-way under {@link

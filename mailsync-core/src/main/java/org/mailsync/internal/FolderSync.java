@@ -36,13 +36,9 @@ import org.mailsync.StoreFailureException;
 import org.mailsync.SyncConfiguration;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.spi.MessageQuery;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
  * One pass over one folder pair: the skip test, settling interrupted appends, identity matching
@@ -88,7 +84,7 @@ public final class FolderSync {
         this.pair = pair;
         this.started = config.clock().instant();
         this.deadline = deadline;
-        this.journal = new AppendJournal(config.checkpoints(), pair);
+        this.journal = new AppendJournal(Checkpoints.over(config.checkpoints()), pair);
         this.flags = new FlagPropagation(
                 config.flagMapping(),
                 config.flagPolicy(),

@@ -11,7 +11,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MessageUid;
-import org.mailsync.spi.PairEntry;
 
 /**
  * The pairs of one folder pass (source id to target id and the flags last synced) and its orphans

@@ -17,11 +17,8 @@ import org.mailsync.FolderPath;
 import org.mailsync.Generation;
 import org.mailsync.MessageUid;
 import org.mailsync.StoreFailureException;
+import org.mailsync.spi.CheckpointRecord;
 import org.mailsync.spi.CheckpointStore;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 class AppendJournalTest {
     private static final FolderPair PAIR = new FolderPair(FolderPath.INBOX, FolderPath.INBOX);
@@ -36,7 +33,7 @@ class AppendJournalTest {
 
     @Test
     void anIntentIsOnDiskAndPendingUntilSettledAndASettlementRecordsItsPairs() throws Exception {
-        CheckpointStore store = FileCheckpointStore.in(tmp);
+        Checkpoints store = Checkpoints.over(FileCheckpointStore.in(tmp));
         AppendJournal journal = new AppendJournal(store, PAIR);
         journal.resume(journal.load());
 
@@ -56,7 +53,7 @@ class AppendJournalTest {
 
     @Test
     void aSnapshotKeepsWhatIsPendingAndTheNumberingGoesOnAfterARestart() throws Exception {
-        CheckpointStore store = FileCheckpointStore.in(tmp);
+        Checkpoints store = Checkpoints.over(FileCheckpointStore.in(tmp));
         AppendJournal journal = new AppendJournal(store, PAIR);
         journal.resume(journal.load());
         JournalEntry.AppendIntent a = journal.intend(GEN, MessageUid.of(10), List.of(item(1)));
@@ -80,7 +77,7 @@ class AppendJournalTest {
 
     @Test
     void aSnapshotIsDueEveryTwentyFiveBatchesCountedFromTheLastSave() throws Exception {
-        AppendJournal journal = new AppendJournal(FileCheckpointStore.in(tmp), PAIR);
+        AppendJournal journal = new AppendJournal(Checkpoints.over(FileCheckpointStore.in(tmp)), PAIR);
         List<Integer> due = new ArrayList<>();
         for (int batch = 1; batch <= 60; batch++) {
             if (journal.batchDone()) {
@@ -95,21 +92,26 @@ class AppendJournalTest {
     void aStoreThatCannotWriteStopsTheAccountWithTheReason() {
         CheckpointStore broken = new CheckpointStore() {
             @Override
-            public Optional<FolderCheckpoint> load(FolderPair pair) throws IOException {
+            public Optional<CheckpointRecord> snapshot(String key) throws IOException {
                 throw new IOException("disk gone");
             }
 
             @Override
-            public void save(FolderPair pair, FolderCheckpoint checkpoint) throws IOException {
+            public List<CheckpointRecord> journal(String key) throws IOException {
+                throw new IOException("disk gone");
+            }
+
+            @Override
+            public void save(CheckpointRecord snapshot) throws IOException {
                 throw new IOException("disk full");
             }
 
             @Override
-            public void journal(FolderPair pair, JournalEntry entry) throws IOException {
+            public void append(CheckpointRecord entry) throws IOException {
                 throw new IOException("read-only file system");
             }
         };
-        AppendJournal journal = new AppendJournal(broken, PAIR);
+        AppendJournal journal = new AppendJournal(Checkpoints.over(broken), PAIR);
         assertThatThrownBy(journal::load)
                 .isInstanceOf(StoreFailureException.class)
                 .hasMessageContaining("cannot read checkpoint: disk gone");

@@ -13,7 +13,6 @@ import org.mailsync.FlagPolicy;
 import org.mailsync.Flags;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageUid;
-import org.mailsync.spi.PairEntry;
 
 class FlagPropagationTest {
     private static final MessageUid S = MessageUid.of(1);

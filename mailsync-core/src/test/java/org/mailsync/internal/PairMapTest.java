@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.MessageUid;
-import org.mailsync.spi.PairEntry;
 
 class PairMapTest {
     private static MessageUid uid(long n) {

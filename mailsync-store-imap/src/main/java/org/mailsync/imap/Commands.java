@@ -60,6 +60,10 @@ final class Commands {
         String tag = p.writeCommand(command, args);
         while (true) {
             Response r = p.readResponse();
+            if (Connection.alertText(r) != null) {
+                // Read here, not by Angus Mail: its handlers (the connection's) would not see it.
+                p.notifyResponseHandlers(new Response[] {r});
+            }
             if (r.isTagged() && tag.equals(r.getTag())) {
                 p.handleResult(r);
                 return r;

@@ -5,12 +5,19 @@ import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Session;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.angus.mail.iap.ProtocolException;
+import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One authenticated IMAP connection: an Angus Mail {@link IMAPStore} whose own (store)
@@ -22,14 +29,54 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; confine to one thread at a time (the pool hands it to one user).
  */
 final class Connection implements AutoCloseable {
+    /**
+     * Whether sockets get TCP_NODELAY ({@link NoDelaySockets}); always on, except where the IMAP
+     * benchmark turns it off to measure what it saves.
+     */
+    static volatile boolean tcpNoDelay = true;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final Pattern ALERT = Pattern.compile("\\[ALERT\\]\\s*(.*)", Pattern.CASE_INSENSITIVE);
+
     private final IMAPStore store;
     private final IMAPFolder anchor;
+    private final String account;
+    private final List<String> alerts = new ArrayList<>();
     private boolean broken;
     private @Nullable String selected;
 
-    private Connection(IMAPStore store, IMAPFolder anchor) {
+    private Connection(IMAPStore store, IMAPFolder anchor, String account) {
         this.store = store;
         this.anchor = anchor;
+        this.account = account;
+    }
+
+    /**
+     * The text of an {@code [ALERT]} response code (RFC 3501 7.1: the client must show it to the
+     * user), or null if {@code r} carries none.
+     */
+    static @Nullable String alertText(Response r) {
+        if (!(r.isOK() || r.isNO() || r.isBAD() || r.isBYE())) {
+            return null;
+        }
+        Matcher m = ALERT.matcher(r.toString());
+        return m.find() ? m.group(1).trim() : null;
+    }
+
+    /** Keeps an alert the server sent on this connection, and logs it at WARN. */
+    private void notice(Response r) {
+        String text = alertText(r);
+        if (text != null) {
+            LOG.warn("{}: the server says (ALERT): {}", account, text);
+            alerts.add(text);
+        }
+    }
+
+    /** The alerts received since the last call, oldest first. */
+    List<String> drainAlerts() {
+        List<String> out = List.copyOf(alerts);
+        alerts.clear();
+        return out;
     }
 
     /** Connects and logs in; throws what {@link Failure#of} classifies. */
@@ -50,7 +97,19 @@ final class Connection implements AutoCloseable {
             secret = new String(password);
         }
         store.connect(settings.host(), settings.port(), settings.username(), secret);
-        Connection connection = new Connection(store, (IMAPFolder) store.getDefaultFolder());
+        Connection connection = new Connection(store, (IMAPFolder) store.getDefaultFolder(), settings.account());
+        // Angus Mail hands the untagged answers of its own commands to the protocol's handlers;
+        // Commands.stream hands over those with an alert. Alerts sent with the greeting or the
+        // login reach only Angus Mail's own (asynchronous) store events, which are not read.
+        try {
+            connection.call((p, c) -> {
+                p.addResponseHandler(c::notice);
+                return null;
+            });
+        } catch (ProtocolException | IOException e) {
+            connection.close();
+            throw new MessagingException("cannot watch for alerts: " + e.getMessage(), e);
+        }
         if (store.hasCapability("QRESYNC") && store.hasCapability("ENABLE")) {
             // RFC 7162 3.2.3 and RFC 5161: ENABLE belongs to the authenticated state, before any
             // SELECT; connections are reused with a mailbox selected, so every one enables at
@@ -85,10 +144,19 @@ final class Connection implements AutoCloseable {
         props.setProperty(p + "fetchsize", Integer.toString(1 << 20));
         props.setProperty(p + "partialfetch", "true");
         props.setProperty(p + "ssl.checkserveridentity", "true");
+        if (tcpNoDelay) {
+            // Angus Mail has no property for TCP_NODELAY; its sockets come from this factory (for
+            // TLS from the ssl.socketFactory below, which sets it too).
+            props.put(p + "socketFactory", NoDelaySockets.plain());
+            // A failed connect is not retried with the JDK's factory (see below for TLS).
+            props.setProperty(p + "socketFactory.fallback", "false");
+        }
         if (settings.security() != Security.NONE) {
             PinningTrustManager trust =
                     new PinningTrustManager(settings.host(), settings.trustStore(), settings.pinnedSha256());
-            props.put(p + "ssl.socketFactory", trust.socketFactory());
+            props.put(
+                    p + "ssl.socketFactory",
+                    tcpNoDelay ? NoDelaySockets.tls(trust.socketFactory()) : trust.socketFactory());
             // Angus Mail retries a failed connect with the JDK's default factory unless told not
             // to ("socketFactory.fallback", default true), which would hide our trust decision.
             props.setProperty(p + "socketFactory.fallback", "false");

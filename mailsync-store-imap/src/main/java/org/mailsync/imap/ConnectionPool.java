@@ -19,6 +19,10 @@ final class ConnectionPool {
     private final Settings settings;
     private final Semaphore permits;
     private final Deque<Connection> idle = new ArrayDeque<>();
+
+    /** Alerts received on connections given back, until a folder reports them. */
+    private final java.util.Queue<String> alerts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private boolean closed;
 
     ConnectionPool(Settings settings) {
@@ -62,6 +66,7 @@ final class ConnectionPool {
 
     /** Gives a connection back: kept for reuse when healthy, closed otherwise. */
     void release(Connection connection) {
+        alerts.addAll(connection.drainAlerts());
         boolean keep;
         synchronized (this) {
             keep = !closed && !connection.broken();
@@ -73,6 +78,18 @@ final class ConnectionPool {
             connection.close();
         }
         permits.release();
+    }
+
+    /**
+     * The alerts received on connections since given back (by store-level commands, or by folders
+     * that have been closed), oldest first; each is handed out once.
+     */
+    java.util.List<String> drainAlerts() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String a; (a = alerts.poll()) != null; ) {
+            out.add(a);
+        }
+        return out;
     }
 
     /** Closes the idle connections; those in use are closed when given back. */

@@ -83,6 +83,23 @@ final class ImapMailFolder implements MailFolder {
     private Set<String> knownKeywords = Set.of();
     private boolean closed;
 
+    /**
+     * Whether the connection's last command was the SELECT: only then does the session's view of
+     * the mailbox include everything (see {@link #catchUp}).
+     */
+    private boolean justSelected;
+    /** Messages were appended since the session last caught up (see {@link #catchUp}). */
+    private boolean appendedSinceCatchUp;
+
+    /** Keywords this folder could not keep (PERMANENTFLAGS), with how many messages lost each. */
+    private final Map<String, Long> keywordsNotKept = new TreeMap<>();
+
+    /**
+     * {@code [ALERT]} texts the server sent on this folder's connection, or on store-level
+     * commands since the last folder of this store reported them, each with how often it came.
+     */
+    private final Map<String, Integer> alerts = new LinkedHashMap<>();
+
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
         this.settings = store.settings();
@@ -137,6 +154,7 @@ final class ImapMailFolder implements MailFolder {
             }
             knownKeywords = Set.copyOf(known);
             c.selected(name);
+            justSelected = true;
         } catch (Exception | Error e) {
             store.pool().release(c);
             throw e;
@@ -151,10 +169,43 @@ final class ImapMailFolder implements MailFolder {
                 context(),
                 what,
                 idempotent,
-                () -> connection().call(call),
+                () -> connection().call(marking(what, call)),
                 f -> what.equals("SELECT")
                         ? new FolderUnusableException(context(), "cannot select: " + f.text(), f.cause())
                         : new StoreFailureException(context(), what + " failed: " + f.text(), f.cause()));
+    }
+
+    /**
+     * {@code call}, after which the session's view is no longer fresh from the SELECT, unless the
+     * call was the opening SELECT itself. Every command on the connection goes through this.
+     */
+    private <T> Connection.Call<T> marking(String what, Connection.Call<T> call) {
+        return (p, c) -> {
+            if (appendedSinceCatchUp && what.startsWith("UID ")) {
+                // A message this folder appended must be there for the next UID FETCH, STORE or
+                // EXPUNGE, on servers that show appends to a session only after a NOOP (Courier).
+                catchUp(p);
+            }
+            try {
+                return call.run(p, c);
+            } finally {
+                justSelected &= what.equals("SELECT");
+            }
+        };
+    }
+
+    /**
+     * Makes the session see what was added to the selected mailbox since it was selected, by this
+     * connection or any other: a NOOP, unless the last command was the SELECT. Courier-IMAP, for
+     * one, shows new messages to a session (in FETCH, SEARCH, even STATUS of the selected mailbox)
+     * only after a NOOP; RFC 3501 6.1.2 makes NOOP the way to ask for such updates. Without it,
+     * settling an APPEND without APPENDUID found nothing, and the next pass copied again.
+     */
+    private void catchUp(IMAPProtocol p) throws org.eclipse.angus.mail.iap.ProtocolException {
+        if (!justSelected) {
+            p.noop();
+        }
+        appendedSinceCatchUp = false;
     }
 
     @Override
@@ -168,7 +219,10 @@ final class ImapMailFolder implements MailFolder {
         if (condstore) {
             items.add("HIGHESTMODSEQ");
         }
-        Status status = run("STATUS", true, (p, c) -> p.status(name, items.toArray(new String[0])));
+        Status status = run("STATUS", true, (p, c) -> {
+            catchUp(p);
+            return p.status(name, items.toArray(new String[0]));
+        });
         return new FolderStatus(
                 Generation.of(status.uidvalidity),
                 MessageUid.of(Math.max(1, status.uidnext)),
@@ -188,6 +242,7 @@ final class ImapMailFolder implements MailFolder {
         // ends: the consumer may call back into this folder, which uses the same connection.
         String modifier = since == null ? "" : " (CHANGEDSINCE " + since.value() + ")";
         List<MessageUid> uids = run("UID FETCH (UID)", true, (p, c) -> {
+            catchUp(p);
             TreeSet<Long> found = new TreeSet<>();
             Commands.stream(p, "UID FETCH " + from + ":* (UID)" + modifier, null, r -> {
                 if (r instanceof FetchResponse f && f.getItem(UID.class) != null) {
@@ -421,6 +476,7 @@ final class ImapMailFolder implements MailFolder {
     }
 
     private List<Optional<MessageUid>> send(List<AppendRequest> requests) throws MailStoreException {
+        appendedSinceCatchUp = true;
         long max = store.capabilities().maxMessageSize().orElse(Integer.MAX_VALUE);
         for (int i = 0; i < requests.size(); i++) {
             long size = requests.get(i).message().size();
@@ -438,12 +494,25 @@ final class ImapMailFolder implements MailFolder {
                 context(),
                 "APPEND",
                 false,
-                () -> connection().call((p, c) -> appendCommand(p, requests)),
-                f -> new MessageRejectedException(
-                        context(),
-                        (requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "")
-                                + "the server refused the message: " + f.text(),
-                        null));
+                () -> connection().call(marking("APPEND", (p, c) -> appendCommand(p, requests))),
+                // A batch (MULTIAPPEND, all or nothing) refused for quota may hold messages that
+                // would fit: the engine retries them one by one, and the first single refusal stops.
+                f -> requests.size() == 1 && quotaRefusal(f.text())
+                        ? new FolderUnusableException(
+                                context(),
+                                "the target folder is over quota (the server answered an APPEND with \"" + f.text()
+                                        + "\"): the folder's remaining messages were not tried",
+                                null)
+                        : new MessageRejectedException(
+                                context(),
+                                (requests.size() > 1
+                                                ? "the server refused a batch of " + requests.size() + " messages: "
+                                                : "")
+                                        + "the server refused the message: " + f.text(),
+                                null));
+        for (AppendRequest request : requests) {
+            countNotKept(request.flags(), 1);
+        }
         List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
         Matcher m = APPENDUID.matcher(tagged.toString());
         if (store.serverHas("UIDPLUS") && m.find()) {
@@ -455,6 +524,24 @@ final class ImapMailFolder implements MailFolder {
         }
         requests.forEach(r -> out.add(Optional.empty()));
         return out;
+    }
+
+    /**
+     * Whether a refused APPEND says the mailbox is full, which no later message will change:
+     * {@code [OVERQUOTA]} (RFC 5530), or, from servers that answer without a response code
+     * (Courier), a text about a quota, a full mailbox, or something exceeded other than a size.
+     */
+    static boolean quotaRefusal(String text) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("[overquota]") || lower.contains("quota") || lower.matches("(?s).*mailbox( is)? full.*")) {
+            return true;
+        }
+        boolean aboutOneMessage = lower.contains("[limit]")
+                || lower.contains("[toobig]")
+                || lower.contains("size")
+                || lower.contains("too big")
+                || lower.contains("too large");
+        return lower.contains("exceeded") && !aboutOneMessage;
     }
 
     private Response appendCommand(IMAPProtocol p, List<AppendRequest> requests)
@@ -478,9 +565,25 @@ final class ImapMailFolder implements MailFolder {
         return Flags.of(flags.system(), kept);
     }
 
+    /**
+     * Counts the keywords of {@code flags} that {@link #keep} leaves out, for {@link #warnings()}:
+     * the server would have dropped them without a word.
+     */
+    private void countNotKept(Flags flags, long messages) {
+        Set<String> lost = new TreeSet<>(flags.keywords());
+        lost.removeAll(keep(flags).keywords());
+        for (String keyword : lost) {
+            keywordsNotKept.merge(keyword, messages, Long::sum);
+        }
+    }
+
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Flags kept = keep(flags);
+        if (mode != FlagsUpdateMode.REMOVE && !uids.isEmpty()) {
+            // Counted before the command: what is not sent is lost whether or not the rest works.
+            countNotKept(flags, new HashSet<>(uids).size());
+        }
         if (uids.isEmpty() || (kept.isEmpty() && mode != FlagsUpdateMode.REPLACE)) {
             return;
         }
@@ -580,7 +683,7 @@ final class ImapMailFolder implements MailFolder {
                     context(),
                     move ? "UID MOVE" : "UID COPY",
                     move,
-                    () -> connection().call((p, c) -> {
+                    () -> connection().call(marking(command, (p, c) -> {
                         List<String> answers = new ArrayList<>();
                         // RFC 6851 4.3: with MOVE the COPYUID comes in an untagged OK before the
                         // expunges; with COPY it is in the tagged OK.
@@ -592,7 +695,7 @@ final class ImapMailFolder implements MailFolder {
                                 });
                         answers.add(tagged.toString());
                         return copyUids(answers);
-                    }),
+                    })),
                     f -> new FolderUnusableException(
                             context(), "cannot move messages to " + to + ": " + f.text(), f.cause()));
             if (!move) {
@@ -647,6 +750,31 @@ final class ImapMailFolder implements MailFolder {
             return found;
         });
         return Optional.of(Set.copyOf(gone));
+    }
+
+    /**
+     * What the server told the user ({@code [ALERT]}, RFC 3501 7.1: a client must show it), on this
+     * folder's connection or on store-level commands not yet reported by another folder; and the
+     * keywords this folder could not keep: the server's PERMANENTFLAGS for it lack {@code \*} (or
+     * the keyword is not among those it lists), so they were left out of APPEND and STORE, named
+     * with the number of messages that lost each.
+     */
+    @Override
+    public List<String> warnings() {
+        if (connection != null) {
+            connection.drainAlerts().forEach(a -> alerts.merge(a, 1, Integer::sum));
+        }
+        store.pool().drainAlerts().forEach(a -> alerts.merge(a, 1, Integer::sum));
+        List<String> out = new ArrayList<>();
+        alerts.forEach(
+                (text, n) -> out.add("the server says (ALERT" + (n > 1 ? ", " + n + " times" : "") + "): " + text));
+        if (!keywordsNotKept.isEmpty()) {
+            List<String> each = new ArrayList<>();
+            keywordsNotKept.forEach((k, n) -> each.add(k + " on " + n + (n == 1 ? " message" : " messages")));
+            out.add("keywords dropped: the server keeps no new keywords in this folder (PERMANENTFLAGS without \\*): "
+                    + String.join(", ", each));
+        }
+        return out;
     }
 
     @Override

@@ -293,6 +293,20 @@ public final class ImapStore implements MailStore {
 
     @Override
     public void createFolder(FolderPath path) throws MailStoreException {
+        create(path, null);
+    }
+
+    /**
+     * Creates the folder with {@code CREATE name (USE (\\Sent))} where the server offers
+     * CREATE-SPECIAL-USE (RFC 6154 3), its parents plainly; a plain CREATE where it does not, or
+     * where it refuses that use ({@code [USEATTR]}). A folder that exists already is left as it is.
+     */
+    @Override
+    public void createFolder(FolderPath path, SpecialUse use) throws MailStoreException {
+        create(path, use);
+    }
+
+    private void create(FolderPath path, @Nullable SpecialUse use) throws MailStoreException {
         checkOpen();
         ErrorContext context = ErrorContext.of(account(), path);
         List<String> names = new ArrayList<>();
@@ -302,13 +316,32 @@ public final class ImapStore implements MailStore {
                 names.add(serverName(prefixPath));
             }
         }
+        boolean withUse = use != null && serverHas("CREATE-SPECIAL-USE");
         withConnection(context, "CREATE", (p, c) -> {
-            for (String name : names) {
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
                 ListInfo[] existing = p.list("", name);
                 if (listedSelectable(existing, name)) {
                     continue;
                 }
                 try {
+                    if (withUse && i == names.size() - 1) {
+                        try {
+                            p.simpleCommand(
+                                    "CREATE",
+                                    Commands.mailbox(new Argument(), p, name)
+                                            .writeAtom("(USE (" + use.attribute() + "))"));
+                            continue;
+                        } catch (CommandFailedException e) {
+                            // RFC 6154 3: [USEATTR] means this server does not give that use;
+                            // the folder is still wanted, without it.
+                            if (!String.valueOf(e.getMessage())
+                                    .toUpperCase(java.util.Locale.ROOT)
+                                    .contains("USEATTR")) {
+                                throw e;
+                            }
+                        }
+                    }
                     p.simpleCommand("CREATE", Commands.mailbox(new Argument(), p, name));
                 } catch (CommandFailedException e) {
                     // Someone else made it meanwhile, which is what we want: RFC 5530 says so with
