@@ -323,7 +323,7 @@ public final class FolderMapping {
         return Optional.empty();
     }
 
-    private static int nameRank(SpecialUse use, FolderPath path) {
+    static int nameRank(SpecialUse use, FolderPath path) {
         return KNOWN_NAMES.get(use).indexOf(path.join('/').toLowerCase(Locale.ROOT));
     }
 

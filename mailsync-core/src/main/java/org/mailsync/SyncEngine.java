@@ -1,6 +1,5 @@
 package org.mailsync;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
@@ -11,20 +10,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.internal.ByteBudget;
 import org.mailsync.internal.FolderSync;
 import org.mailsync.internal.Futures;
+import org.mailsync.internal.RunContext;
 import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.MailStore;
 import org.slf4j.Logger;
@@ -59,16 +63,24 @@ public final class SyncEngine {
     private static final Duration DEFAULT_FOLDER_DEADLINE = Duration.ofHours(DEFAULT_FOLDER_DEADLINE_HOURS);
     private static final Duration DEFAULT_ACCOUNT_DEADLINE = Duration.ofHours(DEFAULT_ACCOUNT_DEADLINE_HOURS);
 
-    private final Builder b;
+    private final SyncConfiguration config;
     private final ByteBudget budget;
+    /** Set while a pass runs: a second pass of this engine at once would write alongside it. */
+    private final AtomicBoolean running = new AtomicBoolean();
 
-    private SyncEngine(Builder b) {
-        this.b = b;
-        this.budget = new ByteBudget(b.maxInFlightBytes);
+    private SyncEngine(SyncConfiguration config) {
+        this.config = config;
+        this.budget = new ByteBudget(config.maxInFlightBytes());
     }
 
+    /** A builder with every setting at its default. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** What this engine was built with. */
+    public SyncConfiguration configuration() {
+        return config;
     }
 
     /**
@@ -77,14 +89,30 @@ public final class SyncEngine {
      * which writes nothing, does not take it).
      *
      * @throws CheckpointBusyException if another run holds the checkpoints
+     * @throws IllegalStateException if this engine is running a pass already (in another thread);
+     *     once that pass has ended, the next may start
      */
     public SyncReport run() throws InterruptedException, CheckpointBusyException {
-        if (b.dryRun) {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException(
+                    "this SyncEngine (" + config.source().account() + " to "
+                            + config.target().account() + ") is running a pass already; wait until run() returns"
+                            + " before starting the next (delta) pass");
+        }
+        try {
+            return runOnce();
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private SyncReport runOnce() throws InterruptedException, CheckpointBusyException {
+        if (config.dryRun()) {
             return runLocked();
         }
         org.mailsync.spi.CheckpointLock lock;
         try {
-            lock = b.checkpoints.lock();
+            lock = config.checkpoints().lock();
         } catch (CheckpointBusyException e) {
             throw e;
         } catch (IOException e) {
@@ -92,9 +120,9 @@ public final class SyncEngine {
                     ImmutableList.of(),
                     ImmutableList.of(),
                     ImmutableList.of(),
-                    "cannot lock the checkpoints " + b.checkpoints + ": " + e.getMessage(),
+                    "cannot lock the checkpoints " + config.checkpoints() + ": " + e.getMessage(),
                     Duration.ZERO);
-            b.listener.runFinished(report);
+            config.listener().runFinished(report);
             return report;
         }
         try {
@@ -104,31 +132,32 @@ public final class SyncEngine {
                 lock.close();
             } catch (IOException e) {
                 // The report stands; the OS drops the lock when this process ends at the latest.
-                log.warn("cannot release the checkpoint lock of {}: {}", b.checkpoints, e.getMessage());
+                log.warn("cannot release the checkpoint lock of {}: {}", config.checkpoints(), e.getMessage());
             }
         }
     }
 
     private SyncReport runLocked() throws InterruptedException {
-        Instant start = b.clock.instant();
+        Instant start = config.clock().instant();
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
         List<SkippedItem> skipped = new ArrayList<>();
         List<FolderPair> pairs;
+        Set<FolderPath> plannedTargets = new HashSet<>();
         try {
-            pairs = plan(notes);
-            skipped.addAll(b.source.skipped());
+            pairs = plan(notes, plannedTargets);
+            skipped.addAll(config.source().skipped());
         } catch (MailStoreException e) {
-            b.listener.error(e);
+            config.listener().error(e);
             SyncReport report = new SyncReport(
                     ImmutableList.of(),
                     ImmutableList.copyOf(skipped),
                     ImmutableList.copyOf(notes),
                     e.getMessage(),
-                    Duration.between(start, b.clock.instant()));
-            b.listener.runFinished(report);
+                    Duration.between(start, config.clock().instant()));
+            config.listener().runFinished(report);
             return report;
         }
-        b.listener.runStarted(pairs.size());
+        config.listener().runStarted(pairs.size());
         // Pairs that write into one target folder run one after the other: their appends must
         // not interleave, or settling an interrupted append could take the other's messages.
         Map<FolderPath, List<FolderPair>> byTarget = new LinkedHashMap<>();
@@ -138,34 +167,15 @@ public final class SyncEngine {
         List<FolderReport> reports = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<String> accountError = new AtomicReference<>();
         AtomicInteger threadNumber = new AtomicInteger();
-        Instant accountDeadline = start.plus(b.accountDeadline);
+        Instant accountDeadline = start.plus(config.accountDeadline());
         ExecutorService readers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mailsync-reader-" + threadNumber.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        FolderSync.Settings settings = new FolderSync.Settings(
-                b.source,
-                b.target,
-                b.checkpoints,
-                b.identity,
-                b.flagMapping,
-                b.flagPolicy,
-                b.deletions,
-                b.selection,
-                b.dryRun,
-                b.batchSize,
-                b.batchBytes,
-                b.rematchThreshold,
-                budget,
-                readers,
-                notes::add,
-                b.listener,
-                b.clock,
-                b.newMailOnly,
-                plannedTargets);
+        RunContext context = new RunContext(budget, readers, notes::add, plannedTargets, accountDeadline);
         ExecutorService pool =
-                Executors.newFixedThreadPool(Math.max(1, Math.min(b.parallelism, byTarget.size())), r -> {
+                Executors.newFixedThreadPool(Math.max(1, Math.min(config.parallelism(), byTarget.size())), r -> {
                     Thread t = new Thread(r, "mailsync-folder-" + threadNumber.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -179,12 +189,13 @@ public final class SyncEngine {
                             reports.add(notAttempted(pair, accountError.get()));
                             continue;
                         }
-                        if (b.clock.instant().isAfter(accountDeadline)) {
+                        if (config.clock().instant().isAfter(accountDeadline)) {
                             reports.add(failed(
-                                    pair, "not attempted: the account deadline of " + b.accountDeadline + " passed"));
+                                    pair,
+                                    "not attempted: the account deadline of " + config.accountDeadline() + " passed"));
                             continue;
                         }
-                        reports.add(syncWithRetries(settings, pair, accountError, accountDeadline));
+                        reports.add(syncWithRetries(context, pair, accountError));
                     }
                     return null;
                 }));
@@ -208,37 +219,36 @@ public final class SyncEngine {
                 ImmutableList.copyOf(skipped),
                 ImmutableList.copyOf(notes),
                 accountError.get(),
-                Duration.between(start, b.clock.instant()));
-        b.listener.runFinished(report);
+                Duration.between(start, config.clock().instant()));
+        config.listener().runFinished(report);
         return report;
     }
 
     /**
-     * The target folders listed by the last {@link #plan}: a folder missing there was deleted on
-     * the target, and its checkpoint is not trusted. Written by plan() and read by the same run.
+     * The folder pairs of this run. Adds to {@code plannedTargets} the selectable target folders
+     * listed now: a folder missing there was deleted on the target, and its checkpoint is not
+     * trusted.
      */
-    private volatile Set<FolderPath> plannedTargets = Set.of();
-
-    private List<FolderPair> plan(List<String> notes) throws MailStoreException {
-        List<FolderInfo> sourceFolders = b.source.listFolders();
-        List<FolderInfo> targetFolders = b.target.listFolders();
-        Set<FolderPath> existing = new HashSet<>();
-        targetFolders.stream().filter(FolderInfo::selectable).forEach(f -> existing.add(f.path()));
-        plannedTargets = Set.copyOf(existing);
-        if (!b.source.capabilities().has(Capability.MODSEQ)) {
+    private List<FolderPair> plan(List<String> notes, Set<FolderPath> plannedTargets) throws MailStoreException {
+        List<FolderInfo> sourceFolders = config.source().listFolders();
+        List<FolderInfo> targetFolders = config.target().listFolders();
+        targetFolders.stream().filter(FolderInfo::selectable).forEach(f -> plannedTargets.add(f.path()));
+        if (!config.source().capabilities().has(Capability.MODSEQ)) {
             notes.add(
-                    b.newMailOnly
+                    config.newMailOnly()
                             ? "new-mail-only pass: the source keeps no modification sequences (CONDSTORE), and folders"
                                     + " whose message count and next id are unchanged were not read, so flag changes"
                                     + " there were not looked for"
                             : "the source keeps no modification sequences (CONDSTORE): the flags of every message of"
                                     + " every folder were read (a full pass)");
         }
-        List<FolderInfo> selected =
-                sourceFolders.stream().filter(f -> b.folders.selects(f.path())).toList();
-        FolderMapping.Plan plan = b.folders.plan(selected, targetFolders);
+        List<FolderInfo> selected = sourceFolders.stream()
+                .filter(f -> config.folders().selects(f.path()))
+                .toList();
+        FolderMapping.Plan plan = config.folders().plan(selected, targetFolders);
         notes.addAll(plan.notes());
         Set<FolderPath> placeholders = placeholders(selected, notes);
+        Map<SpecialUse, FolderPath> useHolders = specialUseHolders(selected);
         List<FolderPair> pairs = new ArrayList<>();
         Map<FolderPath, List<FolderPath>> sourcesByTarget = new LinkedHashMap<>();
         for (FolderInfo folder : selected) {
@@ -248,10 +258,24 @@ public final class SyncEngine {
             FolderPath target = plan.targets().get(folder.path());
             pairs.add(new FolderPair(folder.path(), target));
             sourcesByTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(folder.path());
-            if (b.copySubscriptions && !b.dryRun && folder.subscribed()) {
+            Optional<SpecialUse> use =
+                    FolderMapping.specialUseOf(folder).filter(u -> folder.path().equals(useHolders.get(u)));
+            if (use.isPresent()
+                    && !config.dryRun()
+                    && !target.isInbox()
+                    && targetFolders.stream().noneMatch(t -> t.path().equals(target))) {
+                // Created here, with its use (CREATE-SPECIAL-USE where the target has it), so that
+                // clients of the new server find Sent, Drafts, Trash and Junk where they look.
                 try {
-                    b.target.createFolder(target);
-                    b.target.setSubscribed(target, true);
+                    config.target().createFolder(target, use.get());
+                } catch (FolderUnusableException e) {
+                    // Reported when the folder pair itself runs.
+                }
+            }
+            if (config.copySubscriptions() && !config.dryRun() && folder.subscribed()) {
+                try {
+                    config.target().createFolder(target);
+                    config.target().setSubscribed(target, true);
                 } catch (FolderUnusableException e) {
                     // Reported when the folder pair itself runs.
                 }
@@ -263,6 +287,42 @@ public final class SyncEngine {
             }
         });
         return pairs;
+    }
+
+    /**
+     * For each special use, the one source folder that holds it: the folder with the attribute,
+     * else the best known name, as {@link FolderMapping#plan} decides. Only that folder's target is
+     * created with the use, so that the target never gets two Drafts folders.
+     */
+    private static Map<SpecialUse, FolderPath> specialUseHolders(List<FolderInfo> folders) {
+        Map<SpecialUse, FolderInfo> best = new java.util.EnumMap<>(SpecialUse.class);
+        for (FolderInfo f : folders) {
+            if (!f.selectable()) {
+                continue;
+            }
+            Optional<SpecialUse> use = FolderMapping.specialUseOf(f);
+            if (use.isEmpty()) {
+                continue;
+            }
+            FolderInfo held = best.get(use.get());
+            if (held == null || betterHolder(use.get(), f, held)) {
+                best.put(use.get(), f);
+            }
+        }
+        Map<SpecialUse, FolderPath> holders = new java.util.EnumMap<>(SpecialUse.class);
+        best.forEach((u, f) -> holders.put(u, f.path()));
+        return holders;
+    }
+
+    private static boolean betterHolder(SpecialUse use, FolderInfo candidate, FolderInfo held) {
+        boolean candidateAttr = candidate.specialUse() == use;
+        boolean heldAttr = held.specialUse() == use;
+        if (candidateAttr != heldAttr) {
+            return candidateAttr;
+        }
+        int c = FolderMapping.nameRank(use, candidate.path());
+        int h = FolderMapping.nameRank(use, held.path());
+        return c >= 0 && (h < 0 || c < h);
     }
 
     /**
@@ -281,7 +341,7 @@ public final class SyncEngine {
         Set<FolderPath> placeholders = new HashSet<>();
         for (FolderInfo f : folders) {
             if (f.selectable() && !f.path().isInbox() && withChildren.contains(f.path())) {
-                FolderStatus status = b.source.status(f.path());
+                FolderStatus status = config.source().status(f.path());
                 if (status.messageCount() == 0) {
                     placeholders.add(f.path());
                     notes.add("folder " + f.path() + " holds no messages and is there for its sub-folders only:"
@@ -292,27 +352,24 @@ public final class SyncEngine {
         return placeholders;
     }
 
-    private FolderReport syncWithRetries(
-            FolderSync.Settings settings,
-            FolderPair pair,
-            AtomicReference<String> accountError,
-            Instant accountDeadline)
+    private FolderReport syncWithRetries(RunContext context, FolderPair pair, AtomicReference<String> accountError)
             throws InterruptedException {
-        Duration backoff = b.retryBackoff;
-        Instant folderDeadline = b.clock.instant().plus(b.folderDeadline);
+        Instant accountDeadline = context.accountDeadline();
+        Duration backoff = config.retryBackoff();
+        Instant folderDeadline = config.clock().instant().plus(config.folderDeadline());
         Instant deadline = folderDeadline.isBefore(accountDeadline) ? folderDeadline : accountDeadline;
         String deadlineReason = folderDeadline.isBefore(accountDeadline)
-                ? "the folder deadline of " + b.folderDeadline
-                : "the account deadline of " + b.accountDeadline;
+                ? "the folder deadline of " + config.folderDeadline()
+                : "the account deadline of " + config.accountDeadline();
         for (int attempt = 1; ; attempt++) {
             try {
-                return new FolderSync(settings, pair, deadline, deadlineReason).run();
+                return new FolderSync(config, context, pair, new RunContext.Deadline(deadline, deadlineReason)).run();
             } catch (ConnectionException e) {
-                b.listener.error(e);
-                if (attempt > b.retries) {
+                config.listener().error(e);
+                if (attempt > config.retries()) {
                     return failed(pair, e.getMessage() + " (gave up after " + attempt + " attempts)");
                 }
-                if (b.clock.instant().isAfter(deadline)) {
+                if (config.clock().instant().isAfter(deadline)) {
                     return failed(pair, e.getMessage() + " (not retried: " + deadlineReason + " passed)");
                 }
                 Duration current = backoff;
@@ -324,17 +381,17 @@ public final class SyncEngine {
                         e.getMessage(),
                         wait.toMillis(),
                         attempt + 1,
-                        b.retries + 1);
+                        config.retries() + 1);
                 Thread.sleep(wait.toMillis());
                 backoff = backoff.multipliedBy(2);
             } catch (AuthenticationException | StoreFailureException e) {
-                b.listener.error(e);
+                config.listener().error(e);
                 accountError.compareAndSet(null, e.getMessage());
                 return failed(pair, e.getMessage());
             } catch (MailStoreException e) {
                 // A folder that cannot be used, or a message that cannot even be read on the
                 // source: this folder stops here, reported; the others go on.
-                b.listener.error(e);
+                config.listener().error(e);
                 return failed(pair, e.getMessage());
             }
         }
@@ -355,7 +412,7 @@ public final class SyncEngine {
                 ImmutableList.of(),
                 error,
                 Duration.ZERO);
-        b.listener.folderFinished(report);
+        config.listener().folderFinished(report);
         return report;
     }
 
@@ -363,7 +420,14 @@ public final class SyncEngine {
         return failed(pair, "not attempted: the account failed: " + accountError);
     }
 
-    /** Builds a {@link SyncEngine}; every setting can be made once. Not thread-safe. */
+    /**
+     * Builds a {@link SyncEngine}: each setting may be made once (a second call fails with "X was
+     * already set to ..."), and each value is checked when it is given. {@link #build()} copies
+     * the settings into an immutable {@link SyncConfiguration}: changing the builder afterwards
+     * changes no engine already built.
+     *
+     * <p>Not thread-safe; confine to one thread.
+     */
     public static final class Builder {
         private @Nullable MailStore source;
         private @Nullable MailStore target;
@@ -388,124 +452,129 @@ public final class SyncEngine {
         private boolean newMailOnly;
         private Duration folderDeadline = DEFAULT_FOLDER_DEADLINE;
         private Duration accountDeadline = DEFAULT_ACCOUNT_DEADLINE;
-        private final java.util.Set<String> set = new java.util.HashSet<>();
+        /** The settings made so far, by name, with the value given (for the "already set" message). */
+        private final Map<String, Object> set = new HashMap<>();
 
         private Builder() {}
 
-        private void once(String name) {
-            checkState(set.add(name), "%s was already set", name);
+        /** Records that {@code name} is set to {@code value}; refuses a second time (Caffeine's style). */
+        private void once(String name, Object value) {
+            Objects.requireNonNull(value, name);
+            Object was = set.putIfAbsent(name, value);
+            checkState(was == null, "%s was already set to %s", name, was);
         }
 
         /** The store to read from. Required. */
         public Builder source(MailStore store) {
-            once("source");
+            once("source", store);
             source = store;
             return this;
         }
 
         /** The store to write to. Required. */
         public Builder target(MailStore store) {
-            once("target");
+            once("target", store);
             target = store;
             return this;
         }
 
         /** Where passes record what they did. Required (or {@link #checkpointDirectory}). */
         public Builder checkpoints(CheckpointStore store) {
-            once("checkpoints");
+            once("checkpoints", store);
             checkpoints = store;
             return this;
         }
 
         /** Checkpoints as files in {@code directory} (one directory per source/target pair). */
         public Builder checkpointDirectory(Path directory) throws IOException {
+            checkState(!set.containsKey("checkpoints"), "checkpoints was already set to %s", set.get("checkpoints"));
             return checkpoints(FileCheckpointStore.in(directory));
         }
 
         /** Which folders, under which names. Default: all, special-use folders automapped. */
         public Builder folders(FolderMapping mapping) {
-            once("folders");
+            once("folders", mapping);
             folders = mapping;
             return this;
         }
 
         /** Which messages. Default: all. */
         public Builder selection(MessageSelection messageSelection) {
-            once("selection");
+            once("selection", messageSelection);
             selection = messageSelection;
             return this;
         }
 
         /** How messages already on the target are recognised. Default: header fingerprint. */
         public Builder identity(IdentityStrategy strategy) {
-            once("identity");
+            once("identity", strategy);
             identity = strategy;
             return this;
         }
 
         /** How flags translate. Default: as they are. */
         public Builder flagMapping(FlagMapping mapping) {
-            once("flagMapping");
+            once("flagMapping", mapping);
             flagMapping = mapping;
             return this;
         }
 
         /** How flag changes propagate. Default: source changes only, target changes kept. */
         public Builder flagPolicy(FlagPolicy policy) {
-            once("flagPolicy");
+            once("flagPolicy", policy);
             flagPolicy = policy;
             return this;
         }
 
         /** Whether messages gone from the source leave the target. Default: keep them. */
         public Builder deletions(DeletionPolicy policy) {
-            once("deletions");
+            once("deletions", policy);
             deletions = policy;
             return this;
         }
 
         /** Reports what would happen and writes nothing (no checkpoint either). */
         public Builder dryRun(boolean on) {
-            once("dryRun");
+            once("dryRun", on);
             dryRun = on;
             return this;
         }
 
         /** Subscribes on the target to the folders the source subscribes to. Default: off. */
         public Builder copySubscriptions(boolean on) {
-            once("copySubscriptions");
+            once("copySubscriptions", on);
             copySubscriptions = on;
             return this;
         }
 
-        /** How many folders sync at once. Default 4. */
+        /** How many folders sync at once (1..64). Default 4. */
         public Builder parallelism(int folders) {
-            once("parallelism");
-            checkArgument(folders >= 1 && folders <= 64, "parallelism must be 1..64, not %s", folders);
+            SyncConfiguration.checkParallelism(folders);
+            once("parallelism", folders);
             parallelism = folders;
             return this;
         }
 
-        /** The most message bytes held at once, across all folders. Default 64 MiB. */
+        /** The most message bytes held at once, across all folders (at least 1 MiB). Default 64 MiB. */
         public Builder maxInFlightBytes(long bytes) {
-            once("maxInFlightBytes");
-            checkArgument(bytes >= 1 << 20, "max in-flight bytes must be at least 1 MiB, not %s", bytes);
+            SyncConfiguration.checkMaxInFlightBytes(bytes);
+            once("maxInFlightBytes", bytes);
             maxInFlightBytes = bytes;
             return this;
         }
 
-        /** Messages per append batch (and per journaled intent). Default 100. */
+        /** Messages per append batch (and per journaled intent), 1..10000. Default 100. */
         public Builder batchSize(int messages) {
-            once("batchSize");
-            checkArgument(messages >= 1 && messages <= 10_000, "batch size must be 1..10000, not %s", messages);
+            SyncConfiguration.checkBatchSize(messages);
+            once("batchSize", messages);
             batchSize = messages;
             return this;
         }
 
         /** Bytes per append batch (a single larger message still goes alone). Default 8 MiB. */
         public Builder batchBytes(long bytes) {
-            once("batchBytes");
-            checkArgument(bytes >= 1, "batch bytes must be positive, not %s", bytes);
+            SyncConfiguration.checkBatchBytes(bytes);
+            once("batchBytes", bytes);
             batchBytes = bytes;
             return this;
         }
@@ -515,17 +584,16 @@ public final class SyncEngine {
          * for the folder to go on (default 0.5); below it, the folder stops with an error.
          */
         public Builder rematchThreshold(double share) {
-            once("rematchThreshold");
-            checkArgument(share >= 0 && share <= 1, "rematch threshold must be 0..1, not %s", share);
+            SyncConfiguration.checkRematchThreshold(share);
+            once("rematchThreshold", share);
             rematchThreshold = share;
             return this;
         }
 
         /** Retries of a folder after a connection failure, and the first back-off (doubling). */
         public Builder retries(int count, Duration firstBackoff) {
-            once("retries");
-            checkArgument(count >= 0, "retries must not be negative, not %s", count);
-            checkArgument(!firstBackoff.isNegative(), "back-off must not be negative, not %s", firstBackoff);
+            SyncConfiguration.checkRetries(count, firstBackoff);
+            once("retries", count + " with a first back-off of " + firstBackoff);
             retries = count;
             retryBackoff = firstBackoff;
             return this;
@@ -533,7 +601,7 @@ public final class SyncEngine {
 
         /** Receives progress events. */
         public Builder listener(SyncListener syncListener) {
-            once("listener");
+            once("listener", syncListener);
             listener = syncListener;
             return this;
         }
@@ -546,7 +614,7 @@ public final class SyncEngine {
          * say which mode ran. Where the source keeps modification sequences, this changes nothing.
          */
         public Builder newMailOnly(boolean on) {
-            once("newMailOnly");
+            once("newMailOnly", on);
             newMailOnly = on;
             return this;
         }
@@ -558,9 +626,8 @@ public final class SyncEngine {
          * a slow 1 MB/s takes about 3 hours.
          */
         public Builder folderDeadline(Duration limit) {
-            once("folderDeadline");
-            checkArgument(
-                    limit.compareTo(Duration.ofSeconds(1)) >= 0, "folder deadline must be at least 1 s, not %s", limit);
+            SyncConfiguration.checkDeadline("folder", limit);
+            once("folderDeadline", limit);
             folderDeadline = limit;
             return this;
         }
@@ -571,28 +638,52 @@ public final class SyncEngine {
          * #DEFAULT_ACCOUNT_DEADLINE_HOURS} hours.
          */
         public Builder accountDeadline(Duration limit) {
-            once("accountDeadline");
-            checkArgument(
-                    limit.compareTo(Duration.ofSeconds(1)) >= 0,
-                    "account deadline must be at least 1 s, not %s",
-                    limit);
+            SyncConfiguration.checkDeadline("account", limit);
+            once("accountDeadline", limit);
             accountDeadline = limit;
             return this;
         }
 
         /** The clock for durations in reports and for the deadlines. */
         public Builder clock(Clock syncClock) {
-            once("clock");
+            once("clock", syncClock);
             clock = syncClock;
             return this;
         }
 
+        /**
+         * An engine with a copy of these settings: the builder may be changed or dropped
+         * afterwards without changing the engine.
+         */
         public SyncEngine build() {
             checkState(source != null, "source must be set");
             checkState(target != null, "target must be set");
             checkState(checkpoints != null, "checkpoints must be set (checkpoints(...) or checkpointDirectory(...))");
             checkState(source != target, "source and target must be different stores");
-            return new SyncEngine(this);
+            return new SyncEngine(new SyncConfiguration(
+                    source,
+                    target,
+                    checkpoints,
+                    folders,
+                    selection,
+                    identity,
+                    flagMapping,
+                    flagPolicy,
+                    deletions,
+                    dryRun,
+                    copySubscriptions,
+                    parallelism,
+                    maxInFlightBytes,
+                    batchSize,
+                    batchBytes,
+                    rematchThreshold,
+                    retries,
+                    retryBackoff,
+                    listener,
+                    clock,
+                    newMailOnly,
+                    folderDeadline,
+                    accountDeadline));
         }
     }
 }

@@ -10,10 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailsync.internal.CheckpointCodec;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
+import org.mailsync.internal.Checkpoints;
+import org.mailsync.internal.FolderCheckpoint;
+import org.mailsync.internal.JournalEntry;
+import org.mailsync.internal.PairEntry;
+import org.mailsync.internal.SideState;
 
 /** Issue 12.16: a snapshot holding unsettled append intents must give them back when read. */
 class CheckpointPendingIntentsTest {
@@ -21,6 +22,11 @@ class CheckpointPendingIntentsTest {
     Path dir;
 
     private static final FolderPair PAIR = new FolderPair(FolderPath.of("INBOX"), FolderPath.of("INBOX"));
+
+    /** The engine's view of a file store in {@code dir}. */
+    private static Checkpoints files(Path dir) throws java.io.IOException {
+        return Checkpoints.over(FileCheckpointStore.in(dir));
+    }
 
     private static JournalEntry.AppendIntent intent(long id, long firstSource) {
         return new JournalEntry.AppendIntent(
@@ -57,7 +63,7 @@ class CheckpointPendingIntentsTest {
 
     @Test
     void pendingIntentsSurviveTheFileStoreAndSettleFromTheJournal() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         store.save(PAIR, withPending());
         assertThat(store.load(PAIR)).contains(withPending());
         // The journal settles one of them: only the other stays pending.

@@ -15,10 +15,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
+import org.mailsync.internal.Checkpoints;
+import org.mailsync.internal.FolderCheckpoint;
+import org.mailsync.internal.JournalEntry;
+import org.mailsync.internal.PairEntry;
+import org.mailsync.internal.SideState;
 
 class FileCheckpointStoreTest {
     @TempDir
@@ -26,6 +27,22 @@ class FileCheckpointStoreTest {
 
     private static final FolderPair PAIR =
             new FolderPair(FolderPath.of("Gesendete Objekte", "2024"), FolderPath.of("Sent", "2024"));
+
+    private FileCheckpointStore files;
+
+    /** The engine's view of a new file store in {@code dir}; {@link #files} is the store, for its file names. */
+    private Checkpoints files(Path dir) throws java.io.IOException {
+        files = FileCheckpointStore.in(dir);
+        return Checkpoints.over(files);
+    }
+
+    private Path journalFile() {
+        return files.journalFile(Checkpoints.key(PAIR));
+    }
+
+    private Path snapshotFile() {
+        return files.snapshotFile(Checkpoints.key(PAIR));
+    }
 
     private static FolderCheckpoint sample(int messages) {
         TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>();
@@ -48,20 +65,20 @@ class FileCheckpointStoreTest {
 
     @Test
     void snapshotRoundTripsAndCostsTensOfBytesPerMessage() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         FolderCheckpoint cp = sample(10_000);
         store.save(PAIR, cp);
         assertThat(store.load(PAIR)).contains(cp);
-        long bytes = Files.size(store.snapshotFile(PAIR));
+        long bytes = Files.size(snapshotFile());
         assertThat(bytes / 10_000.0).as("bytes per message").isLessThan(40);
-        String text = Files.readString(store.snapshotFile(PAIR));
+        String text = Files.readString(snapshotFile());
         assertThat(text).startsWith("mailsync-checkpoint 1\npair Gesendete+Objekte/2024 Sent/2024\n");
         assertThat(text).contains("\np 1003 3 FS $Forwarded\n");
     }
 
     @Test
     void journalEntriesApplyOnLoadAndATornLastRecordIsIgnored() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         store.save(PAIR, FolderCheckpoint.empty());
         JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
                 1,
@@ -80,8 +97,7 @@ class FileCheckpointStoreTest {
         assertThat(loaded.pending()).isEmpty();
         assertThat(loaded.pairs()).containsOnlyKeys(MessageUid.of(10));
         // A crash in the middle of writing the next intent: the half record was never durable.
-        Files.writeString(
-                store.journalFile(PAIR), "intent 2 42 7 3\nitem 12 hx -\nitem 13 h", StandardOpenOption.APPEND);
+        Files.writeString(journalFile(), "intent 2 42 7 3\nitem 12 hx -\nitem 13 h", StandardOpenOption.APPEND);
         FolderCheckpoint afterTear = store.load(PAIR).orElseThrow();
         assertThat(afterTear.pending()).isEmpty();
         assertThat(afterTear.pairs()).containsOnlyKeys(MessageUid.of(10));
@@ -89,14 +105,14 @@ class FileCheckpointStoreTest {
 
     @Test
     void aJournalLeftBehindBySaveIsNotAppliedTwice() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
                 12,
                 Generation.of(42),
                 MessageUid.of(5),
                 List.of(new JournalEntry.IntentItem(MessageUid.of(10), "habc", Flags.NONE)));
         store.journal(PAIR, intent);
-        Path journal = store.journalFile(PAIR);
+        Path journal = journalFile();
         byte[] journalBytes = Files.readAllBytes(journal);
         // The snapshot already holds intent 12 as settled (last-intent 12); the journal survived.
         store.save(PAIR, sample(3));
@@ -106,9 +122,9 @@ class FileCheckpointStoreTest {
 
     @Test
     void aDamagedSnapshotIsAClearErrorNamingTheFileAndWhatToDo() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         store.save(PAIR, sample(3));
-        Path file = store.snapshotFile(PAIR);
+        Path file = snapshotFile();
         String text = Files.readString(file, StandardCharsets.UTF_8);
         Files.writeString(file, text.substring(0, text.length() / 2));
         assertThatThrownBy(() -> store.load(PAIR))
@@ -118,6 +134,6 @@ class FileCheckpointStoreTest {
 
     @Test
     void anUnknownPairHasNoCheckpoint() throws Exception {
-        assertThat(FileCheckpointStore.in(dir).load(PAIR)).isEmpty();
+        assertThat(files(dir).load(PAIR)).isEmpty();
     }
 }

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
+import org.mailsync.internal.Checkpoints;
+import org.mailsync.internal.FolderCheckpoint;
+import org.mailsync.internal.JournalEntry;
+import org.mailsync.internal.PairEntry;
 
 /**
  * Issue 12.10: a journal may end in a torn record (a crash during an append), and only there;
@@ -25,6 +26,22 @@ class JournalDamageTest {
     Path dir;
 
     private static final FolderPair PAIR = new FolderPair(FolderPath.of("Archiv"), FolderPath.of("Archive"));
+
+    private FileCheckpointStore files;
+
+    /** The engine's view of a new file store in {@code dir}; {@link #files} is the store, for its file names. */
+    private Checkpoints files(Path dir) throws java.io.IOException {
+        files = FileCheckpointStore.in(dir);
+        return Checkpoints.over(files);
+    }
+
+    private Path journalFile() {
+        return files.journalFile(Checkpoints.key(PAIR));
+    }
+
+    private Path snapshotFile() {
+        return files.snapshotFile(Checkpoints.key(PAIR));
+    }
 
     private static JournalEntry.AppendIntent intent(long id, long... sources) {
         List<JournalEntry.IntentItem> items = new java.util.ArrayList<>();
@@ -40,8 +57,8 @@ class JournalDamageTest {
     }
 
     /** A journal of three records: intent 1 (lines 1-3), done 1 (lines 4-5), intent 2 (lines 6-7). */
-    private FileCheckpointStore threeRecords() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+    private Checkpoints threeRecords() throws Exception {
+        Checkpoints store = files(dir);
         store.save(PAIR, FolderCheckpoint.empty());
         store.journal(PAIR, intent(1, 10, 11));
         store.journal(PAIR, done(1, 10, 500));
@@ -72,8 +89,8 @@ class JournalDamageTest {
 
     @Test
     void aCorruptLineInTheMiddleIsAnErrorNamingFileAndLine() throws Exception {
-        FileCheckpointStore store = threeRecords();
-        Path journal = store.journalFile(PAIR);
+        Checkpoints store = threeRecords();
+        Path journal = journalFile();
         assertThat(store.load(PAIR).orElseThrow().pending()).containsExactly(intent(2, 12));
         replaceLine(journal, 5, "p 10 five-hundred S".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> store.load(PAIR))
@@ -87,8 +104,8 @@ class JournalDamageTest {
 
     @Test
     void aGarbageLineBetweenRecordsIsAnErrorToo() throws Exception {
-        FileCheckpointStore store = threeRecords();
-        replaceLine(store.journalFile(PAIR), 4, "garbage".getBytes(StandardCharsets.US_ASCII));
+        Checkpoints store = threeRecords();
+        replaceLine(journalFile(), 4, "garbage".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> store.load(PAIR))
                 .isInstanceOf(CheckpointDamagedException.class)
                 .hasMessageContaining("line 4");
@@ -96,9 +113,9 @@ class JournalDamageTest {
 
     @Test
     void aRecordWithFewerLinesThanItAnnouncesBeforeTheEndIsAnError() throws Exception {
-        FileCheckpointStore store = threeRecords();
+        Checkpoints store = threeRecords();
         // intent 1 announces 2 items; make it announce 3: line 4 ("done 1 1") is not an item.
-        replaceLine(store.journalFile(PAIR), 1, "intent 1 42 101 3".getBytes(StandardCharsets.US_ASCII));
+        replaceLine(journalFile(), 1, "intent 1 42 101 3".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> store.load(PAIR))
                 .isInstanceOf(CheckpointDamagedException.class)
                 .hasMessageContaining("line 4");
@@ -106,8 +123,8 @@ class JournalDamageTest {
 
     @Test
     void aTornLastLineIsIgnoredAndCutOffBeforeTheNextAppend() throws Exception {
-        FileCheckpointStore store = threeRecords();
-        Path journal = store.journalFile(PAIR);
+        Checkpoints store = threeRecords();
+        Path journal = journalFile();
         long sound = Files.size(journal);
         // A crash inside the next append: the header and half an item line, no newline.
         Files.writeString(journal, "intent 3 42 103 2\nitem 13 hkey-fü", StandardOpenOption.APPEND);
@@ -119,8 +136,8 @@ class JournalDamageTest {
 
     @Test
     void aLastRecordCutAfterACompleteLineIsTornTooAndTheNextAppendIsKept() throws Exception {
-        FileCheckpointStore store = threeRecords();
-        Path journal = store.journalFile(PAIR);
+        Checkpoints store = threeRecords();
+        Path journal = journalFile();
         Files.writeString(journal, "intent 3 42 103 3\nitem 13 hx S\n", StandardOpenOption.APPEND);
         assertThat(store.load(PAIR).orElseThrow().pending()).containsExactly(intent(2, 12));
         store.journal(PAIR, done(2, 12, 501));
@@ -131,17 +148,17 @@ class JournalDamageTest {
 
     @Test
     void aTornLastLineCutInsideAMultiByteCharacterIsTolerated() throws Exception {
-        FileCheckpointStore store = threeRecords();
+        Checkpoints store = threeRecords();
         byte[] torn = "intent 3 42 103 1\nitem 13 hkey-f\u00fc".getBytes(StandardCharsets.UTF_8);
         // Drop the last byte: the ü is cut in half.
-        Files.write(store.journalFile(PAIR), java.util.Arrays.copyOf(torn, torn.length - 1), StandardOpenOption.APPEND);
+        Files.write(journalFile(), java.util.Arrays.copyOf(torn, torn.length - 1), StandardOpenOption.APPEND);
         assertThat(store.load(PAIR).orElseThrow().pending()).containsExactly(intent(2, 12));
     }
 
     @Test
     void invalidUtf8InACompleteLineIsAnErrorNamingTheLineNotInputLength1() throws Exception {
-        FileCheckpointStore store = threeRecords();
-        replaceLine(store.journalFile(PAIR), 3, new byte[] {'i', 't', 'e', 'm', ' ', '1', '1', ' ', (byte) 0xC3});
+        Checkpoints store = threeRecords();
+        replaceLine(journalFile(), 3, new byte[] {'i', 't', 'e', 'm', ' ', '1', '1', ' ', (byte) 0xC3});
         assertThatThrownBy(() -> store.load(PAIR))
                 .isInstanceOf(CheckpointDamagedException.class)
                 .hasMessageContaining("line 3")
@@ -151,14 +168,14 @@ class JournalDamageTest {
 
     @Test
     void aGarbageJournalIsAnErrorNamingTheFile() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         store.save(PAIR, FolderCheckpoint.empty());
         byte[] garbage = new byte[4096];
         new Random(7).nextBytes(garbage);
-        Files.write(store.journalFile(PAIR), garbage);
+        Files.write(journalFile(), garbage);
         assertThatThrownBy(() -> store.load(PAIR))
                 .isInstanceOf(CheckpointDamagedException.class)
-                .hasMessageContaining(store.journalFile(PAIR).toString())
+                .hasMessageContaining(journalFile().toString())
                 .hasMessageContaining("line 1");
         // Without a single newline it is no torn record either.
         byte[] noNewline = garbage.clone();
@@ -167,15 +184,15 @@ class JournalDamageTest {
                 noNewline[i] = 'x';
             }
         }
-        Files.write(store.journalFile(PAIR), noNewline);
+        Files.write(journalFile(), noNewline);
         assertThatThrownBy(() -> store.load(PAIR)).isInstanceOf(CheckpointDamagedException.class);
     }
 
     @Test
     void invalidUtf8InASnapshotNamesFileAndLine() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir);
+        Checkpoints store = files(dir);
         store.save(PAIR, FolderCheckpoint.empty());
-        Path snapshot = store.snapshotFile(PAIR);
+        Path snapshot = snapshotFile();
         replaceLine(snapshot, 3, new byte[] {'s', 'o', 'u', 'r', 'c', 'e', ' ', (byte) 0xFF});
         assertThatThrownBy(() -> store.load(PAIR))
                 .isInstanceOf(CheckpointDamagedException.class)

@@ -17,21 +17,22 @@ import org.mailsync.FolderPair;
 import org.mailsync.Generation;
 import org.mailsync.MessageUid;
 import org.mailsync.ModSeq;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
- * The text form of checkpoints and journal records: one record per line, space-separated, so a
- * human can read it and a torn last record is easy to spot. Flags are written with Maildir's
- * letters (D draft, F flagged, R answered, S seen, T deleted) followed by the keywords.
+ * The one text form of checkpoints, for every {@link org.mailsync.spi.CheckpointStore}: snapshots
+ * and journal records, one fact per line, space-separated, so a human can read it and a torn last
+ * record is easy to spot. Flags are written with Maildir's letters (D draft, F flagged, R
+ * answered, S seen, T deleted) followed by the keywords. This is format {@link #FORMAT}, the one
+ * the files of every earlier version are in.
  *
  * <p>Thread-safe (stateless).
  */
 public final class CheckpointCodec {
-    /** The first line of every checkpoint file; the number is the format version. */
-    public static final String MAGIC = "mailsync-checkpoint 1";
+    /** The format version written here (a {@link org.mailsync.spi.CheckpointRecord#version()}). */
+    public static final long FORMAT = 1;
+
+    /** The first line of every snapshot; the number is the format version. */
+    public static final String MAGIC = "mailsync-checkpoint " + FORMAT;
 
     private CheckpointCodec() {}
 
@@ -174,8 +175,15 @@ public final class CheckpointCodec {
     static final String JOURNAL_REMEDY = "move the journal away to go on from the last snapshot (identity matching"
             + " finds the messages its intents appended)";
 
-    /** The checkpoint a journal gives, and how much of the file was sound. */
-    public record JournalRead(FolderCheckpoint checkpoint, long soundLength, boolean torn) {}
+    /**
+     * The checkpoint a journal gives, the whole entries it was read from, and how much of the
+     * bytes they take up.
+     */
+    public record JournalRead(FolderCheckpoint checkpoint, List<JournalEntry> entries, long soundLength, boolean torn) {
+        public JournalRead {
+            entries = ImmutableList.copyOf(entries);
+        }
+    }
 
     /** One line of a file: its bytes [start, end) without the newline; 1-based number. */
     private record Line(int number, int start, int end, boolean terminated) {}
@@ -267,6 +275,7 @@ public final class CheckpointCodec {
             lines = all.subList(0, all.size() - 1);
         }
         FolderCheckpoint cp = base;
+        List<JournalEntry> entries = new ArrayList<>();
         int i = 0;
         long sound = 0;
         while (i < lines.size()) {
@@ -285,7 +294,7 @@ public final class CheckpointCodec {
             List<Line> body = lines.subList(i + 1, i + 1 + Math.min(announced, available));
             if (body.isEmpty() && announced > available) {
                 r.checkTornTail(tail);
-                return new JournalRead(cp, sound, true);
+                return new JournalRead(cp, entries, sound, true);
             }
             JournalEntry entry;
             try {
@@ -302,17 +311,32 @@ public final class CheckpointCodec {
             if (announced > available) {
                 // The file ends inside this record, every line of it sound so far: torn.
                 r.checkTornTail(tail);
-                return new JournalRead(cp, sound, true);
+                return new JournalRead(cp, entries, sound, true);
             }
             cp = cp.apply(entry);
+            entries.add(entry);
             i += 1 + announced;
             sound = body.isEmpty() ? head.end() + 1 : body.get(body.size() - 1).end() + 1;
         }
         if (tail != null) {
             r.checkTornTail(tail);
-            return new JournalRead(cp, sound, true);
+            return new JournalRead(cp, entries, sound, true);
         }
-        return new JournalRead(cp, sound, false);
+        return new JournalRead(cp, entries, sound, false);
+    }
+
+    /**
+     * How many bytes of a journal are whole records: less than its length only if it ends in a
+     * torn record, the part a writer must cut off before it appends again. A damaged journal
+     * counts as whole here; reading it reports the damage.
+     */
+    public static long soundLength(byte[] journal) {
+        try {
+            JournalRead read = decodeJournal(journal, FolderCheckpoint.empty(), "journal");
+            return read.torn() ? read.soundLength() : journal.length;
+        } catch (CheckpointDamagedException e) {
+            return journal.length;
+        }
     }
 
     private static JournalEntry.AppendIntent decodeIntent(List<String> w, Reader r, List<Line> body)

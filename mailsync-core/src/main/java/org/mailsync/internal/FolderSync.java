@@ -1,13 +1,9 @@
 package org.mailsync.internal;
 
 import com.google.common.collect.ArrayListMultimap;
-import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ListMultimap;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,42 +14,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.AlteredMessage;
 import org.mailsync.Capability;
 import org.mailsync.DeletionPolicy;
 import org.mailsync.ErrorContext;
-import org.mailsync.FlagMapping;
 import org.mailsync.FlagPolicy;
 import org.mailsync.Flags;
 import org.mailsync.FolderPair;
-import org.mailsync.FolderPath;
 import org.mailsync.FolderReport;
 import org.mailsync.FolderStatus;
 import org.mailsync.FolderUnusableException;
-import org.mailsync.IdentityStrategy;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageFailure;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageRejectedException;
-import org.mailsync.MessageSelection;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
 import org.mailsync.StoreFailureException;
-import org.mailsync.SyncListener;
+import org.mailsync.SyncConfiguration;
 import org.mailsync.spi.AppendRequest;
-import org.mailsync.spi.CheckpointStore;
 import org.mailsync.spi.FlagsUpdateMode;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.spi.MessageQuery;
-import org.mailsync.spi.PairEntry;
-import org.mailsync.spi.SideState;
 
 /**
  * One pass over one folder pair: the skip test, settling interrupted appends, identity matching
@@ -64,81 +49,54 @@ import org.mailsync.spi.SideState;
  * <p>Not thread-safe; one instance per pair and pass.
  */
 public final class FolderSync {
-    /** Everything a pass needs that is the same for all folders of a run. */
-    public record Settings(
-            MailStore source,
-            MailStore target,
-            CheckpointStore checkpoints,
-            IdentityStrategy identity,
-            FlagMapping flagMapping,
-            FlagPolicy flagPolicy,
-            DeletionPolicy deletions,
-            MessageSelection selection,
-            boolean dryRun,
-            int batchSize,
-            long batchBytes,
-            double rematchThreshold,
-            ByteBudget budget,
-            ExecutorService reader,
-            java.util.function.Consumer<String> notes,
-            SyncListener listener,
-            Clock clock,
-            boolean newMailOnly,
-            Set<FolderPath> targetFolders) {}
 
-    private static final int KEY_CHUNK = 200;
-    private static final int SNAPSHOT_EVERY_BATCHES = 25;
-
-    private final Settings s;
+    private final SyncConfiguration config;
+    private final RunContext context;
     private final FolderPair pair;
     private final Instant started;
-    private final Instant deadline;
-    private final String deadlineReason;
+    private final RunContext.Deadline deadline;
 
-    private final TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>();
-    private final Set<MessageUid> pairedTargets = new HashSet<>();
-    private final List<JournalEntry.AppendIntent> pending = new ArrayList<>();
-    private final java.util.TreeSet<MessageUid> orphans = new java.util.TreeSet<>();
-    private long lastIntentId;
+    private final PairMap pairs = new PairMap();
 
-    private long copied;
-    private long copiedBytes;
-    private long alreadyPresent;
-    private long flagsUpdated;
-    private long deleted;
-    private long skippedBySelection;
-    private final List<org.mailsync.SkippedItem> skipped = new ArrayList<>();
-    private long keywordsDropped;
-    private final List<AlteredMessage> altered = new ArrayList<>();
-    private final List<MessageFailure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    private int batchesSinceSnapshot;
+    private final FolderCounters counters = new FolderCounters();
+    private final AppendJournal journal;
+    private final FlagPropagation flags;
 
     /** Each side's state when this pass began: what an interim snapshot records. */
     private @Nullable SideState startSource;
 
     private @Nullable SideState startTarget;
     private @Nullable MailFolder src;
+    /** Identity keys and matching over the two folders, once they are open. */
+    private IdentityMatcher identity;
+
     private @Nullable MailFolder tgt;
     private @Nullable FolderStatus tStatus;
 
     /**
-     * @param deadline when this folder must stop: checked before each append batch
-     * @param deadlineReason what the deadline is (for the error), e.g. "the folder deadline of 6 h"
+     * @param config what the engine was built with
+     * @param context what the engine's run made for its folder passes
+     * @param deadline when this folder must stop, and why: checked before each append batch
      */
-    public FolderSync(Settings settings, FolderPair pair, Instant deadline, String deadlineReason) {
-        this.s = settings;
+    public FolderSync(SyncConfiguration config, RunContext context, FolderPair pair, RunContext.Deadline deadline) {
+        this.config = config;
+        this.context = context;
         this.pair = pair;
-        this.started = settings.clock().instant();
+        this.started = config.clock().instant();
         this.deadline = deadline;
-        this.deadlineReason = deadlineReason;
+        this.journal = new AppendJournal(Checkpoints.over(config.checkpoints()), pair);
+        this.flags = new FlagPropagation(
+                config.flagMapping(),
+                config.flagPolicy(),
+                config.target().capabilities().has(Capability.KEYWORDS));
     }
 
     /** Stops the folder (FAILED, with the reason) once its deadline has passed. */
     private void checkDeadline() throws FolderUnusableException {
-        if (s.clock().instant().isAfter(deadline)) {
+        if (config.clock().instant().isAfter(deadline.at())) {
             throw new FolderUnusableException(
-                    ErrorContext.of(s.source().account(), pair.source()),
-                    "stopped: " + deadlineReason + " passed (" + copied
+                    ErrorContext.of(config.source().account(), pair.source()),
+                    "stopped: " + deadline.reason() + " passed (" + counters.copied()
                             + " messages copied in this pass; the next pass goes on from there)",
                     null);
         }
@@ -153,7 +111,7 @@ public final class FolderSync {
         try {
             return runOnce();
         } catch (FolderUnusableException e) {
-            s.listener().error(e);
+            config.listener().error(e);
             return report(FolderReport.Outcome.FAILED, e.getMessage());
         } finally {
             closeQuietly(src);
@@ -163,33 +121,40 @@ public final class FolderSync {
 
     private FolderReport runOnce() throws MailStoreException, InterruptedException {
         checkDeadline();
-        FolderCheckpoint cp = load();
-        FolderStatus sStatus = s.source().status(pair.source());
-        boolean policyAllowsSkip = s.deletions() == DeletionPolicy.KEEP || cp.mirrored();
+        FolderCheckpoint cp = journal.load();
+        FolderStatus sStatus = config.source().status(pair.source());
+        boolean policyAllowsSkip = config.deletions() == DeletionPolicy.KEEP || cp.mirrored();
         // Without modseqs a flags-only change leaves the status as it was: unless the user asked
         // for new mail only, the folder is listed to read every message's flags.
-        boolean statusShowsFlagChanges =
-                sStatus.highestModSeq() != null && s.source().capabilities().has(Capability.MODSEQ);
+        boolean statusShowsFlagChanges = sStatus.highestModSeq() != null
+                && config.source().capabilities().has(Capability.MODSEQ);
         if (cp.complete()
                 && policyAllowsSkip
                 && cp.pending().isEmpty()
                 && cp.source() != null
                 && cp.source().unchanged(sStatus)
-                && (statusShowsFlagChanges || s.newMailOnly())
+                && (statusShowsFlagChanges || config.newMailOnly())
                 && targetIntact(cp)) {
             return report(FolderReport.Outcome.UNCHANGED, null);
         }
-        cp.pairs().values().forEach(this::putPair);
-        pending.addAll(cp.pending());
-        orphans.addAll(cp.orphans());
-        lastIntentId = cp.lastIntentId();
+        for (PairEntry entry : cp.pairs().values()) {
+            putPair(entry);
+        }
+        cp.orphans().forEach(pairs::addOrphan);
+        journal.resume(cp);
 
-        src = s.source().openFolder(pair.source());
+        src = config.source().openFolder(pair.source());
         tgt = openTarget();
         tStatus = tgt == null ? null : tgt.status();
+        identity = new IdentityMatcher(
+                config.identity(),
+                src,
+                config.source().account(),
+                tgt,
+                config.target().account());
 
-        if (!s.dryRun()) {
-            for (JournalEntry.AppendIntent intent : List.copyOf(pending)) {
+        if (!config.dryRun()) {
+            for (JournalEntry.AppendIntent intent : journal.pending()) {
                 settle(intent, resolve(intent, Map.of()));
             }
         }
@@ -205,23 +170,23 @@ public final class FolderSync {
         boolean modSeqDelta = !sourceGenChanged
                 && !targetGenChanged
                 && cp.complete()
-                && s.flagPolicy() == FlagPolicy.SOURCE_CHANGES
+                && config.flagPolicy() == FlagPolicy.SOURCE_CHANGES
                 && cp.source() != null
                 && cp.source().highestModSeq() != null
                 && sStatus.highestModSeq() != null
-                && s.source().capabilities().has(Capability.MODSEQ);
+                && config.source().capabilities().has(Capability.MODSEQ);
         // A mirror pass may skip the full listing only if the source names what it expunged since
         // the last pass began, and that pass mirrored too: a keeping pass leaves pairs whose source
         // went before its modseq, which no vanishedSince after it would name. Asked before the
         // listing, so an id expunged in between is in neither and is named by the next pass.
         Optional<Set<MessageUid>> vanished = Optional.empty();
         if (modSeqDelta
-                && s.deletions() == DeletionPolicy.MIRROR
+                && config.deletions() == DeletionPolicy.MIRROR
                 && cp.mirrored()
-                && s.source().capabilities().has(Capability.VANISHED)) {
+                && config.source().capabilities().has(Capability.VANISHED)) {
             vanished = src.vanishedSince(cp.source().highestModSeq());
         }
-        boolean fastPath = modSeqDelta && (s.deletions() == DeletionPolicy.KEEP || vanished.isPresent());
+        boolean fastPath = modSeqDelta && (config.deletions() == DeletionPolicy.KEEP || vanished.isPresent());
 
         List<MessageInfo> listed = new ArrayList<>();
         src.list(
@@ -233,8 +198,6 @@ public final class FolderSync {
             // Both sides renumbered: no id on either side means anything. Every source message
             // is matched afresh against the whole target by identity (below), as on a first pass.
             pairs.clear();
-            pairedTargets.clear();
-            orphans.clear();
         } else if (sourceGenChanged) {
             rematchAfterSourceGenerationChange(cp, sStatus, listed);
         } else if (targetGenChanged) {
@@ -245,12 +208,12 @@ public final class FolderSync {
         List<MessageInfo> unpaired = new ArrayList<>();
         List<MessageInfo> paired = new ArrayList<>();
         for (MessageInfo m : listed) {
-            if (pairs.containsKey(m.uid())) {
+            if (pairs.containsSource(m.uid())) {
                 paired.add(m);
             } else {
-                Optional<String> rejected = s.selection().reject(m);
+                Optional<String> rejected = config.selection().reject(m);
                 if (rejected.isPresent()) {
-                    skippedBySelection++;
+                    counters.skippedBySelection();
                 } else {
                     unpaired.add(m);
                 }
@@ -258,7 +221,7 @@ public final class FolderSync {
         }
         boolean firstAgainstFullTarget = (cp.source() == null || targetGenChanged)
                 && tStatus != null
-                && tStatus.messageCount() > pairedTargets.size();
+                && tStatus.messageCount() > pairs.pairedTargets().size();
         if (firstAgainstFullTarget && !unpaired.isEmpty()) {
             List<MessageInfo> rest = matchAgainstTarget(unpaired);
             Set<MessageUid> left = new HashSet<>();
@@ -266,7 +229,7 @@ public final class FolderSync {
             unpaired.stream().filter(m -> !left.contains(m.uid())).forEach(paired::add);
             unpaired = rest;
         }
-        if ((sourceGenChanged || targetGenChanged || firstAgainstFullTarget) && !s.dryRun()) {
+        if ((sourceGenChanged || targetGenChanged || firstAgainstFullTarget) && !config.dryRun()) {
             // Record the re-keyed or newly matched pairs (and orphans) before anything is appended:
             // a restart must neither apply new ids onto a map keyed by old ones nor lose matches
             // it could not make again.
@@ -274,7 +237,7 @@ public final class FolderSync {
         }
 
         long bytesToCopy = unpaired.stream().mapToLong(MessageInfo::size).sum();
-        s.listener().folderStarted(pair, unpaired.size(), bytesToCopy);
+        config.listener().folderStarted(pair, unpaired.size(), bytesToCopy);
 
         if (!fastPath && !sourceGenChanged) {
             Set<MessageUid> present = new HashSet<>();
@@ -286,28 +249,27 @@ public final class FolderSync {
         copyAll(unpaired);
         updateFlags(paired);
         for (String warning : src.warnings()) {
-            s.notes().accept("source " + pair.source() + ": " + warning);
+            context.notes().accept("source " + pair.source() + ": " + warning);
         }
-        skipped.addAll(src.skipped());
+        counters.skipped(src.skipped());
         if (tgt != null) {
             for (String warning : tgt.warnings()) {
-                s.notes().accept("target " + pair.target() + ": " + warning);
+                context.notes().accept("target " + pair.target() + ": " + warning);
             }
         }
 
-        if (s.dryRun()) {
+        if (config.dryRun()) {
             return report(FolderReport.Outcome.DRY_RUN, null);
         }
         FolderStatus endTarget = tgt.status();
-        save(new FolderCheckpoint(
+        journal.save(
                 SideState.of(sStatus),
                 SideState.of(endTarget),
-                failures.isEmpty(),
-                s.deletions() == DeletionPolicy.MIRROR && !sourceGenChanged && orphans.isEmpty(),
-                ImmutableSortedMap.copyOf(pairs),
-                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
-                ImmutableList.copyOf(pending),
-                lastIntentId));
+                !counters.anyFailed(),
+                config.deletions() == DeletionPolicy.MIRROR
+                        && !sourceGenChanged
+                        && pairs.orphans().isEmpty(),
+                pairs);
         return report(FolderReport.Outcome.SYNCED, null);
     }
 
@@ -318,23 +280,23 @@ public final class FolderSync {
      * lost.
      */
     private boolean targetIntact(FolderCheckpoint cp) throws MailStoreException {
-        if (cp.target() == null || !s.targetFolders().contains(pair.target())) {
+        if (cp.target() == null || !context.targetFolders().contains(pair.target())) {
             return false;
         }
-        FolderStatus now = s.target().status(pair.target());
+        FolderStatus now = config.target().status(pair.target());
         return now.generation().equals(cp.target().generation())
                 && now.nextUid().compareTo(cp.target().nextUid()) >= 0
                 && now.messageCount() >= cp.target().messageCount();
     }
 
     private @Nullable MailFolder openTarget() throws MailStoreException {
-        if (s.dryRun()) {
-            boolean exists =
-                    s.target().listFolders().stream().anyMatch(f -> f.path().equals(pair.target()) && f.selectable());
-            return exists ? s.target().openFolder(pair.target()) : null;
+        if (config.dryRun()) {
+            boolean exists = config.target().listFolders().stream()
+                    .anyMatch(f -> f.path().equals(pair.target()) && f.selectable());
+            return exists ? config.target().openFolder(pair.target()) : null;
         }
-        s.target().createFolder(pair.target());
-        return s.target().openFolder(pair.target());
+        config.target().createFolder(pair.target());
+        return config.target().openFolder(pair.target());
     }
 
     /**
@@ -345,221 +307,46 @@ public final class FolderSync {
      * by design, not copied again (remove the folder's checkpoint to restore such messages).
      */
     private boolean targetWiped(FolderCheckpoint cp) throws MailStoreException {
-        if (tStatus == null || tStatus.messageCount() >= cp.target().messageCount() || pairedTargets.isEmpty()) {
+        if (tStatus == null
+                || tStatus.messageCount() >= cp.target().messageCount()
+                || pairs.pairedTargets().isEmpty()) {
             return false;
         }
         Set<MessageUid> present = new HashSet<>();
         tgt.list(MessageQuery.all(), batch -> batch.forEach(m -> present.add(m.uid())));
-        long kept = pairedTargets.stream().filter(present::contains).count();
+        long kept = pairs.pairedTargets().stream().filter(present::contains).count();
         if (kept == 0) {
-            s.notes()
+            context.notes()
                     .accept(
-                            "target " + pair.target() + ": none of the " + pairedTargets.size()
+                            "target " + pair.target() + ": none of the "
+                                    + pairs.pairedTargets().size()
                                     + " messages this sync copied there is left (folder emptied or replaced): restoring by identity");
             return true;
         }
-        if (kept < pairedTargets.size()) {
-            s.notes()
-                    .accept("target " + pair.target() + ": " + (pairedTargets.size() - kept)
+        if (kept < pairs.pairedTargets().size()) {
+            context.notes()
+                    .accept("target " + pair.target() + ": "
+                            + (pairs.pairedTargets().size() - kept)
                             + " messages this sync copied were deleted on the target; they are not copied again"
                             + " (remove this folder's checkpoint to restore them)");
         }
         return false;
     }
 
-    private FolderCheckpoint load() throws StoreFailureException {
+    /** Records a pair; one whose target is paired already means a wrong checkpoint or store. */
+    private void putPair(PairEntry entry) throws FolderUnusableException {
         try {
-            return s.checkpoints().load(pair).orElse(FolderCheckpoint.empty());
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of("checkpoints", pair.source()), "cannot read checkpoint: " + e.getMessage(), e);
+            pairs.put(entry);
+        } catch (IllegalStateException e) {
+            throw wrongCheckpoint(e.getMessage());
         }
-    }
-
-    private void save(FolderCheckpoint cp) throws StoreFailureException {
-        try {
-            s.checkpoints().save(pair, cp);
-            batchesSinceSnapshot = 0;
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of("checkpoints", pair.source()), "cannot write checkpoint: " + e.getMessage(), e);
-        }
-    }
-
-    private void journal(JournalEntry entry) throws StoreFailureException {
-        try {
-            s.checkpoints().journal(pair, entry);
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of("checkpoints", pair.source()),
-                    "cannot write checkpoint journal: " + e.getMessage(),
-                    e);
-        }
-    }
-
-    private void putPair(PairEntry entry) {
-        PairEntry old = pairs.put(entry.source(), entry);
-        if (old != null) {
-            pairedTargets.remove(old.target());
-        }
-        pairedTargets.add(entry.target());
-        orphans.remove(entry.target());
     }
 
     // ---- identity
 
-    /** Identity keys of messages in {@code folder}, read in chunks (headers or whole messages). */
-    private Map<MessageUid, String> keysOf(MailFolder folder, List<MessageInfo> infos) throws MailStoreException {
-        Map<MessageUid, MessageInfo> byUid = new HashMap<>();
-        infos.forEach(m -> byUid.put(m.uid(), m));
-        Map<MessageUid, String> keys = new HashMap<>();
-        for (int i = 0; i < infos.size(); i += KEY_CHUNK) {
-            List<MessageUid> chunk = infos.subList(i, Math.min(infos.size(), i + KEY_CHUNK)).stream()
-                    .map(MessageInfo::uid)
-                    .toList();
-            if (s.identity().needsFullContent()) {
-                folder.readAll(chunk, (uid, raw) -> {
-                    try (raw;
-                            InputStream in = raw.openStream()) {
-                        keys.put(uid, key(byUid.get(uid), in));
-                    } catch (IOException e) {
-                        throw readFailure(folder, uid, e);
-                    }
-                });
-            } else {
-                folder.readHeaders(chunk, (uid, block) -> {
-                    try {
-                        keys.put(uid, key(byUid.get(uid), new ByteArrayInputStream(block)));
-                    } catch (IOException e) {
-                        throw readFailure(folder, uid, e);
-                    }
-                });
-            }
-        }
-        return keys;
-    }
-
-    private String key(MessageInfo info, InputStream data) throws IOException {
-        String key = s.identity().key(info, data);
-        if (key.isEmpty() || key.chars().anyMatch(c -> c <= ' ')) {
-            throw new IllegalStateException(
-                    "identity strategy " + s.identity() + " gave an invalid key: '" + key + "'");
-        }
-        return key;
-    }
-
-    private MessageRejectedException readFailure(MailFolder folder, MessageUid uid, IOException e) {
-        return new MessageRejectedException(
-                ErrorContext.of(
-                        folder == src ? s.source().account() : s.target().account(), folder.path(), uid),
-                "cannot read message: " + e.getMessage(),
-                e);
-    }
-
-    /** Target messages not yet paired: their listing, and their ids by identity key, lowest first. */
-    private record TargetIndex(List<MessageInfo> infos, ListMultimap<String, MessageUid> byKey) {}
-
     /** Target messages not yet paired, by identity key, lowest id first. */
-    private TargetIndex unpairedTargetsByKey(MessageQuery query) throws MailStoreException {
-        List<MessageInfo> infos = new ArrayList<>();
-        tgt.list(query, batch -> {
-            for (MessageInfo m : batch) {
-                if (!pairedTargets.contains(m.uid())) {
-                    infos.add(m);
-                }
-            }
-        });
-        Map<MessageUid, String> keys = keysOf(tgt, infos);
-        ListMultimap<String, MessageUid> byKey = ArrayListMultimap.create();
-        for (MessageInfo m : infos) {
-            String key = keys.get(m.uid());
-            if (key != null) {
-                byKey.put(key, m.uid());
-            }
-        }
-        return new TargetIndex(infos, byKey);
-    }
-
-    /** Most bytes a server adds when it rewrites a message it stores (a final CRLF). */
-    private static final long REWRITE_SLACK = 2;
-
-    /**
-     * The second tier of identity matching, for messages a server rewrote when it stored them:
-     * pairs source and target messages that the strict key left unmatched, by a key over the
-     * header block that maps 8-bit bytes and {@code X} alike, if their sizes differ by at most
-     * {@value #REWRITE_SLACK} bytes. Counting, lowest target id first. Reads only the header
-     * blocks of the two lists, and nothing when either is empty.
-     */
-    private Map<MessageUid, MessageInfo> matchRelaxed(List<MessageInfo> sources, List<MessageInfo> targets)
-            throws MailStoreException {
-        if (sources.isEmpty() || targets.isEmpty()) {
-            return Map.of();
-        }
-        Map<MessageUid, String> sourceKeys = relaxedKeys(src, sources);
-        Map<MessageUid, String> targetKeys = relaxedKeys(tgt, targets);
-        ListMultimap<String, MessageInfo> byKey = ArrayListMultimap.create();
-        targets.stream()
-                .sorted((a, b) -> a.uid().compareTo(b.uid()))
-                .filter(t -> targetKeys.containsKey(t.uid()))
-                .forEach(t -> byKey.put(targetKeys.get(t.uid()), t));
-        Map<MessageUid, MessageInfo> matched = new HashMap<>();
-        for (MessageInfo m : sources) {
-            String key = sourceKeys.get(m.uid());
-            if (key == null) {
-                continue;
-            }
-            List<MessageInfo> found = byKey.get(key);
-            for (int i = 0; i < found.size(); i++) {
-                if (Math.abs(found.get(i).size() - m.size()) <= REWRITE_SLACK) {
-                    matched.put(m.uid(), found.remove(i));
-                    break;
-                }
-            }
-        }
-        return matched;
-    }
-
-    private Map<MessageUid, String> relaxedKeys(MailFolder folder, List<MessageInfo> infos) throws MailStoreException {
-        Map<MessageUid, String> keys = new HashMap<>();
-        List<MessageUid> uids = infos.stream().map(MessageInfo::uid).toList();
-        for (int i = 0; i < uids.size(); i += KEY_CHUNK) {
-            folder.readHeaders(uids.subList(i, Math.min(uids.size(), i + KEY_CHUNK)), (uid, block) -> {
-                String key = relaxedKey(block);
-                if (key != null) {
-                    keys.put(uid, key);
-                }
-            });
-        }
-        return keys;
-    }
-
-    /**
-     * A key over a header block that survives the rewrites servers make: line ends as LF, every
-     * 8-bit byte and every {@code X} as {@code X}, trailing white space dropped. Null for an
-     * empty header block (nothing to tell such messages apart by).
-     */
-    static @Nullable String relaxedKey(byte[] block) {
-        com.google.common.hash.Hasher hasher =
-                com.google.common.hash.Hashing.sha256().newHasher();
-        int end = block.length;
-        while (end > 0
-                && (block[end - 1] == '\n'
-                        || block[end - 1] == '\r'
-                        || block[end - 1] == ' '
-                        || block[end - 1] == '\t')) {
-            end--;
-        }
-        if (end == 0) {
-            return null;
-        }
-        for (int i = 0; i < end; i++) {
-            byte b = block[i];
-            if (b == '\r') {
-                continue;
-            }
-            hasher.putByte(b < 0 || b == 'X' ? (byte) 'X' : b);
-        }
-        return "r" + hasher.hash().toString().substring(0, 32);
+    private IdentityMatcher.TargetIndex unpairedTargetsByKey(MessageQuery query) throws MailStoreException {
+        return identity.unpairedTargets(query, pairs::isPairedTarget);
     }
 
     /**
@@ -567,12 +354,12 @@ public final class FolderSync {
      * lost checkpoint): source messages found there are paired, not copied again. Returns the rest.
      */
     private List<MessageInfo> matchAgainstTarget(List<MessageInfo> candidates) throws MailStoreException {
-        TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
+        IdentityMatcher.TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
         ListMultimap<String, MessageUid> targets = index.byKey();
         if (index.infos().isEmpty()) {
             return candidates;
         }
-        Map<MessageUid, String> keys = keysOf(src, candidates);
+        Map<MessageUid, String> keys = identity.keys(src, candidates);
         List<MessageInfo> rest = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         for (MessageInfo m : candidates) {
@@ -585,12 +372,12 @@ public final class FolderSync {
                 MessageUid t = found.remove(0);
                 taken.add(t);
                 putPair(new PairEntry(m.uid(), t, Flags.NONE));
-                alreadyPresent++;
+                counters.alreadyPresent();
             }
         }
         List<MessageInfo> targetsLeft =
                 index.infos().stream().filter(t -> !taken.contains(t.uid())).toList();
-        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(rest, targetsLeft);
+        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(rest, targetsLeft);
         if (relaxed.isEmpty()) {
             return rest;
         }
@@ -601,8 +388,8 @@ public final class FolderSync {
                 stillLeft.add(m);
             } else {
                 putPair(new PairEntry(m.uid(), t.uid(), Flags.NONE));
-                alreadyPresent++;
-                altered.add(new AlteredMessage(m.uid(), t.uid(), m.size(), t.size()));
+                counters.alreadyPresent();
+                counters.altered(new AlteredMessage(m.uid(), t.uid(), m.size(), t.size()));
             }
         }
         return stillLeft;
@@ -613,17 +400,16 @@ public final class FolderSync {
         Map<MessageUid, Flags> syncedByTarget = new HashMap<>();
         // Every target message this sync put there, including those of intents settled just now
         // (whose source ids may already be of the new generation): all are re-keyed by identity.
-        pairs.values().forEach(p -> syncedByTarget.put(p.target(), p.syncedFlags()));
-        pairs.clear();
-        pairedTargets.clear();
+        pairs.entries().forEach(p -> syncedByTarget.put(p.target(), p.syncedFlags()));
+        pairs.clearPairs();
         ListMultimap<String, MessageUid> targets = ArrayListMultimap.create();
         List<MessageInfo> targetInfos = new ArrayList<>();
         tgt.list(MessageQuery.all(), batch -> batch.stream()
                 .filter(m -> syncedByTarget.containsKey(m.uid()))
                 .forEach(targetInfos::add));
-        Map<MessageUid, String> targetKeys = keysOf(tgt, targetInfos);
+        Map<MessageUid, String> targetKeys = identity.keys(tgt, targetInfos);
         targetInfos.forEach(m -> targets.put(targetKeys.get(m.uid()), m.uid()));
-        Map<MessageUid, String> sourceKeys = keysOf(src, listed);
+        Map<MessageUid, String> sourceKeys = identity.keys(src, listed);
         int matched = 0;
         for (MessageInfo m : listed) {
             List<MessageUid> found = targets.get(sourceKeys.get(m.uid()));
@@ -634,9 +420,7 @@ public final class FolderSync {
             }
         }
         for (MessageInfo t : targetInfos) {
-            if (!pairedTargets.contains(t.uid())) {
-                orphans.add(t.uid());
-            }
+            pairs.addOrphan(t.uid());
         }
         checkRematch(
                 matched,
@@ -647,15 +431,13 @@ public final class FolderSync {
 
     private void rematchAfterTargetGenerationChange(FolderCheckpoint cp, List<MessageInfo> listed)
             throws MailStoreException {
-        Map<MessageUid, PairEntry> old = new HashMap<>(pairs);
-        orphans.clear();
+        Map<MessageUid, PairEntry> old = pairs.copyOfPairs();
         pairs.clear();
-        pairedTargets.clear();
-        TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
+        IdentityMatcher.TargetIndex index = unpairedTargetsByKey(MessageQuery.all());
         ListMultimap<String, MessageUid> targets = index.byKey();
         List<MessageInfo> wasPaired =
                 listed.stream().filter(m -> old.containsKey(m.uid())).toList();
-        Map<MessageUid, String> sourceKeys = keysOf(src, wasPaired);
+        Map<MessageUid, String> sourceKeys = identity.keys(src, wasPaired);
         int matched = 0;
         List<MessageInfo> left = new ArrayList<>();
         for (MessageInfo m : wasPaired) {
@@ -667,10 +449,10 @@ public final class FolderSync {
                 left.add(m);
             }
         }
-        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(
+        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(
                 left,
                 index.infos().stream()
-                        .filter(t -> !pairedTargets.contains(t.uid()))
+                        .filter(t -> !pairs.isPairedTarget(t.uid()))
                         .toList());
         for (MessageInfo m : left) {
             MessageInfo t = relaxed.get(m.uid());
@@ -687,8 +469,8 @@ public final class FolderSync {
     }
 
     private void checkRematch(int matched, long expected, String side, String change) throws FolderUnusableException {
-        if (expected > 0 && matched < s.rematchThreshold() * expected) {
-            MailStore store = side.equals("source") ? s.source() : s.target();
+        if (expected > 0 && matched < config.rematchThreshold() * expected) {
+            MailStore store = side.equals("source") ? config.source() : config.target();
             throw new FolderUnusableException(
                     ErrorContext.of(store.account(), side.equals("source") ? pair.source() : pair.target()),
                     "the " + side + " folder's generation (UIDVALIDITY) changed (or it was renumbered or"
@@ -709,19 +491,19 @@ public final class FolderSync {
      */
     private void removeGone(java.util.function.Predicate<MessageUid> goneFromSource, List<MessageInfo> paired)
             throws MailStoreException {
-        if (s.deletions() != DeletionPolicy.MIRROR) {
+        if (config.deletions() != DeletionPolicy.MIRROR) {
             return;
         }
         List<PairEntry> gone = new ArrayList<>();
-        for (PairEntry p : pairs.values()) {
+        for (PairEntry p : pairs.entries()) {
             if (goneFromSource.test(p.source())) {
                 gone.add(p);
             }
         }
-        if (gone.isEmpty() && orphans.isEmpty()) {
+        if (gone.isEmpty() && pairs.orphans().isEmpty()) {
             return;
         }
-        List<MessageUid> targets = new ArrayList<>(orphans);
+        List<MessageUid> targets = new ArrayList<>(pairs.orphans());
         gone.forEach(p -> targets.add(p.target()));
         if (!gone.isEmpty()) {
             // A pair whose source is gone cannot be checked against it; a wrong checkpoint (two
@@ -736,37 +518,36 @@ public final class FolderSync {
                 }
             }
         }
-        if (!s.dryRun()) {
+        if (!config.dryRun()) {
             tgt.delete(targets);
             for (PairEntry p : gone) {
                 pairs.remove(p.source());
-                pairedTargets.remove(p.target());
             }
-            orphans.clear();
+            pairs.clearOrphans();
         }
-        deleted += targets.size();
+        counters.deleted(targets.size());
     }
 
     // ---- copying
 
     private void copyAll(List<MessageInfo> toCopy) throws MailStoreException, InterruptedException {
-        long max = s.target().capabilities().maxMessageSize().orElse(Long.MAX_VALUE);
+        long max = config.target().capabilities().maxMessageSize().orElse(Long.MAX_VALUE);
         List<List<MessageInfo>> batches = new ArrayList<>();
         List<MessageInfo> batch = new ArrayList<>();
         long batchBytes = 0;
         for (MessageInfo m : toCopy) {
             if (m.size() > max) {
-                failures.add(new MessageFailure(
-                        ErrorContext.of(s.source().account(), pair.source(), m.uid()),
+                counters.failed(new MessageFailure(
+                        ErrorContext.of(config.source().account(), pair.source(), m.uid()),
                         "message of " + m.size() + " bytes exceeds the target's limit of " + max + " bytes"));
                 continue;
             }
-            if (s.dryRun()) {
-                copied++;
-                copiedBytes += m.size();
+            if (config.dryRun()) {
+                counters.copied(m.size());
                 continue;
             }
-            if (!batch.isEmpty() && (batch.size() >= s.batchSize() || batchBytes + m.size() > s.batchBytes())) {
+            if (!batch.isEmpty()
+                    && (batch.size() >= config.batchSize() || batchBytes + m.size() > config.batchBytes())) {
                 batches.add(batch);
                 batch = new ArrayList<>();
                 batchBytes = 0;
@@ -788,7 +569,7 @@ public final class FolderSync {
         if (batches.isEmpty()) {
             return;
         }
-        Future<Loaded> next = s.reader().submit(() -> load(batches.get(0)));
+        Future<Loaded> next = context.reader().submit(() -> load(batches.get(0)));
         try {
             for (int k = 0; k < batches.size(); k++) {
                 Loaded current = await(next);
@@ -796,7 +577,7 @@ public final class FolderSync {
                 try {
                     if (k + 1 < batches.size()) {
                         List<MessageInfo> following = batches.get(k + 1);
-                        next = s.reader().submit(() -> load(following));
+                        next = context.reader().submit(() -> load(following));
                     }
                     checkDeadline();
                     append(current.items());
@@ -838,14 +619,14 @@ public final class FolderSync {
         @Override
         public void close() {
             items.forEach(i -> i.raw().close());
-            s.budget().release(taken);
+            context.budget().release(taken);
         }
     }
 
     /** Reads one batch (on the reader thread); a message the source refuses is reported alone. */
     private Loaded load(List<MessageInfo> batch) throws MailStoreException, InterruptedException {
         long bytes = batch.stream().mapToLong(MessageInfo::size).sum();
-        long taken = s.budget().acquire(bytes);
+        long taken = context.budget().acquire(bytes);
         Map<MessageUid, RawMessage> raws = new LinkedHashMap<>();
         try {
             try {
@@ -857,12 +638,10 @@ public final class FolderSync {
                     try {
                         src.read(m.uid()).ifPresent(raw -> raws.put(m.uid(), raw));
                     } catch (MessageRejectedException one) {
-                        s.listener().error(one);
-                        synchronized (failures) {
-                            failures.add(new MessageFailure(
-                                    ErrorContext.of(s.source().account(), pair.source(), m.uid()),
-                                    "cannot read from the source: " + one.reason()));
-                        }
+                        config.listener().error(one);
+                        counters.failed(new MessageFailure(
+                                ErrorContext.of(config.source().account(), pair.source(), m.uid()),
+                                "cannot read from the source: " + one.reason()));
                     }
                 }
             }
@@ -874,46 +653,34 @@ public final class FolderSync {
                 }
                 String key;
                 try (InputStream in = raw.openStream()) {
-                    key = key(m, in);
+                    key = identity.key(m, in);
                 } catch (IOException e) {
-                    throw readFailure(src, m.uid(), e);
+                    throw identity.readFailure(src, m.uid(), e);
                 }
-                items.add(new Item(m, raw, key, targetFlags(m.flags())));
+                items.add(new Item(m, raw, key, flags.targetFlags(m.flags())));
             }
             return new Loaded(items, taken);
         } catch (MailStoreException | RuntimeException e) {
             raws.values().forEach(RawMessage::close);
-            s.budget().release(taken);
+            context.budget().release(taken);
             throw e;
         }
     }
 
     private record Item(MessageInfo info, RawMessage raw, String key, Flags targetFlags) {}
 
-    /** The flags a source message gets on the target, after mapping and what the target can hold. */
-    private Flags targetFlags(Flags sourceFlags) {
-        Flags mapped = s.flagMapping().map(sourceFlags);
-        if (!mapped.keywords().isEmpty() && !s.target().capabilities().has(Capability.KEYWORDS)) {
-            return mapped.systemOnly();
-        }
-        return mapped;
-    }
-
     private void append(List<Item> items) throws MailStoreException {
         if (items.isEmpty()) {
             return;
         }
         FolderStatus before = tgt.status();
-        JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
-                ++lastIntentId,
+        JournalEntry.AppendIntent intent = journal.intend(
                 before.generation(),
                 before.nextUid(),
                 items.stream()
                         .map(i -> new JournalEntry.IntentItem(
                                 i.info().uid(), i.key(), i.info().flags()))
                         .toList());
-        journal(intent);
-        pending.add(intent);
         List<PairEntry> made;
         try {
             List<Optional<MessageUid>> ids = tgt.appendAll(items.stream()
@@ -941,10 +708,10 @@ public final class FolderSync {
             settle(intent, partial);
             countCopied(items, partial);
             if (items.size() == 1) {
-                s.listener().error(e);
-                failures.add(new MessageFailure(
+                config.listener().error(e);
+                counters.failed(new MessageFailure(
                         ErrorContext.of(
-                                s.target().account(),
+                                config.target().account(),
                                 pair.target(),
                                 items.get(0).info().uid()),
                         "source message " + items.get(0).info().uid() + " rejected by the target: " + e.reason()));
@@ -970,14 +737,14 @@ public final class FolderSync {
         made.forEach(p -> done.add(p.source()));
         for (Item item : items) {
             if (done.contains(item.info().uid())) {
-                copied++;
                 // The bytes read and appended: a source may list a size that is not the message's.
-                copiedBytes += item.raw().size();
+                counters.copied(item.raw().size());
                 if (!item.info().flags().keywords().isEmpty()
                         && item.targetFlags().keywords().isEmpty()) {
-                    keywordsDropped++;
+                    counters.keywordsDropped();
                 }
-                s.listener().messageCopied(pair, item.info().uid(), item.raw().size());
+                config.listener()
+                        .messageCopied(pair, item.info().uid(), item.raw().size());
             }
         }
     }
@@ -991,7 +758,7 @@ public final class FolderSync {
         if (tStatus == null || !tgt.status().generation().equals(intent.targetGeneration())) {
             return List.of(); // the target was renumbered: identity matching will find them
         }
-        TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
+        IdentityMatcher.TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
         List<PairEntry> made = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         List<JournalEntry.IntentItem> left = new ArrayList<>();
@@ -1025,14 +792,14 @@ public final class FolderSync {
                     .filter(m -> wanted.contains(m.uid()))
                     .forEach(sourceLeft::add));
         }
-        Map<MessageUid, MessageInfo> relaxed = matchRelaxed(sourceLeft, targetsLeft);
+        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(sourceLeft, targetsLeft);
         Map<MessageUid, Long> sizes = new HashMap<>();
         sourceLeft.forEach(m -> sizes.put(m.uid(), m.size()));
         for (JournalEntry.IntentItem item : left) {
             MessageInfo t = relaxed.get(item.source());
             if (t != null) {
                 made.add(new PairEntry(item.source(), t.uid(), item.flags()));
-                altered.add(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
+                counters.altered(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
             }
         }
         return made;
@@ -1061,19 +828,21 @@ public final class FolderSync {
             Long size = stored.get(p.target());
             long was = sent.get(p.source());
             if (size != null && size != was) {
-                altered.add(new AlteredMessage(p.source(), p.target(), was, size));
+                counters.altered(new AlteredMessage(p.source(), p.target(), was, size));
             }
         }
     }
 
-    private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made) throws StoreFailureException {
-        journal(new JournalEntry.AppendDone(intent.id(), made));
-        pending.removeIf(i -> i.id() == intent.id());
-        made.forEach(this::putPair);
+    private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made)
+            throws StoreFailureException, FolderUnusableException {
+        journal.settled(intent, made);
+        for (PairEntry p : made) {
+            putPair(p);
+        }
     }
 
     private void maybeSnapshot() throws StoreFailureException {
-        if (++batchesSinceSnapshot >= SNAPSHOT_EVERY_BATCHES) {
+        if (journal.batchDone()) {
             snapshot();
         }
     }
@@ -1084,78 +853,32 @@ public final class FolderSync {
      * the pass ends.
      */
     private void snapshot() throws StoreFailureException {
-        save(new FolderCheckpoint(
-                startSource,
-                startTarget,
-                false,
-                false,
-                ImmutableSortedMap.copyOf(pairs),
-                com.google.common.collect.ImmutableSortedSet.copyOf(orphans),
-                ImmutableList.copyOf(pending),
-                lastIntentId));
+        journal.save(startSource, startTarget, false, false, pairs);
     }
 
     // ---- flags
 
     private void updateFlags(List<MessageInfo> paired) throws MailStoreException {
-        List<MessageInfo> candidates = new ArrayList<>();
-        for (MessageInfo m : paired) {
-            if (s.flagPolicy() == FlagPolicy.MIRROR
-                    || !m.flags().equals(pairs.get(m.uid()).syncedFlags())) {
-                candidates.add(m);
-            }
-        }
+        List<MessageInfo> candidates = flags.candidates(paired, pairs);
         if (candidates.isEmpty()) {
             return;
         }
         // Check each pair against the target before changing anything, and read the target's
         // flags: a store call is made (and counted) only where it changes something.
         Map<MessageUid, MessageInfo> targetNow = verifyPairs(candidates);
-        Map<Flags, List<MessageUid>> add = new HashMap<>();
-        Map<Flags, List<MessageUid>> remove = new HashMap<>();
-        Map<Flags, List<MessageUid>> replace = new HashMap<>();
-        List<PairEntry> changed = new ArrayList<>();
-        for (MessageInfo m : candidates) {
-            PairEntry entry = pairs.get(m.uid());
-            Flags wanted = targetFlags(m.flags());
-            MessageInfo now = targetNow.get(entry.target());
-            if (now != null) {
-                Flags current = now.flags();
-                if (s.flagPolicy() == FlagPolicy.MIRROR) {
-                    if (!current.equals(wanted)) {
-                        replace.computeIfAbsent(wanted, f -> new ArrayList<>()).add(entry.target());
-                    }
-                } else {
-                    Flags last = targetFlags(entry.syncedFlags());
-                    Flags added = wanted.minus(last).minus(current);
-                    Flags removed = last.minus(wanted);
-                    removed = removed.minus(removed.minus(current));
-                    if (!added.isEmpty()) {
-                        add.computeIfAbsent(added, f -> new ArrayList<>()).add(entry.target());
-                    }
-                    if (!removed.isEmpty()) {
-                        remove.computeIfAbsent(removed, f -> new ArrayList<>()).add(entry.target());
-                    }
-                }
-            }
-            // A message deleted on the target gets nothing; its pair records the source's flags
-            // as synced all the same, so that the same change is not looked at again.
-            if (!m.flags().equals(entry.syncedFlags())) {
-                changed.add(new PairEntry(entry.source(), entry.target(), m.flags()));
-            }
-        }
+        FlagPropagation.Changes changes = flags.changes(candidates, pairs, targetNow);
         Set<MessageUid> touched = new HashSet<>();
-        store(add, FlagsUpdateMode.ADD, touched);
-        store(remove, FlagsUpdateMode.REMOVE, touched);
-        store(replace, FlagsUpdateMode.REPLACE, touched);
-        for (PairEntry p : changed) {
-            if (!s.dryRun()) {
-                pairs.put(p.source(), p);
+        store(changes.add(), FlagsUpdateMode.ADD, touched);
+        store(changes.remove(), FlagsUpdateMode.REMOVE, touched);
+        store(changes.replace(), FlagsUpdateMode.REPLACE, touched);
+        for (PairEntry p : changes.synced()) {
+            if (!config.dryRun()) {
+                pairs.put(p);
             }
         }
-        flagsUpdated += touched.size();
+        counters.flagsUpdated(touched.size());
         if (!touched.isEmpty()) {
-            s.listener().flagsUpdated(pair, touched.size());
+            config.listener().flagsUpdated(pair, touched.size());
         }
     }
 
@@ -1196,8 +919,8 @@ public final class FolderSync {
             }
         }
         if (!suspectSources.isEmpty()) {
-            Map<MessageUid, String> sourceKeys = relaxedKeys(src, suspectSources);
-            Map<MessageUid, String> targetKeys = relaxedKeys(tgt, suspectTargets);
+            Map<MessageUid, String> sourceKeys = identity.relaxedKeys(src, suspectSources);
+            Map<MessageUid, String> targetKeys = identity.relaxedKeys(tgt, suspectTargets);
             for (int i = 0; i < suspectSources.size(); i++) {
                 MessageInfo m = suspectSources.get(i);
                 MessageInfo t = suspectTargets.get(i);
@@ -1214,7 +937,7 @@ public final class FolderSync {
 
     private FolderUnusableException wrongCheckpoint(String what) {
         return new FolderUnusableException(
-                ErrorContext.of(s.target().account(), pair.target()),
+                ErrorContext.of(config.target().account(), pair.target()),
                 "the checkpoint of " + pair + " is wrong: " + what
                         + "; stopped before changing flags or deleting in this folder. Remove this folder's"
                         + " checkpoint: the next pass matches its messages again by identity",
@@ -1224,7 +947,7 @@ public final class FolderSync {
     private void store(Map<Flags, List<MessageUid>> groups, FlagsUpdateMode mode, Set<MessageUid> touched)
             throws MailStoreException {
         for (Map.Entry<Flags, List<MessageUid>> g : groups.entrySet()) {
-            if (!s.dryRun()) {
+            if (!config.dryRun()) {
                 tgt.storeFlags(g.getValue(), mode, g.getKey());
             }
             touched.addAll(g.getValue());
@@ -1234,22 +957,9 @@ public final class FolderSync {
     // ---- report
 
     private FolderReport report(FolderReport.Outcome outcome, @Nullable String error) {
-        FolderReport report = new FolderReport(
-                pair,
-                outcome,
-                copied,
-                copiedBytes,
-                alreadyPresent,
-                flagsUpdated,
-                deleted,
-                skippedBySelection,
-                keywordsDropped,
-                ImmutableList.copyOf(failures),
-                ImmutableList.copyOf(skipped),
-                error,
-                Duration.between(started, s.clock().instant()),
-                ImmutableList.copyOf(altered));
-        s.listener().folderFinished(report);
+        FolderReport report = counters.report(
+                pair, outcome, error, Duration.between(started, config.clock().instant()));
+        config.listener().folderFinished(report);
         return report;
     }
 

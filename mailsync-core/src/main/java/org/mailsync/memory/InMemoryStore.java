@@ -111,6 +111,7 @@ public final class InMemoryStore implements MailStore {
     }
 
     /** Creates a folder with a special use, as a server that declares one would have it. */
+    @Override
     public void createFolder(FolderPath path, @Nullable SpecialUse specialUse) throws MailStoreException {
         checkOpen();
         synchronized (data) {

@@ -56,6 +56,11 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public void createFolder(FolderPath path, org.mailsync.SpecialUse use) throws MailStoreException {
+        delegate.createFolder(path, use);
+    }
+
+    @Override
     public MailFolder openFolder(FolderPath path) throws MailStoreException {
         return delegate.openFolder(path);
     }

@@ -60,6 +60,18 @@ public interface MailStore extends AutoCloseable {
     void createFolder(FolderPath path) throws MailStoreException;
 
     /**
+     * Creates the folder as {@link #createFolder(FolderPath)} does, marked with a special use where
+     * the store can mark folders (IMAP {@code CREATE name (USE (\\Sent))} where the server offers
+     * CREATE-SPECIAL-USE, RFC 6154 3); a folder that exists already is left as it is. By default
+     * the use is ignored: a store that cannot record it creates a plain folder.
+     *
+     * @throws org.mailsync.FolderUnusableException if this store cannot hold such a name
+     */
+    default void createFolder(FolderPath path, org.mailsync.SpecialUse use) throws MailStoreException {
+        createFolder(path);
+    }
+
+    /**
      * Opens an existing folder for reading and writing.
      *
      * @throws org.mailsync.FolderUnusableException if it does not exist or cannot be opened

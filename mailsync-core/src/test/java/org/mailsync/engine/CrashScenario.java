@@ -7,20 +7,19 @@ import com.google.common.collect.Multiset;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mailsync.DeletionPolicy;
 import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderInfo;
-import org.mailsync.FolderPair;
 import org.mailsync.FolderPath;
 import org.mailsync.SyncEngine;
 import org.mailsync.SyncReport;
 import org.mailsync.memory.InMemoryStore;
+import org.mailsync.spi.CheckpointRecord;
 import org.mailsync.spi.CheckpointStore;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 import org.mailsync.testing.InstrumentedStore;
 import org.mailsync.testing.MailboxAssertions;
 
@@ -122,21 +121,26 @@ final class CrashScenario {
         }
 
         @Override
-        public Optional<FolderCheckpoint> load(FolderPair pair) throws IOException {
-            return delegate.load(pair);
+        public Optional<CheckpointRecord> snapshot(String key) throws IOException {
+            return delegate.snapshot(key);
         }
 
         @Override
-        public void save(FolderPair pair, FolderCheckpoint checkpoint) throws IOException {
+        public List<CheckpointRecord> journal(String key) throws IOException {
+            return delegate.journal(key);
+        }
+
+        @Override
+        public void save(CheckpointRecord snapshot) throws IOException {
             tick("checkpoint.save", false);
-            delegate.save(pair, checkpoint);
+            delegate.save(snapshot);
             tick("checkpoint.save", true);
         }
 
         @Override
-        public void journal(FolderPair pair, JournalEntry entry) throws IOException {
+        public void append(CheckpointRecord entry) throws IOException {
             tick("checkpoint.journal", false);
-            delegate.journal(pair, entry);
+            delegate.append(entry);
             tick("checkpoint.journal", true);
         }
     }

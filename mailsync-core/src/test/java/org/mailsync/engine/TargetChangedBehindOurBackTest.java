@@ -22,11 +22,12 @@ import org.mailsync.FolderPath;
 import org.mailsync.FolderReport;
 import org.mailsync.MessageUid;
 import org.mailsync.SyncReport;
+import org.mailsync.internal.Checkpoints;
+import org.mailsync.internal.FolderCheckpoint;
+import org.mailsync.internal.PairEntry;
 import org.mailsync.spi.FlagsUpdateMode;
-import org.mailsync.spi.FolderCheckpoint;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
-import org.mailsync.spi.PairEntry;
 
 /**
  * The target folder changes behind the sync's back (deleted, re-created, renumbered, emptied,
@@ -151,7 +152,7 @@ class TargetChangedBehindOurBackTest {
     }
 
     private static void swapFirstTwoTargets(SyncFixture f) throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(f.checkpoints);
+        Checkpoints store = Checkpoints.over(FileCheckpointStore.in(f.checkpoints));
         FolderPair pair = new FolderPair(PROJECTS, PROJECTS);
         FolderCheckpoint cp = store.load(pair).orElseThrow();
         TreeMap<MessageUid, PairEntry> pairs = new TreeMap<>(cp.pairs());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,6 +76,7 @@ class LoginSlotLeakTest {
         // The one slot is free again: the next login is checked and starts the migration.
         LoginResult second = m.onLogin("alice@example.org", "alice-password".toCharArray());
         assertThat(second.outcome()).as(second.reason()).isEqualTo(Outcome.MIGRATION_STARTED);
-        assertThat(f.legacy.opened).containsExactly("alice@example.org");
+        // The check opened the legacy session; the migration it started may already open more.
+        assertThat(List.copyOf(f.legacy.opened)).first().isEqualTo("alice@example.org");
     }
 }

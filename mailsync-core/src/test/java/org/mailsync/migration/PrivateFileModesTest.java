@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderPair;
 import org.mailsync.FolderPath;
-import org.mailsync.spi.FolderCheckpoint;
+import org.mailsync.internal.Checkpoints;
+import org.mailsync.internal.FolderCheckpoint;
 
 /**
  * Issue 12.2: checkpoints, journals, lock files, migration state and spool files are 0600 and
@@ -86,7 +87,7 @@ class PrivateFileModesTest {
 
     @Test
     void aLinkPlantedWhereTheOldFixedTempNameWasIsNotWrittenThrough() throws Exception {
-        FileCheckpointStore store = FileCheckpointStore.in(dir.resolve("cp"));
+        Checkpoints store = Checkpoints.over(FileCheckpointStore.in(dir.resolve("cp")));
         FolderPair pair = new FolderPair(FolderPath.INBOX, FolderPath.INBOX);
         store.save(pair, FolderCheckpoint.empty());
         Path snapshot;

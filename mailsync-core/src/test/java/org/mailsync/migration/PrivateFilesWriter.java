@@ -12,9 +12,10 @@ import org.mailsync.Generation;
 import org.mailsync.MessageSpool;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
+import org.mailsync.internal.Checkpoints;
+import org.mailsync.internal.FolderCheckpoint;
+import org.mailsync.internal.JournalEntry;
 import org.mailsync.spi.CheckpointLock;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
 
 /**
  * A second JVM for the file mode test, started under a umask of its choosing: writes a
@@ -27,7 +28,7 @@ public final class PrivateFilesWriter {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         FolderPair pair = new FolderPair(FolderPath.INBOX, FolderPath.INBOX);
-        FileCheckpointStore checkpoints = FileCheckpointStore.in(root.resolve("accounts/alice/checkpoints"));
+        Checkpoints checkpoints = Checkpoints.over(FileCheckpointStore.in(root.resolve("accounts/alice/checkpoints")));
         CheckpointLock lock = checkpoints.lock();
         try {
             checkpoints.save(pair, FolderCheckpoint.empty());

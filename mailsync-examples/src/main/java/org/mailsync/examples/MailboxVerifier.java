@@ -10,9 +10,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.mailsync.Capability;
 import org.mailsync.ErrorContext;
 import org.mailsync.Flags;
@@ -26,6 +28,7 @@ import org.mailsync.MailStoreException;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageSelection;
 import org.mailsync.MessageUid;
+import org.mailsync.SkippedItem;
 import org.mailsync.StoreFailureException;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
@@ -51,31 +54,127 @@ public final class MailboxVerifier {
     public static VerifyReport verify(
             MailStore source, MailStore target, FolderMapping mapping, MessageSelection selection)
             throws MailStoreException {
+        return verify(source, target, mapping, selection, null);
+    }
+
+    /**
+     * Compares every source folder that {@code mapping} selects with its target folder, and, given
+     * a {@link SourceCensus} of a local source, checks that the store read at least as many
+     * messages of each folder as the census counted there, and that every file it found belongs
+     * to a folder. A folder that fails to open or read is a finding of its own; the others are
+     * still compared.
+     *
+     * @throws MailStoreException only when a store cannot list its folders at all
+     */
+    public static VerifyReport verify(
+            MailStore source,
+            MailStore target,
+            FolderMapping mapping,
+            MessageSelection selection,
+            @Nullable SourceCensus census)
+            throws MailStoreException {
         List<FolderInfo> targetFolders = target.listFolders();
+        List<FolderInfo> sourceFolders = source.listFolders();
         List<VerifyReport.FolderComparison> results = new ArrayList<>();
-        for (FolderInfo folder : source.listFolders()) {
+        Map<FolderPath, Long> listed = new HashMap<>();
+        Map<FolderPath, String> failed = new HashMap<>();
+        // The engine's own plan, so that verify maps folders as the migration did (Drafts and
+        // Entwürfe stay two folders; a special use goes to one source folder only).
+        FolderMapping.Plan plan = mapping.plan(
+                sourceFolders.stream().filter(f -> mapping.selects(f.path())).toList(), targetFolders);
+        for (FolderInfo folder : sourceFolders) {
             if (!folder.selectable() || !mapping.selects(folder.path())) {
                 continue;
             }
-            FolderPair pair = new FolderPair(folder.path(), mapping.map(folder, targetFolders));
+            FolderPath mapped = plan.targets().get(folder.path());
+            FolderPair pair =
+                    new FolderPair(folder.path(), mapped != null ? mapped : mapping.map(folder, targetFolders));
             boolean targetExists = targetFolders.stream().anyMatch(t -> t.path().equals(pair.target()));
-            List<Entry> sourceEntries = read(source, pair.source(), selection);
-            List<Entry> targetEntries = targetExists ? read(target, pair.target(), MessageSelection.all()) : List.of();
+            Read sourceRead;
+            try {
+                sourceRead = read(source, pair.source(), selection);
+                listed.put(folder.path(), sourceRead.listed());
+            } catch (MailStoreException | RuntimeException e) {
+                // One folder's failure is a finding; the other folders are still compared.
+                failed.put(folder.path(), reason(e));
+                results.add(VerifyReport.FolderComparison.failed(pair, "source: " + reason(e)));
+                continue;
+            }
+            Read targetRead;
+            try {
+                targetRead =
+                        targetExists ? read(target, pair.target(), MessageSelection.all()) : new Read(List.of(), 0);
+            } catch (MailStoreException | RuntimeException e) {
+                results.add(VerifyReport.FolderComparison.failed(pair, "target: " + reason(e)));
+                continue;
+            }
             results.add(compare(
-                    pair, sourceEntries, targetEntries, target.capabilities().has(Capability.KEYWORDS)));
+                    pair,
+                    sourceRead.entries(),
+                    targetRead.entries(),
+                    target.capabilities().has(Capability.KEYWORDS)));
         }
-        return new VerifyReport(ImmutableList.copyOf(results));
+        List<VerifyReport.Unaccounted> unaccounted = new ArrayList<>();
+        if (census != null) {
+            census.unread()
+                    .forEach(u -> unaccounted.add(
+                            new VerifyReport.Unaccounted(u.location().toString(), u.reason())));
+            Map<FolderPath, FolderInfo> byPath = new HashMap<>();
+            sourceFolders.forEach(f -> byPath.put(f.path(), f));
+            for (SourceCensus.Folder f : census.folders()) {
+                if (f.messages() == 0 || !mapping.selects(f.path())) {
+                    continue; // nothing to lose, or left out on purpose
+                }
+                String where = f.location().toString();
+                String count = f.messages() + (f.messages() == 1 ? " message" : " messages");
+                if (failed.containsKey(f.path())) {
+                    unaccounted.add(new VerifyReport.Unaccounted(
+                            where, count + " counted here; the folder could not be read: " + failed.get(f.path())));
+                } else if (!byPath.containsKey(f.path())) {
+                    unaccounted.add(new VerifyReport.Unaccounted(
+                            where, count + " counted here, in a folder the store did not list"));
+                } else if (!listed.containsKey(f.path())) {
+                    unaccounted.add(new VerifyReport.Unaccounted(
+                            where, count + " counted here, in a folder the store lists as holding no mail"));
+                } else if (listed.get(f.path()) < f.messages()) {
+                    unaccounted.add(new VerifyReport.Unaccounted(
+                            where, count + " counted here, the store read " + listed.get(f.path())));
+                }
+            }
+        }
+        // What the store itself says it did not read (any source, IMAP too).
+        java.util.Set<String> named = new java.util.HashSet<>();
+        unaccounted.forEach(u -> named.add(u.location()));
+        for (SkippedItem item : source.skipped()) {
+            // The census names absolute paths, a store names its items under its root: one entry
+            // per file either way.
+            boolean counted =
+                    named.stream().anyMatch(n -> n.equals(item.location()) || n.endsWith("/" + item.location()));
+            if (!counted && named.add(item.location())) {
+                unaccounted.add(
+                        new VerifyReport.Unaccounted(item.location(), "skipped by the store: " + item.reason()));
+            }
+        }
+        return new VerifyReport(ImmutableList.copyOf(results), ImmutableList.copyOf(unaccounted));
+    }
+
+    private static String reason(Exception e) {
+        return e instanceof MailStoreException m ? m.getMessage() : e.toString();
     }
 
     private record Entry(MessageInfo info, String sha256, String headers) {}
 
-    private static List<Entry> read(MailStore store, FolderPath path, MessageSelection selection)
-            throws MailStoreException {
+    /** The selected messages of a folder, and how many the folder listed in all. */
+    private record Read(List<Entry> entries, long listed) {}
+
+    private static Read read(MailStore store, FolderPath path, MessageSelection selection) throws MailStoreException {
         List<MessageInfo> infos = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
+        long[] all = {0};
         try (MailFolder folder = store.openFolder(path)) {
             folder.list(MessageQuery.all(), batch -> {
                 for (MessageInfo info : batch) {
+                    all[0]++;
                     if (selection.reject(info).isEmpty()) {
                         infos.add(info);
                     }
@@ -101,7 +200,7 @@ public final class MailboxVerifier {
                 }
             });
         }
-        return entries;
+        return new Read(entries, all[0]);
     }
 
     private static VerifyReport.FolderComparison compare(
@@ -194,7 +293,8 @@ public final class MailboxVerifier {
                 flagsDiffer,
                 datesDiffer,
                 targetLeft.size(),
-                ImmutableList.copyOf(problems));
+                ImmutableList.copyOf(problems),
+                null);
     }
 
     private static void note(List<String> problems, String problem) {

@@ -119,7 +119,7 @@ public final class RateLimitedStore extends ForwardingMailStore {
         public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
             Optional<RawMessage> raw = delegate().read(uid);
             if (raw.isPresent()) {
-                pace(raw.get().size(), path());
+                paceOrClose(raw.get());
             }
             return raw;
         }
@@ -127,9 +127,19 @@ public final class RateLimitedStore extends ForwardingMailStore {
         @Override
         public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
             delegate().readAll(uids, (uid, raw) -> {
-                pace(raw.size(), path());
+                paceOrClose(raw);
                 consumer.accept(uid, raw);
             });
+        }
+
+        /** Paces {@code raw}; if pacing fails, nobody else will ever close it, so this does. */
+        private void paceOrClose(RawMessage raw) throws MailStoreException {
+            try {
+                pace(raw.size(), path());
+            } catch (MailStoreException | RuntimeException e) {
+                raw.close();
+                throw e;
+            }
         }
     }
 }

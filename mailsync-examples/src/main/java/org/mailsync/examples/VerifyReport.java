@@ -1,16 +1,42 @@
 package org.mailsync.examples;
 
 import com.google.common.collect.ImmutableList;
+import org.jspecify.annotations.Nullable;
 import org.mailsync.FolderPair;
 
 /**
- * What {@link MailboxVerifier} found, per folder pair.
+ * What {@link MailboxVerifier} found: per folder pair, and what in the source was never read as a
+ * message of any folder.
  *
- * <p>Immutable.
+ * @param folders each folder pair compared (or the reason it could not be)
+ * @param unaccounted files and folders of the source that no message read accounts for, with the
+ *     reason: links, files that are not mail, folders the store did not list or read only in part
+ *     <p>Immutable.
  */
-public record VerifyReport(ImmutableList<FolderComparison> folders) {
+public record VerifyReport(ImmutableList<FolderComparison> folders, ImmutableList<Unaccounted> unaccounted) {
     /** How many example problems a folder lists at most. */
     public static final int MAX_EXAMPLES = 10;
+
+    /** How many unaccounted items the text lists at most (all are counted). */
+    public static final int MAX_UNACCOUNTED_LISTED = 1000;
+
+    /** A report without a census of the source (an IMAP source). */
+    public VerifyReport(ImmutableList<FolderComparison> folders) {
+        this(folders, ImmutableList.of());
+    }
+
+    /**
+     * Something in the source that verify cannot find among the messages read.
+     *
+     * @param location a path under the source's root, or a folder name
+     * @param reason why it is not accounted for
+     */
+    public record Unaccounted(String location, String reason) {
+        @Override
+        public String toString() {
+            return location + ": " + reason;
+        }
+    }
 
     /**
      * One folder pair compared.
@@ -25,6 +51,7 @@ public record VerifyReport(ImmutableList<FolderComparison> folders) {
      * @param datesDiffer messages whose internal dates differ
      * @param extra target messages with no source counterpart (mail the target had of its own)
      * @param examples the first few problems, naming message ids
+     * @param error why the folder could not be compared (it failed to open or read), or null
      */
     public record FolderComparison(
             FolderPair pair,
@@ -36,16 +63,30 @@ public record VerifyReport(ImmutableList<FolderComparison> folders) {
             long flagsDiffer,
             long datesDiffer,
             long extra,
-            ImmutableList<String> examples) {
+            ImmutableList<String> examples,
+            @Nullable String error) {
+        /** A folder pair that could not be compared, and why. */
+        public static FolderComparison failed(FolderPair pair, String error) {
+            return new FolderComparison(pair, 0, 0, 0, 0, 0, 0, 0, 0, ImmutableList.of(), error);
+        }
+
         /** Whether the target holds every source message once, byte for byte, flags and date. */
         public boolean clean() {
-            return missing == 0 && duplicated == 0 && bytesDiffer == 0 && flagsDiffer == 0 && datesDiffer == 0;
+            return error == null
+                    && missing == 0
+                    && duplicated == 0
+                    && bytesDiffer == 0
+                    && flagsDiffer == 0
+                    && datesDiffer == 0;
         }
     }
 
-    /** Whether every folder is {@link FolderComparison#clean() clean}. */
+    /**
+     * Whether every folder is {@link FolderComparison#clean() clean} and everything in the source
+     * is accounted for.
+     */
     public boolean clean() {
-        return folders.stream().allMatch(FolderComparison::clean);
+        return unaccounted.isEmpty() && folders.stream().allMatch(FolderComparison::clean);
     }
 
     /** The report as a table for a terminal or a log. */
@@ -67,8 +108,22 @@ public record VerifyReport(ImmutableList<FolderComparison> folders) {
                     f.flagsDiffer(),
                     f.datesDiffer(),
                     f.extra()));
+            if (f.error() != null) {
+                out.append("    could not be compared: ").append(f.error()).append('\n');
+            }
             for (String example : f.examples()) {
                 out.append("    ").append(example).append('\n');
+            }
+        }
+        if (!unaccounted.isEmpty()) {
+            out.append(String.format("unaccounted for in the source (%d):%n", unaccounted.size()));
+            unaccounted.stream()
+                    .limit(MAX_UNACCOUNTED_LISTED)
+                    .forEach(u -> out.append("    ").append(u).append('\n'));
+            if (unaccounted.size() > MAX_UNACCOUNTED_LISTED) {
+                out.append("    ... and ")
+                        .append(unaccounted.size() - MAX_UNACCOUNTED_LISTED)
+                        .append(" more\n");
             }
         }
         out.append(

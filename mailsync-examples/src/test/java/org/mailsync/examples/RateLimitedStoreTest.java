@@ -1,6 +1,7 @@
 package org.mailsync.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -21,7 +22,7 @@ import org.mailsync.spi.MessageQuery;
 /** The rate limit holds reads to the given bytes and messages per second, on a fake clock. */
 class RateLimitedStoreTest {
     /** A clock that only moves when the limiter sleeps. */
-    static final class FakePacer implements RateLimitedStore.Pacer {
+    static class FakePacer implements RateLimitedStore.Pacer {
         long now = 1_000_000_000L;
         long slept;
 
@@ -31,7 +32,7 @@ class RateLimitedStoreTest {
         }
 
         @Override
-        public void sleepNanos(long nanos) {
+        public void sleepNanos(long nanos) throws InterruptedException {
             now += nanos;
             slept += nanos;
         }
@@ -90,6 +91,68 @@ class RateLimitedStoreTest {
         pacer.slept = 0;
         readAll(limited);
         assertThat(pacer.slept).isEqualTo(2 * 1_000_000_000L);
+    }
+
+    /** A store whose folders remember every message they hand out. */
+    private static final class Recording extends org.mailsync.spi.ForwardingMailStore {
+        final List<RawMessage> handedOut = new ArrayList<>();
+
+        Recording(MailStore store) {
+            super(store);
+        }
+
+        @Override
+        public MailFolder openFolder(FolderPath path) throws org.mailsync.MailStoreException {
+            return new org.mailsync.spi.ForwardingMailFolder(delegate().openFolder(path)) {
+                @Override
+                public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer)
+                        throws org.mailsync.MailStoreException {
+                    delegate().readAll(uids, (uid, raw) -> {
+                        handedOut.add(raw);
+                        consumer.accept(uid, raw);
+                    });
+                }
+
+                @Override
+                public java.util.Optional<RawMessage> read(MessageUid uid) throws org.mailsync.MailStoreException {
+                    java.util.Optional<RawMessage> raw = delegate().read(uid);
+                    raw.ifPresent(handedOut::add);
+                    return raw;
+                }
+            };
+        }
+    }
+
+    @Test
+    void aMessageWhosePacingFailsIsClosedNotLeaked() throws Exception {
+        Recording recording = new Recording(store(2, 100));
+        FakePacer interrupted = new FakePacer() {
+            @Override
+            public void sleepNanos(long nanos) throws InterruptedException {
+                throw new InterruptedException("stop");
+            }
+        };
+        RateLimitedStore limited = new RateLimitedStore(recording, 0, 1, interrupted);
+
+        List<RawMessage> consumed = new ArrayList<>();
+        try (MailFolder inbox = limited.openFolder(FolderPath.INBOX)) {
+            // The first message goes at once; the second must wait, and the wait is interrupted.
+            assertThatThrownBy(() -> inbox.readAll(List.of(MessageUid.of(1), MessageUid.of(2)), (uid, raw) -> {
+                        consumed.add(raw);
+                        raw.close();
+                    }))
+                    .isInstanceOf(org.mailsync.StoreFailureException.class);
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(recording.handedOut).hasSize(2);
+            assertThat(consumed).hasSize(1);
+            // The one the consumer never saw was closed by the limiter.
+            assertThatThrownBy(recording.handedOut.get(1)::openStream).isInstanceOf(IllegalStateException.class);
+
+            assertThatThrownBy(() -> inbox.read(MessageUid.of(1)))
+                    .isInstanceOf(org.mailsync.StoreFailureException.class);
+            assertThat(Thread.interrupted()).isTrue();
+            assertThatThrownBy(recording.handedOut.get(2)::openStream).isInstanceOf(IllegalStateException.class);
+        }
     }
 
     @Test

@@ -60,6 +60,10 @@ final class Commands {
         String tag = p.writeCommand(command, args);
         while (true) {
             Response r = p.readResponse();
+            if (Connection.alertText(r) != null) {
+                // Read here, not by Angus Mail: its handlers (the connection's) would not see it.
+                p.notifyResponseHandlers(new Response[] {r});
+            }
             if (r.isTagged() && tag.equals(r.getTag())) {
                 p.handleResult(r);
                 return r;
@@ -116,23 +120,58 @@ final class Commands {
         }
     }
 
-    /** Parses an IMAP UID set ({@code 3:5,9}) as APPENDUID returns it. */
-    static List<MessageUid> parseUidSet(String set) {
-        List<MessageUid> out = new ArrayList<>();
-        for (String part : set.split(",")) {
+    /** The largest UID there can be: RFC 3501 nz-number is a 32-bit unsigned number. */
+    static final long MAX_UID = 0xFFFFFFFFL;
+
+    /**
+     * Parses an IMAP UID set ({@code 3:5,9}) as APPENDUID, COPYUID and VANISHED carry it, in the
+     * order written (a range written high to low counts up, RFC 4315 3). Counts before it expands:
+     * a set of more than {@code max} UIDs ({@code 1:4000000000}), a 0, a number above 2^32-1 or
+     * anything but digits, colons and commas is a protocol error, never a huge list or an
+     * IllegalArgumentException.
+     */
+    static List<MessageUid> parseUidSet(String set, long max) throws WireGuard.Violation {
+        String[] parts = set.split(",", -1);
+        long[][] ranges = new long[parts.length][];
+        long count = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].trim();
             int colon = part.indexOf(':');
-            if (colon < 0) {
-                out.add(MessageUid.of(Long.parseLong(part.trim())));
-            } else {
-                long a = Long.parseLong(part.substring(0, colon).trim());
-                long b = Long.parseLong(part.substring(colon + 1).trim());
-                // RFC 4315 3: the range may be written high to low; the order is that of the messages.
-                for (long uid = Math.min(a, b); uid <= Math.max(a, b); uid++) {
-                    out.add(MessageUid.of(uid));
-                }
+            long a = uid(colon < 0 ? part : part.substring(0, colon), set);
+            long b = colon < 0 ? a : uid(part.substring(colon + 1), set);
+            ranges[i] = new long[] {Math.min(a, b), Math.max(a, b)};
+            count += ranges[i][1] - ranges[i][0] + 1;
+            if (count > max) {
+                throw new WireGuard.Violation(
+                        WireGuard.Violation.Kind.PROTOCOL,
+                        "the UID set " + abbreviated(set) + " holds more than the " + max + " UIDs expected");
+            }
+        }
+        List<MessageUid> out = new ArrayList<>((int) count);
+        for (long[] range : ranges) {
+            for (long uid = range[0]; uid <= range[1]; uid++) {
+                out.add(MessageUid.of(uid));
             }
         }
         return out;
+    }
+
+    private static long uid(String digits, String set) throws WireGuard.Violation {
+        if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new WireGuard.Violation(
+                    WireGuard.Violation.Kind.PROTOCOL, "the UID set " + abbreviated(set) + " is not a UID set");
+        }
+        long value = Long.parseLong(digits);
+        if (value < 1 || value > MAX_UID) {
+            throw new WireGuard.Violation(
+                    WireGuard.Violation.Kind.PROTOCOL,
+                    "the UID set " + abbreviated(set) + " holds " + value + ", which is no UID (1 to " + MAX_UID + ")");
+        }
+        return value;
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
     }
 
     /** Flags as an IMAP list: {@code (\Seen $Forwarded)}. */
@@ -207,16 +246,17 @@ final class Commands {
     /**
      * The UIDs of a {@code VANISHED} answer (RFC 7162 3.2.10): {@code * VANISHED (EARLIER) 3:5,9}
      * to a UID FETCH with the VANISHED modifier, or {@code * VANISHED 7} for an expunge seen while
-     * the mailbox is selected; empty for any other answer.
+     * the mailbox is selected; empty for any other answer. More than {@code max} UIDs is a
+     * {@link WireGuard.Violation}.
      */
-    static List<MessageUid> vanished(Response r) {
+    static List<MessageUid> vanished(Response r, long max) throws WireGuard.Violation {
         if (r instanceof IMAPResponse ir && ir.keyEquals("VANISHED")) {
             String rest = ir.getRest().trim();
             if (rest.regionMatches(true, 0, "(EARLIER)", 0, "(EARLIER)".length())) {
                 rest = rest.substring("(EARLIER)".length()).trim();
             }
             if (rest.matches("[0-9]+(:[0-9]+)?(,[0-9]+(:[0-9]+)?)*")) {
-                return parseUidSet(rest);
+                return parseUidSet(rest, max);
             }
         }
         return List.of();

@@ -1,16 +1,22 @@
 package org.mailsync.imap;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Session;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.angus.mail.iap.ProtocolException;
+import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One authenticated IMAP connection: an Angus Mail {@link IMAPStore} whose own (store)
@@ -22,35 +28,90 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; confine to one thread at a time (the pool hands it to one user).
  */
 final class Connection implements AutoCloseable {
+    /**
+     * Whether sockets get TCP_NODELAY (set by {@link GuardedSockets}); always on, except where the IMAP
+     * benchmark turns it off to measure what it saves.
+     */
+    static volatile boolean tcpNoDelay = true;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final Pattern ALERT = Pattern.compile("\\[ALERT\\]\\s*(.*)", Pattern.CASE_INSENSITIVE);
+
     private final IMAPStore store;
     private final IMAPFolder anchor;
+    private final String account;
+    private final List<String> alerts = new ArrayList<>();
     private boolean broken;
     private @Nullable String selected;
 
-    private Connection(IMAPStore store, IMAPFolder anchor) {
+    private Connection(IMAPStore store, IMAPFolder anchor, String account) {
         this.store = store;
         this.anchor = anchor;
+        this.account = account;
+    }
+
+    /**
+     * The text of an {@code [ALERT]} response code (RFC 3501 7.1: the client must show it to the
+     * user), or null if {@code r} carries none.
+     */
+    static @Nullable String alertText(Response r) {
+        if (!(r.isOK() || r.isNO() || r.isBAD() || r.isBYE())) {
+            return null;
+        }
+        Matcher m = ALERT.matcher(r.toString());
+        return m.find() ? m.group(1).trim() : null;
+    }
+
+    /** Keeps an alert the server sent on this connection, and logs it at WARN. */
+    private void notice(Response r) {
+        String text = alertText(r);
+        if (text != null) {
+            LOG.warn("{}: the server says (ALERT): {}", account, text);
+            alerts.add(text);
+        }
+    }
+
+    /** The alerts received since the last call, oldest first. */
+    List<String> drainAlerts() {
+        List<String> out = List.copyOf(alerts);
+        alerts.clear();
+        return out;
     }
 
     /** Connects and logs in; throws what {@link Failure#of} classifies. */
     static Connection open(Settings settings) throws MessagingException, GeneralSecurityException {
         String protocol = settings.security() == Security.TLS ? "imaps" : "imap";
-        Session session = Session.getInstance(properties(settings, protocol));
-        IMAPStore store;
-        try {
-            store = (IMAPStore) session.getStore(protocol);
-        } catch (NoSuchProviderException e) {
-            throw new IllegalStateException("Angus Mail's IMAP provider is missing from the class path", e);
-        }
+        WireGuard guard = new WireGuard(new WireGuard.Limits(
+                settings.greetingTimeout(),
+                settings.readTimeout(),
+                settings.stallTimeout(),
+                settings.maxResponseSize()));
+        Session session = Session.getInstance(properties(settings, protocol, guard));
+        String token = settings.oauth2Token() != null ? settings.oauth2Token().get() : null;
+        IMAPStore store = new AngusStore(session, protocol, settings, token);
         String secret;
-        if (settings.oauth2Token() != null) {
-            secret = settings.oauth2Token().get();
+        if (token != null) {
+            // AngusStore authenticates with the token itself (OAUTHBEARER or XOAUTH2) and forbids
+            // Angus Mail's LOGIN fallback; what Angus Mail holds as the password is never the token.
+            secret = "-";
         } else {
             char[] password = settings.password().get();
             secret = new String(password);
         }
         store.connect(settings.host(), settings.port(), settings.username(), secret);
-        Connection connection = new Connection(store, (IMAPFolder) store.getDefaultFolder());
+        Connection connection = new Connection(store, (IMAPFolder) store.getDefaultFolder(), settings.account());
+        // Angus Mail hands the untagged answers of its own commands to the protocol's handlers;
+        // Commands.stream hands over those with an alert. Alerts sent with the greeting or the
+        // login reach only Angus Mail's own (asynchronous) store events, which are not read.
+        try {
+            connection.call((p, c) -> {
+                p.addResponseHandler(c::notice);
+                return null;
+            });
+        } catch (ProtocolException | IOException e) {
+            connection.close();
+            throw new MessagingException("cannot watch for alerts: " + e.getMessage(), e);
+        }
         if (store.hasCapability("QRESYNC") && store.hasCapability("ENABLE")) {
             // RFC 7162 3.2.3 and RFC 5161: ENABLE belongs to the authenticated state, before any
             // SELECT; connections are reused with a mailbox selected, so every one enables at
@@ -71,7 +132,8 @@ final class Connection implements AutoCloseable {
         return connection;
     }
 
-    private static Properties properties(Settings settings, String protocol) throws GeneralSecurityException {
+    private static Properties properties(Settings settings, String protocol, WireGuard guard)
+            throws GeneralSecurityException {
         String p = "mail." + protocol + ".";
         Properties props = new Properties();
         props.setProperty(p + "host", settings.host());
@@ -79,19 +141,21 @@ final class Connection implements AutoCloseable {
         props.setProperty(
                 p + "connectiontimeout", Long.toString(settings.connectTimeout().toMillis()));
         props.setProperty(p + "timeout", Long.toString(settings.readTimeout().toMillis()));
-        // Angus Mail's write timeout needs a thread per connection; the read timeout covers a
-        // server that stops reading, since the command's answer then never comes either.
+        // Angus Mail's write timeout needs a thread per connection; a server that stops reading is
+        // caught by the WireGuard's watchdog (stall timeout) instead.
         props.setProperty(p + "peek", "true");
         props.setProperty(p + "fetchsize", Integer.toString(1 << 20));
         props.setProperty(p + "partialfetch", "true");
         props.setProperty(p + "ssl.checkserveridentity", "true");
+        // Every byte goes through the guard (greeting, stall and deadline limits, response size).
+        props.put(p + "socketFactory", new GuardedSockets.PlainFactory(guard));
+        // Angus Mail retries a failed connect with the JDK's default factory unless told not to
+        // ("socketFactory.fallback", default true), which would hide our trust decision and the guard.
+        props.setProperty(p + "socketFactory.fallback", "false");
         if (settings.security() != Security.NONE) {
             PinningTrustManager trust =
                     new PinningTrustManager(settings.host(), settings.trustStore(), settings.pinnedSha256());
-            props.put(p + "ssl.socketFactory", trust.socketFactory());
-            // Angus Mail retries a failed connect with the JDK's default factory unless told not
-            // to ("socketFactory.fallback", default true), which would hide our trust decision.
-            props.setProperty(p + "socketFactory.fallback", "false");
+            props.put(p + "ssl.socketFactory", new GuardedSockets.TlsFactory(trust.socketFactory(), guard));
         }
         if (settings.security() == Security.TLS) {
             props.setProperty(p + "ssl.enable", "true");
@@ -101,8 +165,12 @@ final class Connection implements AutoCloseable {
             props.setProperty(p + "starttls.required", "true");
         }
         if (settings.oauth2Token() != null) {
+            // AngusStore.preLogin authenticates; should Angus Mail's own login ever run, it may try
+            // XOAUTH2 only, never PLAIN or LOGIN with the token.
             props.setProperty(p + "auth.mechanisms", "XOAUTH2");
             props.setProperty(p + "auth.xoauth2.disable", "false");
+            props.setProperty(p + "auth.plain.disable", "true");
+            props.setProperty(p + "auth.login.disable", "true");
         } else {
             props.setProperty(p + "auth.mechanisms", "PLAIN LOGIN");
         }

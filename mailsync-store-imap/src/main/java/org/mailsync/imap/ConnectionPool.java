@@ -19,6 +19,10 @@ final class ConnectionPool {
     private final Settings settings;
     private final Semaphore permits;
     private final Deque<Connection> idle = new ArrayDeque<>();
+
+    /** Alerts received on connections given back, until a folder reports them. */
+    private final java.util.Queue<String> alerts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private boolean closed;
 
     ConnectionPool(Settings settings) {
@@ -29,7 +33,10 @@ final class ConnectionPool {
     /** A connection for the caller alone; waits for a free one up to the configured time. */
     Connection borrow() throws Exception {
         try {
-            if (!permits.tryAcquire(settings.connectionWait().toMillis(), TimeUnit.MILLISECONDS)) {
+            // Waiting for a free connection counts against the operation's deadline too.
+            long wait = Math.min(
+                    settings.connectionWait().toNanos(), Math.max(0, Deadline.remainingNanos(System.nanoTime())));
+            if (!permits.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                 throw new ConnectionException(
                         ErrorContext.of(settings.account()),
                         "no free connection within " + settings.connectionWait() + " (maxConnections is "
@@ -62,6 +69,7 @@ final class ConnectionPool {
 
     /** Gives a connection back: kept for reuse when healthy, closed otherwise. */
     void release(Connection connection) {
+        alerts.addAll(connection.drainAlerts());
         boolean keep;
         synchronized (this) {
             keep = !closed && !connection.broken();
@@ -73,6 +81,18 @@ final class ConnectionPool {
             connection.close();
         }
         permits.release();
+    }
+
+    /**
+     * The alerts received on connections since given back (by store-level commands, or by folders
+     * that have been closed), oldest first; each is handed out once.
+     */
+    java.util.List<String> drainAlerts() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String a; (a = alerts.poll()) != null; ) {
+            out.add(a);
+        }
+        return out;
     }
 
     /** Closes the idle connections; those in use are closed when given back. */

@@ -31,6 +31,10 @@ record Failure(Kind kind, String text, @Nullable Duration retryAfter, Throwable 
         THROTTLED,
         AUTHENTICATION,
         INSECURE,
+        /** STARTTLS refused: a connection failure, never a refused login, never retried. */
+        TLS,
+        /** The server broke the protocol or a bound of this store: never retried. */
+        PROTOCOL,
         NO,
         BAD,
         OTHER
@@ -46,6 +50,17 @@ record Failure(Kind kind, String text, @Nullable Duration retryAfter, Throwable 
 
     /** Classifies whatever an exchange threw. */
     static Failure of(Throwable e) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof AngusStore.OAuthUnavailable) {
+                return new Failure(Kind.AUTHENTICATION, t.getMessage(), null, e);
+            }
+            if (t instanceof AngusStore.TlsRefused) {
+                return new Failure(Kind.TLS, t.getMessage(), null, e);
+            }
+            if (t instanceof WireGuard.Violation v) {
+                return new Failure(v.slow() ? Kind.LOST : Kind.PROTOCOL, v.getMessage(), null, e);
+            }
+        }
         for (Throwable t = e; t != null; t = next(t)) {
             if (t instanceof AuthenticationFailedException) {
                 return new Failure(Kind.AUTHENTICATION, serverText(t), null, e);
@@ -109,6 +124,14 @@ record Failure(Kind kind, String text, @Nullable Duration retryAfter, Throwable 
     private static @Nullable Throwable next(Throwable t) {
         if (t instanceof MessagingException m && m.getNextException() != null && m.getNextException() != t) {
             return m.getNextException();
+        }
+        // Angus Mail turns an I/O failure inside a command into a synthetic BYE that carries it.
+        if (t.getCause() == null
+                && t instanceof ProtocolException pe
+                && pe.getResponse() != null
+                && pe.getResponse().getException() != null
+                && pe.getResponse().getException() != t) {
+            return pe.getResponse().getException();
         }
         return t.getCause() == t ? null : t.getCause();
     }

@@ -49,6 +49,8 @@ import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One selected IMAP mailbox on a connection of its own. A lost connection is replaced on the next
@@ -67,6 +69,14 @@ final class ImapMailFolder implements MailFolder {
     /** Messages above the spool threshold are read in chunks of this size, straight to the spool. */
     private static final int CHUNK = 4 << 20;
 
+    /** What a response may hold besides a message's literal (FETCH items, the line itself). */
+    private static final int RESPONSE_SLACK = 64 * 1024;
+
+    /** More VANISHED UIDs than this are not listed: the caller compares a full listing instead. */
+    private static final long MAX_VANISHED = 1_000_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImapMailFolder.class);
+
     private static final Pattern APPENDUID = Pattern.compile("\\[APPENDUID (\\d+) ([0-9:,]+)\\]");
 
     private static final Pattern COPYUID = Pattern.compile("\\[COPYUID (\\d+) ([0-9:,]+) ([0-9:,]+)\\]");
@@ -82,6 +92,30 @@ final class ImapMailFolder implements MailFolder {
     private boolean anyKeyword;
     private Set<String> knownKeywords = Set.of();
     private boolean closed;
+    /** A UID no message appended from now on can have below (UIDNEXT seen last); 0 if unknown. */
+    private long uidNextFloor;
+    /**
+     * Set while {@link #appendAll} sends one APPEND per message: the check that the new UIDs are
+     * below the folder's UIDNEXT is then made once for all of them, not with a STATUS per message.
+     */
+    private boolean deferUpperCheck;
+
+    /**
+     * Whether the connection's last command was the SELECT: only then does the session's view of
+     * the mailbox include everything (see {@link #catchUp}).
+     */
+    private boolean justSelected;
+    /** Messages were appended since the session last caught up (see {@link #catchUp}). */
+    private boolean appendedSinceCatchUp;
+
+    /** Keywords this folder could not keep (PERMANENTFLAGS), with how many messages lost each. */
+    private final Map<String, Long> keywordsNotKept = new TreeMap<>();
+
+    /**
+     * {@code [ALERT]} texts the server sent on this folder's connection, or on store-level
+     * commands since the last folder of this store reported them, each with how often it came.
+     */
+    private final Map<String, Integer> alerts = new LinkedHashMap<>();
 
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
@@ -127,6 +161,9 @@ final class ImapMailFolder implements MailFolder {
                         null);
             }
             uidValidity = info.uidvalidity;
+            if (info.uidnext > 0) {
+                uidNextFloor = Math.max(uidNextFloor, info.uidnext);
+            }
             anyKeyword = info.permanentFlags != null && info.permanentFlags.contains(jakarta.mail.Flags.Flag.USER);
             Set<String> known = new HashSet<>();
             if (info.permanentFlags != null) {
@@ -137,6 +174,7 @@ final class ImapMailFolder implements MailFolder {
             }
             knownKeywords = Set.copyOf(known);
             c.selected(name);
+            justSelected = true;
         } catch (Exception | Error e) {
             store.pool().release(c);
             throw e;
@@ -151,10 +189,43 @@ final class ImapMailFolder implements MailFolder {
                 context(),
                 what,
                 idempotent,
-                () -> connection().call(call),
+                () -> connection().call(marking(what, call)),
                 f -> what.equals("SELECT")
                         ? new FolderUnusableException(context(), "cannot select: " + f.text(), f.cause())
                         : new StoreFailureException(context(), what + " failed: " + f.text(), f.cause()));
+    }
+
+    /**
+     * {@code call}, after which the session's view is no longer fresh from the SELECT, unless the
+     * call was the opening SELECT itself. Every command on the connection goes through this.
+     */
+    private <T> Connection.Call<T> marking(String what, Connection.Call<T> call) {
+        return (p, c) -> {
+            if (appendedSinceCatchUp && what.startsWith("UID ")) {
+                // A message this folder appended must be there for the next UID FETCH, STORE or
+                // EXPUNGE, on servers that show appends to a session only after a NOOP (Courier).
+                catchUp(p);
+            }
+            try {
+                return call.run(p, c);
+            } finally {
+                justSelected &= what.equals("SELECT");
+            }
+        };
+    }
+
+    /**
+     * Makes the session see what was added to the selected mailbox since it was selected, by this
+     * connection or any other: a NOOP, unless the last command was the SELECT. Courier-IMAP, for
+     * one, shows new messages to a session (in FETCH, SEARCH, even STATUS of the selected mailbox)
+     * only after a NOOP; RFC 3501 6.1.2 makes NOOP the way to ask for such updates. Without it,
+     * settling an APPEND without APPENDUID found nothing, and the next pass copied again.
+     */
+    private void catchUp(IMAPProtocol p) throws org.eclipse.angus.mail.iap.ProtocolException {
+        if (!justSelected) {
+            p.noop();
+        }
+        appendedSinceCatchUp = false;
     }
 
     @Override
@@ -168,7 +239,10 @@ final class ImapMailFolder implements MailFolder {
         if (condstore) {
             items.add("HIGHESTMODSEQ");
         }
-        Status status = run("STATUS", true, (p, c) -> p.status(name, items.toArray(new String[0])));
+        Status status = run("STATUS", true, (p, c) -> {
+            catchUp(p);
+            return p.status(name, items.toArray(new String[0]));
+        });
         return new FolderStatus(
                 Generation.of(status.uidvalidity),
                 MessageUid.of(Math.max(1, status.uidnext)),
@@ -188,6 +262,7 @@ final class ImapMailFolder implements MailFolder {
         // ends: the consumer may call back into this folder, which uses the same connection.
         String modifier = since == null ? "" : " (CHANGEDSINCE " + since.value() + ")";
         List<MessageUid> uids = run("UID FETCH (UID)", true, (p, c) -> {
+            catchUp(p);
             TreeSet<Long> found = new TreeSet<>();
             Commands.stream(p, "UID FETCH " + from + ":* (UID)" + modifier, null, r -> {
                 if (r instanceof FetchResponse f && f.getItem(UID.class) != null) {
@@ -237,6 +312,8 @@ final class ImapMailFolder implements MailFolder {
     @Override
     public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
         MessageSpool spool = settings.spool();
+        // A message read whole must fit one response (WireGuard's bound); larger ones go in chunks.
+        long whole = Math.min(spool.threshold(), settings.maxResponseSize() - RESPONSE_SLACK);
         for (List<MessageUid> part : Lists.partition(uids, UIDS_PER_COMMAND)) {
             Map<Long, Long> sizes = run("UID FETCH (RFC822.SIZE)", true, (p, c) -> {
                 Map<Long, Long> out = new HashMap<>();
@@ -257,7 +334,7 @@ final class ImapMailFolder implements MailFolder {
                 if (size == null) {
                     continue;
                 }
-                if (size > spool.threshold()) {
+                if (size > whole) {
                     smallBytes = flushSmall(small, consumer);
                     readLarge(uid, size, consumer);
                     continue;
@@ -281,6 +358,7 @@ final class ImapMailFolder implements MailFolder {
         small.clear();
         Map<Long, RawMessage> bodies = run("UID FETCH (BODY.PEEK[])", true, (p, c) -> {
             Map<Long, RawMessage> out = new HashMap<>();
+            long[] inMemory = {0};
             try {
                 Commands.stream(p, "UID FETCH " + Commands.uidSet(uids) + " (UID BODY.PEEK[])", null, r -> {
                     if (r instanceof FetchResponse f) {
@@ -288,10 +366,19 @@ final class ImapMailFolder implements MailFolder {
                         BODY body = f.getItem(BODY.class);
                         if (uid != null && body != null) {
                             ByteArray bytes = body.getByteArray();
-                            RawMessage old = out.put(uid.uid, spool(bytes));
+                            RawMessage old = out.get(uid.uid);
                             if (old != null) {
-                                old.close();
+                                requireSame(uid.uid, old, bytes);
+                                return;
                             }
+                            // Bodies wait for the command's end: the batch was sized by RFC822.SIZE,
+                            // which a server may get wrong; past BATCH_BYTES they wait on disk.
+                            boolean toFile = bytes != null && inMemory[0] + bytes.getCount() > BATCH_BYTES;
+                            RawMessage raw = spool(bytes, toFile);
+                            if (raw.inMemory()) {
+                                inMemory[0] += raw.size();
+                            }
+                            out.put(uid.uid, raw);
                         }
                     }
                 });
@@ -305,14 +392,45 @@ final class ImapMailFolder implements MailFolder {
         return 0;
     }
 
-    private RawMessage spool(@Nullable ByteArray bytes) throws IOException {
+    private RawMessage spool(@Nullable ByteArray bytes, boolean toFile) throws IOException {
         if (bytes == null) {
             return RawMessage.of(new byte[0]);
         }
         return settings.spool()
                 .spool(
                         new ByteArrayInputStream(bytes.getBytes(), bytes.getStart(), bytes.getCount()),
-                        bytes.getCount());
+                        toFile ? Long.MAX_VALUE : bytes.getCount());
+    }
+
+    /**
+     * A server that answers one UID twice must answer it the same way: two different bodies for
+     * one message is a protocol error, never a silent pick of one.
+     */
+    private static void requireSame(long uid, RawMessage first, @Nullable ByteArray again) throws IOException {
+        byte[] second = again == null ? new byte[0] : again.getNewBytes();
+        boolean same = first.size() == second.length;
+        if (same) {
+            try (java.io.InputStream in = first.openStream()) {
+                same = java.util.Arrays.equals(in.readAllBytes(), second);
+            }
+        }
+        if (!same) {
+            throw new WireGuard.Violation(
+                    WireGuard.Violation.Kind.PROTOCOL,
+                    "the server answered UID " + uid + " twice in one FETCH, with different bodies (" + first.size()
+                            + " and " + second.length + " bytes)");
+        }
+    }
+
+    private static boolean sameBytes(ByteArray a, @Nullable ByteArray b) {
+        return b != null
+                && java.util.Arrays.equals(
+                        a.getBytes(),
+                        a.getStart(),
+                        a.getStart() + a.getCount(),
+                        b.getBytes(),
+                        b.getStart(),
+                        b.getStart() + b.getCount());
     }
 
     private static <T> void handOver(List<MessageUid> order, Map<Long, T> values, MessageConsumer<T> consumer)
@@ -337,6 +455,7 @@ final class ImapMailFolder implements MailFolder {
     /** Reads one large message in chunks straight into the spool, never whole on the heap. */
     private void readLarge(MessageUid uid, long size, MessageConsumer<RawMessage> consumer) throws MailStoreException {
         MessageSpool.Writer writer = settings.spool().newWriter();
+        long chunkSize = Math.min(CHUNK, (settings.maxResponseSize() - RESPONSE_SLACK) / 2);
         try {
             long offset = 0;
             while (true) {
@@ -344,11 +463,21 @@ final class ImapMailFolder implements MailFolder {
                 ByteArray chunk = run("UID FETCH (BODY.PEEK[]<partial>)", true, (p, c) -> {
                     ByteArray[] found = new ByteArray[1];
                     Commands.stream(
-                            p, "UID FETCH " + uid.value() + " (UID BODY.PEEK[]<" + at + "." + CHUNK + ">)", null, r -> {
+                            p,
+                            "UID FETCH " + uid.value() + " (UID BODY.PEEK[]<" + at + "." + chunkSize + ">)",
+                            null,
+                            r -> {
                                 if (r instanceof FetchResponse f && f.getItem(BODY.class) != null) {
                                     UID u = f.getItem(UID.class);
                                     if (u == null || u.uid == uid.value()) {
-                                        found[0] = f.getItem(BODY.class).getByteArray();
+                                        ByteArray part = f.getItem(BODY.class).getByteArray();
+                                        if (found[0] != null && !sameBytes(found[0], part)) {
+                                            throw new WireGuard.Violation(
+                                                    WireGuard.Violation.Kind.PROTOCOL,
+                                                    "the server answered UID " + uid.value()
+                                                            + " twice in one FETCH, with different bodies");
+                                        }
+                                        found[0] = part;
                                     }
                                 }
                             });
@@ -363,7 +492,7 @@ final class ImapMailFolder implements MailFolder {
                 }
                 writer.write(chunk.getBytes(), chunk.getStart(), chunk.getCount());
                 offset += chunk.getCount();
-                if (chunk.getCount() < CHUNK) {
+                if (chunk.getCount() < chunkSize) {
                     break;
                 }
             }
@@ -389,7 +518,14 @@ final class ImapMailFolder implements MailFolder {
                         UID uid = f.getItem(UID.class);
                         BODY body = f.getItem(BODY.class);
                         if (uid != null && body != null && body.getByteArray() != null) {
-                            out.put(uid.uid, body.getByteArray().getNewBytes());
+                            byte[] header = body.getByteArray().getNewBytes();
+                            byte[] old = out.putIfAbsent(uid.uid, header);
+                            if (old != null && !java.util.Arrays.equals(old, header)) {
+                                throw new WireGuard.Violation(
+                                        WireGuard.Violation.Kind.PROTOCOL,
+                                        "the server answered UID " + uid.uid
+                                                + " twice in one FETCH, with different headers");
+                            }
                         }
                     }
                 });
@@ -411,16 +547,22 @@ final class ImapMailFolder implements MailFolder {
         }
         if (requests.size() == 1 || !store.serverHas("MULTIAPPEND")) {
             List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
-            for (AppendRequest request : requests) {
-                out.add(append(request));
+            deferUpperCheck = requests.size() > 1;
+            try {
+                for (AppendRequest request : requests) {
+                    out.add(append(request));
+                }
+            } finally {
+                deferUpperCheck = false;
             }
-            return out;
+            return requests.size() > 1 ? checkedBelowUidNext(out) : out;
         }
         // RFC 3502: one APPEND with several messages, one transaction; APPENDUID gives a UID set.
         return send(requests);
     }
 
     private List<Optional<MessageUid>> send(List<AppendRequest> requests) throws MailStoreException {
+        appendedSinceCatchUp = true;
         long max = store.capabilities().maxMessageSize().orElse(Integer.MAX_VALUE);
         for (int i = 0; i < requests.size(); i++) {
             long size = requests.get(i).message().size();
@@ -433,28 +575,185 @@ final class ImapMailFolder implements MailFolder {
                         null);
             }
         }
+        boolean uidplus = store.serverHas("UIDPLUS");
+        if (uidplus && uidNextFloor == 0) {
+            statusAfterAppend(); // the UIDNEXT that the new UIDs must reach, if SELECT did not say
+        }
+        long floor = uidNextFloor;
+        String batch = requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "";
         Response tagged = Retrier.run(
                 settings,
                 context(),
                 "APPEND",
                 false,
-                () -> connection().call((p, c) -> appendCommand(p, requests)),
-                f -> new MessageRejectedException(
-                        context(),
-                        (requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "")
-                                + "the server refused the message: " + f.text(),
-                        null));
-        List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
+                () -> connection().call(marking("APPEND", (p, c) -> appendCommand(p, requests))),
+                // Only the server's NO or BAD to the APPEND refuses the message(s); anything else
+                // (a failure of ours, a bug) keeps its cause and stops the store. A batch
+                // (MULTIAPPEND, all or nothing) refused for quota may hold messages that would fit:
+                // the engine retries them one by one, and the first single refusal stops the folder.
+                f -> f.kind() != Failure.Kind.NO && f.kind() != Failure.Kind.BAD
+                        ? new StoreFailureException(context(), "APPEND failed: " + f.text(), f.cause())
+                        : requests.size() == 1 && quotaRefusal(f.text())
+                                ? new FolderUnusableException(
+                                        context(),
+                                        "the target folder is over quota (the server answered an APPEND with \""
+                                                + f.text() + "\"): the folder's remaining messages were not tried",
+                                        f.cause())
+                                : new MessageRejectedException(
+                                        context(), batch + "the server refused the message: " + f.text(), f.cause()));
+        for (AppendRequest request : requests) {
+            countNotKept(request.flags(), 1);
+        }
+        List<Optional<MessageUid>> none = new ArrayList<>(requests.size());
+        requests.forEach(r -> none.add(Optional.empty()));
         Matcher m = APPENDUID.matcher(tagged.toString());
-        if (store.serverHas("UIDPLUS") && m.find()) {
-            List<MessageUid> uids = Commands.parseUidSet(m.group(2));
-            if (uids.size() == requests.size()) {
-                uids.forEach(u -> out.add(Optional.of(u)));
-                return out;
+        if (!uidplus || !m.find()) {
+            return none;
+        }
+        AppendUids checked = checkAppendUids(m.group(1), m.group(2), requests.size(), floor);
+        if (checked.doubt() != null) {
+            // The engine settles messages without an id by identity; a wrong id would pair a copy
+            // with another message (and a later mirrored deletion would remove that one).
+            LOG.warn(
+                    "{}: APPENDUID {} {} not trusted ({}); the {} message(s) are settled by identity",
+                    context(),
+                    m.group(1),
+                    m.group(2),
+                    checked.doubt(),
+                    requests.size());
+            return none;
+        }
+        List<Optional<MessageUid>> out = new ArrayList<>(requests.size());
+        checked.uids().forEach(u -> out.add(Optional.of(u)));
+        return out;
+    }
+
+    /**
+     * The ids of several single APPENDs, once it is known that each is below the folder's UIDNEXT
+     * now (one STATUS for all of them); all of them empty, so that the engine settles them by
+     * identity, if any is not.
+     */
+    private List<Optional<MessageUid>> checkedBelowUidNext(List<Optional<MessageUid>> ids) {
+        long claimed = ids.stream()
+                .flatMap(Optional::stream)
+                .mapToLong(MessageUid::value)
+                .max()
+                .orElse(0);
+        if (claimed == 0) {
+            return ids;
+        }
+        Status after = statusAfterAppend();
+        String doubt = after == null
+                ? "the folder's UIDNEXT after the APPENDs could not be read"
+                : after.uidvalidity != uidValidity
+                        ? "the folder's UIDVALIDITY changed to " + after.uidvalidity
+                        : after.uidnext <= claimed
+                                ? "UID " + claimed + " is not below the folder's UIDNEXT " + after.uidnext
+                                        + " after the APPENDs"
+                                : null;
+        if (doubt == null) {
+            return ids;
+        }
+        LOG.warn(
+                "{}: APPENDUID not trusted ({}); the {} message(s) are settled by identity",
+                context(),
+                doubt,
+                ids.size());
+        List<Optional<MessageUid>> none = new ArrayList<>(ids.size());
+        ids.forEach(id -> none.add(Optional.empty()));
+        return none;
+    }
+
+    /** The UIDs of an APPENDUID answer, or why it is not trusted. */
+    private record AppendUids(List<MessageUid> uids, @Nullable String doubt) {
+        static AppendUids doubt(String why) {
+            return new AppendUids(List.of(), why);
+        }
+    }
+
+    /**
+     * The UIDs of an APPENDUID answer, or why they cannot be trusted: the UIDVALIDITY must be the folder's, the set must hold one UID per message
+     * in ascending order, each at least the UIDNEXT before the APPEND ({@code floor}, 0 if
+     * unknown) and below the UIDNEXT after it (asked with STATUS).
+     */
+    private AppendUids checkAppendUids(String validity, String set, int count, long floor) {
+        if (validity.length() > 10 || Long.parseLong(validity) != uidValidity) {
+            return AppendUids.doubt("UIDVALIDITY " + validity + " is not the folder's " + uidValidity);
+        }
+        List<MessageUid> uids;
+        try {
+            uids = Commands.parseUidSet(set, count);
+        } catch (WireGuard.Violation e) {
+            return AppendUids.doubt(e.getMessage());
+        }
+        if (uids.size() != count) {
+            return AppendUids.doubt(uids.size() + " UIDs for " + count + " message(s)");
+        }
+        for (int i = 1; i < uids.size(); i++) {
+            if (uids.get(i).value() <= uids.get(i - 1).value()) {
+                return AppendUids.doubt("the UIDs are not in ascending order");
             }
         }
-        requests.forEach(r -> out.add(Optional.empty()));
-        return out;
+        if (floor > 0 && uids.get(0).value() < floor) {
+            return AppendUids.doubt(
+                    "UID " + uids.get(0).value() + " is below the folder's UIDNEXT " + floor + " before the APPEND");
+        }
+        long last = uids.get(uids.size() - 1).value();
+        if (deferUpperCheck) {
+            // appendAll checks the upper bound once for all its messages; the next APPEND's UIDs
+            // must lie above these (an ascending run, as UIDs are given).
+            uidNextFloor = Math.max(uidNextFloor, last + 1);
+            return new AppendUids(uids, null);
+        }
+        Status after = statusAfterAppend();
+        if (after == null) {
+            return AppendUids.doubt("the folder's UIDNEXT after the APPEND could not be read");
+        }
+        if (after.uidvalidity != uidValidity) {
+            return AppendUids.doubt("the folder's UIDVALIDITY changed to " + after.uidvalidity);
+        }
+        if (after.uidnext <= last) {
+            return AppendUids.doubt(
+                    "UID " + last + " is not below the folder's UIDNEXT " + after.uidnext + " after the APPEND");
+        }
+        return new AppendUids(uids, null);
+    }
+
+    /** STATUS (UIDNEXT UIDVALIDITY), remembering UIDNEXT as the floor for later appends; null on failure. */
+    private @Nullable Status statusAfterAppend() {
+        try {
+            Status status = run("STATUS", true, (p, c) -> {
+                // Courier shows the new UIDNEXT of the selected mailbox only after a NOOP.
+                catchUp(p);
+                return p.status(name, new String[] {"UIDNEXT", "UIDVALIDITY"});
+            });
+            if (status.uidnext > 0) {
+                uidNextFloor = Math.max(uidNextFloor, status.uidnext);
+            }
+            return status;
+        } catch (MailStoreException e) {
+            // The APPEND itself went through: without this check its ids are merely not trusted.
+            LOG.warn("{}: cannot read UIDNEXT around an APPEND: {}", context(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Whether a refused APPEND says the mailbox is full, which no later message will change:
+     * {@code [OVERQUOTA]} (RFC 5530), or, from servers that answer without a response code
+     * (Courier), a text about a quota, a full mailbox, or something exceeded other than a size.
+     */
+    static boolean quotaRefusal(String text) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("[overquota]") || lower.contains("quota") || lower.matches("(?s).*mailbox( is)? full.*")) {
+            return true;
+        }
+        boolean aboutOneMessage = lower.contains("[limit]")
+                || lower.contains("[toobig]")
+                || lower.contains("size")
+                || lower.contains("too big")
+                || lower.contains("too large");
+        return lower.contains("exceeded") && !aboutOneMessage;
     }
 
     private Response appendCommand(IMAPProtocol p, List<AppendRequest> requests)
@@ -478,9 +777,25 @@ final class ImapMailFolder implements MailFolder {
         return Flags.of(flags.system(), kept);
     }
 
+    /**
+     * Counts the keywords of {@code flags} that {@link #keep} leaves out, for {@link #warnings()}:
+     * the server would have dropped them without a word.
+     */
+    private void countNotKept(Flags flags, long messages) {
+        Set<String> lost = new TreeSet<>(flags.keywords());
+        lost.removeAll(keep(flags).keywords());
+        for (String keyword : lost) {
+            keywordsNotKept.merge(keyword, messages, Long::sum);
+        }
+    }
+
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Flags kept = keep(flags);
+        if (mode != FlagsUpdateMode.REMOVE && !uids.isEmpty()) {
+            // Counted before the command: what is not sent is lost whether or not the rest works.
+            countNotKept(flags, new HashSet<>(uids).size());
+        }
         if (uids.isEmpty() || (kept.isEmpty() && mode != FlagsUpdateMode.REPLACE)) {
             return;
         }
@@ -580,7 +895,7 @@ final class ImapMailFolder implements MailFolder {
                     context(),
                     move ? "UID MOVE" : "UID COPY",
                     move,
-                    () -> connection().call((p, c) -> {
+                    () -> connection().call(marking(command, (p, c) -> {
                         List<String> answers = new ArrayList<>();
                         // RFC 6851 4.3: with MOVE the COPYUID comes in an untagged OK before the
                         // expunges; with COPY it is in the tagged OK.
@@ -591,8 +906,8 @@ final class ImapMailFolder implements MailFolder {
                                     }
                                 });
                         answers.add(tagged.toString());
-                        return copyUids(answers);
-                    }),
+                        return copyUids(answers, present.size());
+                    })),
                     f -> new FolderUnusableException(
                             context(), "cannot move messages to " + to + ": " + f.text(), f.cause()));
             if (!move) {
@@ -606,7 +921,7 @@ final class ImapMailFolder implements MailFolder {
     }
 
     /** Source UID to new UID, from the COPYUID code among these answers; empty without UIDPLUS. */
-    private Map<Long, MessageUid> copyUids(List<String> answers) {
+    private Map<Long, MessageUid> copyUids(List<String> answers, int expected) {
         Map<Long, MessageUid> out = new HashMap<>();
         if (!store.serverHas("UIDPLUS")) {
             return out;
@@ -614,8 +929,17 @@ final class ImapMailFolder implements MailFolder {
         for (String answer : answers) {
             Matcher m = COPYUID.matcher(answer);
             if (m.find()) {
-                List<MessageUid> from = Commands.parseUidSet(m.group(2));
-                List<MessageUid> to = Commands.parseUidSet(m.group(3));
+                List<MessageUid> from;
+                List<MessageUid> to;
+                // Bounded for memory, not exact: GreenMail repeats a source UID ("1,1,3" for two).
+                long bound = 4L * expected + 16;
+                try {
+                    from = Commands.parseUidSet(m.group(2), bound);
+                    to = Commands.parseUidSet(m.group(3), bound);
+                } catch (WireGuard.Violation e) {
+                    LOG.warn("{}: COPYUID not used: {}", context(), e.getMessage());
+                    continue;
+                }
                 // Both sets list the messages in the same order (RFC 4315 3); anything else is not trusted.
                 if (from.size() == to.size()) {
                     for (int i = 0; i < from.size(); i++) {
@@ -637,16 +961,51 @@ final class ImapMailFolder implements MailFolder {
         if (!qresync) {
             return Optional.empty();
         }
-        Set<MessageUid> gone = run("UID FETCH (VANISHED)", true, (p, c) -> {
+        Optional<Set<MessageUid>> gone = run("UID FETCH (VANISHED)", true, (p, c) -> {
             TreeSet<MessageUid> found = new TreeSet<>();
-            Commands.stream(
-                    p,
-                    "UID FETCH 1:* (UID) (CHANGEDSINCE " + modSeq.value() + " VANISHED)",
-                    null,
-                    r -> found.addAll(Commands.vanished(r)));
-            return found;
+            boolean[] tooMany = {false};
+            Commands.stream(p, "UID FETCH 1:* (UID) (CHANGEDSINCE " + modSeq.value() + " VANISHED)", null, r -> {
+                if (tooMany[0]) {
+                    return;
+                }
+                try {
+                    found.addAll(Commands.vanished(r, MAX_VANISHED - found.size()));
+                } catch (WireGuard.Violation e) {
+                    // Memory stays bounded whatever the server says: too many to list (or a
+                    // malformed set) and the caller compares a full listing instead.
+                    LOG.warn("{}: VANISHED answer not used: {}", context(), e.getMessage());
+                    tooMany[0] = true;
+                    found.clear();
+                }
+            });
+            return tooMany[0] ? Optional.<Set<MessageUid>>empty() : Optional.<Set<MessageUid>>of(found);
         });
-        return Optional.of(Set.copyOf(gone));
+        return gone.map(Set::copyOf);
+    }
+
+    /**
+     * What the server told the user ({@code [ALERT]}, RFC 3501 7.1: a client must show it), on this
+     * folder's connection or on store-level commands not yet reported by another folder; and the
+     * keywords this folder could not keep: the server's PERMANENTFLAGS for it lack {@code \*} (or
+     * the keyword is not among those it lists), so they were left out of APPEND and STORE, named
+     * with the number of messages that lost each.
+     */
+    @Override
+    public List<String> warnings() {
+        if (connection != null) {
+            connection.drainAlerts().forEach(a -> alerts.merge(a, 1, Integer::sum));
+        }
+        store.pool().drainAlerts().forEach(a -> alerts.merge(a, 1, Integer::sum));
+        List<String> out = new ArrayList<>();
+        alerts.forEach(
+                (text, n) -> out.add("the server says (ALERT" + (n > 1 ? ", " + n + " times" : "") + "): " + text));
+        if (!keywordsNotKept.isEmpty()) {
+            List<String> each = new ArrayList<>();
+            keywordsNotKept.forEach((k, n) -> each.add(k + " on " + n + (n == 1 ? " message" : " messages")));
+            out.add("keywords dropped: the server keeps no new keywords in this folder (PERMANENTFLAGS without \\*): "
+                    + String.join(", ", each));
+        }
+        return out;
     }
 
     @Override

@@ -37,6 +37,7 @@ import org.mailsync.FolderUnusableException;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSpool;
 import org.mailsync.MessageUid;
+import org.mailsync.SkippedItem;
 import org.mailsync.SpecialUse;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.spi.MailFolder;
@@ -68,6 +69,7 @@ public final class ImapStore implements MailStore {
     private final String prefix;
     private final char separator;
     private volatile boolean closed;
+    private volatile @Nullable List<SkippedItem> lastSkipped;
 
     private ImapStore(
             Settings settings,
@@ -224,21 +226,60 @@ public final class ImapStore implements MailStore {
         return prefix + path.join(separator);
     }
 
-    /** The path of a server name, or null if it lies outside the personal namespace. */
+    /** The path of a server name, or null if it lies outside the personal namespace or cannot be a path. */
     @Nullable
     FolderPath path(String serverName) {
-        if (serverName.equalsIgnoreCase("INBOX")) {
-            return FolderPath.INBOX;
-        }
-        if (!serverName.startsWith(prefix) || serverName.length() == prefix.length()) {
+        if (!inNamespace(serverName)) {
             return null;
         }
-        String rest = serverName.substring(prefix.length());
         try {
-            return FolderPath.parse(rest, separator);
+            return parse(serverName);
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    private boolean inNamespace(String serverName) {
+        return serverName.equalsIgnoreCase("INBOX")
+                || (serverName.startsWith(prefix) && serverName.length() > prefix.length());
+    }
+
+    /** The path of a name in the personal namespace; IllegalArgumentException if it cannot be one. */
+    private FolderPath parse(String serverName) {
+        if (serverName.equalsIgnoreCase("INBOX")) {
+            return FolderPath.INBOX;
+        }
+        return FolderPath.parse(serverName.substring(prefix.length()), separator);
+    }
+
+    /** A server's folder name as a report shows it: control characters escaped, quoted. */
+    static String printable(String serverName) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < serverName.length(); i++) {
+            char c = serverName.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+                out.append(c == '"' || c == '\\' ? "\\" + c : String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /**
+     * The folders the last {@link #listFolders()} saw in the personal namespace but cannot
+     * represent as a {@link FolderPath}: names with control characters (NUL, CR, LF), with an
+     * empty level (a leading, trailing or doubled separator). Each is named as the server spelled
+     * it, control characters escaped, with the reason; their mail is not copied.
+     */
+    @Override
+    public List<SkippedItem> skipped() throws MailStoreException {
+        List<SkippedItem> last = lastSkipped;
+        if (last == null) {
+            listFolders();
+            last = lastSkipped;
+        }
+        return last == null ? List.of() : last;
     }
 
     @Override
@@ -257,11 +298,23 @@ public final class ImapStore implements MailStore {
             }
         }
         Map<FolderPath, FolderInfo> folders = new TreeMap<>();
+        Map<String, SkippedItem> skipped = new TreeMap<>();
         boolean inboxSeen = false;
         if (listing.all() != null) {
             for (ListInfo info : listing.all()) {
-                FolderPath path = path(info.name);
-                if (path == null) {
+                if (!inNamespace(info.name)) {
+                    continue; // another namespace (shared, other users): not this account's folders
+                }
+                FolderPath path;
+                try {
+                    path = parse(info.name);
+                } catch (IllegalArgumentException e) {
+                    skipped.put(
+                            info.name,
+                            new SkippedItem(
+                                    "folder " + printable(info.name),
+                                    "the server's folder name cannot be a folder path here ("
+                                            + unrepresentable(info.name) + "); its mail is not copied"));
                     continue;
                 }
                 SpecialUse use = null;
@@ -281,6 +334,7 @@ public final class ImapStore implements MailStore {
         if (!inboxSeen) {
             folders.put(FolderPath.INBOX, new FolderInfo(FolderPath.INBOX, true, null, true));
         }
+        lastSkipped = List.copyOf(skipped.values());
         // Parents that the server does not list (a Maildir++ "a.b" without "a") still come first.
         for (FolderPath path : new ArrayList<>(folders.keySet())) {
             for (FolderPath parent = path; parent.hasParent(); ) {
@@ -293,6 +347,20 @@ public final class ImapStore implements MailStore {
 
     @Override
     public void createFolder(FolderPath path) throws MailStoreException {
+        create(path, null);
+    }
+
+    /**
+     * Creates the folder with {@code CREATE name (USE (\\Sent))} where the server offers
+     * CREATE-SPECIAL-USE (RFC 6154 3), its parents plainly; a plain CREATE where it does not, or
+     * where it refuses that use ({@code [USEATTR]}). A folder that exists already is left as it is.
+     */
+    @Override
+    public void createFolder(FolderPath path, SpecialUse use) throws MailStoreException {
+        create(path, use);
+    }
+
+    private void create(FolderPath path, @Nullable SpecialUse use) throws MailStoreException {
         checkOpen();
         ErrorContext context = ErrorContext.of(account(), path);
         List<String> names = new ArrayList<>();
@@ -302,13 +370,32 @@ public final class ImapStore implements MailStore {
                 names.add(serverName(prefixPath));
             }
         }
+        boolean withUse = use != null && serverHas("CREATE-SPECIAL-USE");
         withConnection(context, "CREATE", (p, c) -> {
-            for (String name : names) {
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
                 ListInfo[] existing = p.list("", name);
                 if (listedSelectable(existing, name)) {
                     continue;
                 }
                 try {
+                    if (withUse && i == names.size() - 1) {
+                        try {
+                            p.simpleCommand(
+                                    "CREATE",
+                                    Commands.mailbox(new Argument(), p, name)
+                                            .writeAtom("(USE (" + use.attribute() + "))"));
+                            continue;
+                        } catch (CommandFailedException e) {
+                            // RFC 6154 3: [USEATTR] means this server does not give that use;
+                            // the folder is still wanted, without it.
+                            if (!String.valueOf(e.getMessage())
+                                    .toUpperCase(java.util.Locale.ROOT)
+                                    .contains("USEATTR")) {
+                                throw e;
+                            }
+                        }
+                    }
                     p.simpleCommand("CREATE", Commands.mailbox(new Argument(), p, name));
                 } catch (CommandFailedException e) {
                     // Someone else made it meanwhile, which is what we want: RFC 5530 says so with
@@ -400,6 +487,21 @@ public final class ImapStore implements MailStore {
                         : new org.mailsync.StoreFailureException(context, what + " failed: " + f.text(), f.cause()));
     }
 
+    /** Why a name in the personal namespace is no folder path, in words. */
+    private String unrepresentable(String serverName) {
+        String rest = serverName.substring(prefix.length());
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "it holds the control character U+" + String.format("%04X", (int) c);
+            }
+        }
+        if (rest.startsWith(String.valueOf(separator)) || rest.endsWith(String.valueOf(separator))) {
+            return "it starts or ends with the hierarchy separator '" + separator + "'";
+        }
+        return "it has an empty level between two separators '" + separator + "'";
+    }
+
     private void checkOpen() {
         checkState(!closed, "store %s is closed", account());
     }
@@ -439,6 +541,10 @@ public final class ImapStore implements MailStore {
         private @Nullable RetryPolicy retry;
         private @Nullable MessageSpool spool;
         private Settings.@Nullable Sleeper sleeper;
+        private @Nullable Duration greetingTimeout;
+        private @Nullable Duration stallTimeout;
+        private @Nullable Duration operationDeadline;
+        private long maxResponseSize;
 
         private Builder() {}
 
@@ -617,6 +723,53 @@ public final class ImapStore implements MailStore {
             return this;
         }
 
+        /**
+         * How long a server may take to send its first bytes once the TCP connection is up (the
+         * greeting, or the TLS handshake); 30 seconds by default. A host that accepts connections
+         * but never answers fails after this, as a {@link org.mailsync.ConnectionException}.
+         */
+        public Builder greetingTimeout(Duration timeout) {
+            checkState(greetingTimeout == null, "greeting timeout was already set to %s", greetingTimeout);
+            this.greetingTimeout = positive(timeout, "greeting timeout");
+            return this;
+        }
+
+        /**
+         * How long the store waits for meaningful progress: a server that sends fewer than 1 KiB
+         * in this much waiting (counted from the last command sent or the last KiB received), or
+         * does not take a written KiB in this much time, has stalled, however it drips; 2 minutes
+         * by default.
+         */
+        public Builder stallTimeout(Duration timeout) {
+            checkState(stallTimeout == null, "stall timeout was already set to %s", stallTimeout);
+            this.stallTimeout = positive(timeout, "stall timeout");
+            return this;
+        }
+
+        /**
+         * The longest one operation (a command with all its retries and reconnections) may take
+         * before it fails as a {@link org.mailsync.ConnectionException}; 10 minutes by default.
+         */
+        public Builder operationDeadline(Duration deadline) {
+            checkState(operationDeadline == null, "operation deadline was already set to %s", operationDeadline);
+            this.operationDeadline = positive(deadline, "operation deadline");
+            return this;
+        }
+
+        /**
+         * The most bytes one server response may hold, literals included (what Angus Mail holds in
+         * memory at once per connection); 32 MiB by default, at least 64 KiB. Larger messages are
+         * read in parts; a server announcing more is a protocol error ({@link
+         * org.mailsync.StoreFailureException}), never an allocation.
+         */
+        public Builder maxResponseSize(long bytes) {
+            checkState(maxResponseSize == 0, "max response size was already set to %s", maxResponseSize);
+            checkArgument(bytes >= 64 * 1024, "max response size must be at least 64 KiB, not %s", bytes);
+            checkArgument(bytes <= Integer.MAX_VALUE - 1024, "max response size must be below 2 GiB, not %s", bytes);
+            this.maxResponseSize = bytes;
+            return this;
+        }
+
         /** How to wait between retries (tests pass one that does not sleep). */
         Builder sleeper(Settings.Sleeper value) {
             checkState(sleeper == null, "sleeper was already set");
@@ -658,7 +811,11 @@ public final class ImapStore implements MailStore {
                     connectionWait != null ? connectionWait : Duration.ofMinutes(2),
                     retry != null ? retry : RetryPolicy.DEFAULT,
                     spool != null ? spool : MessageSpool.defaults(),
-                    sleeper != null ? sleeper : Settings.Sleeper.REAL);
+                    sleeper != null ? sleeper : Settings.Sleeper.REAL,
+                    greetingTimeout != null ? greetingTimeout : Duration.ofSeconds(30),
+                    stallTimeout != null ? stallTimeout : Duration.ofMinutes(2),
+                    operationDeadline != null ? operationDeadline : Duration.ofMinutes(10),
+                    maxResponseSize != 0 ? maxResponseSize : 32L << 20);
             return ImapStore.connect(settings);
         }
     }

@@ -37,6 +37,22 @@ final class Retrier {
             Attempt<T> attempt,
             Function<Failure, MailStoreException> refusal)
             throws MailStoreException {
+        Deadline.Scope scope = Deadline.start(settings.operationDeadline());
+        try {
+            return attempts(settings, context, what, idempotent, attempt, refusal);
+        } finally {
+            scope.close();
+        }
+    }
+
+    private static <T> T attempts(
+            Settings settings,
+            ErrorContext context,
+            String what,
+            boolean idempotent,
+            Attempt<T> attempt,
+            Function<Failure, MailStoreException> refusal)
+            throws MailStoreException {
         RetryPolicy policy = settings.retry();
         for (int n = 1; ; n++) {
             Failure failure;
@@ -54,6 +70,9 @@ final class Retrier {
                 case AUTHENTICATION -> throw new AuthenticationException(
                         context, "login refused for " + settings.username() + ": " + failure.text(), null);
                 case INSECURE -> throw new StoreFailureException(context, failure.text(), null);
+                case TLS -> throw new ConnectionException(context, failure.text(), failure.cause());
+                case PROTOCOL -> throw new StoreFailureException(
+                        context, what + ": " + failure.text() + " (a protocol error; not retried)", failure.cause());
                 case LOST -> {
                     if (!idempotent) {
                         throw new ConnectionException(
@@ -82,6 +101,16 @@ final class Retrier {
             Duration delay = policy.delayAfter(n);
             if (failure.retryAfter() != null && failure.retryAfter().compareTo(delay) > 0) {
                 delay = failure.retryAfter();
+            }
+            if (Deadline.remainingNanos(System.nanoTime()) <= delay.toNanos()) {
+                throw new ConnectionException(
+                        context,
+                        what + ": " + failure.text() + " (gave up after " + n
+                                + " attempt(s): the operation deadline of " + settings.operationDeadline()
+                                + " leaves no time for another)",
+                        failure.cause(),
+                        failure.kind() == Failure.Kind.THROTTLED,
+                        failure.retryAfter());
             }
             LOG.warn(
                     "{}: {} failed ({}), retrying in {} ms (attempt {} of {})",

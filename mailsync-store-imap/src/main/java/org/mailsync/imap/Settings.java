@@ -29,7 +29,11 @@ record Settings(
         Duration connectionWait,
         RetryPolicy retry,
         MessageSpool spool,
-        Sleeper sleeper) {
+        Sleeper sleeper,
+        Duration greetingTimeout,
+        Duration stallTimeout,
+        Duration operationDeadline,
+        long maxResponseSize) {
 
     /** How the store names itself: never with a password. */
     String account() {

@@ -21,21 +21,23 @@ class CommandsTest {
     }
 
     @Test
-    void appendUidSetMayRunHighToLow() {
-        assertThat(Commands.parseUidSet("7:5,9")).extracting(MessageUid::value).containsExactly(5L, 6L, 7L, 9L);
+    void appendUidSetMayRunHighToLow() throws Exception {
+        assertThat(Commands.parseUidSet("7:5,9", 4))
+                .extracting(MessageUid::value)
+                .containsExactly(5L, 6L, 7L, 9L);
     }
 
     @Test
     void vanishedEarlierAndPlainVanishedGiveTheirUids() throws Exception {
-        assertThat(Commands.vanished(new IMAPResponse("* VANISHED (EARLIER) 3:5,9")))
+        assertThat(Commands.vanished(new IMAPResponse("* VANISHED (EARLIER) 3:5,9"), 100))
                 .extracting(MessageUid::value)
                 .containsExactly(3L, 4L, 5L, 9L);
-        assertThat(Commands.vanished(new IMAPResponse("* VANISHED 7")))
+        assertThat(Commands.vanished(new IMAPResponse("* VANISHED 7"), 100))
                 .extracting(MessageUid::value)
                 .containsExactly(7L);
-        assertThat(Commands.vanished(new IMAPResponse("* 3 FETCH (UID 12 MODSEQ (40))")))
+        assertThat(Commands.vanished(new IMAPResponse("* 3 FETCH (UID 12 MODSEQ (40))"), 100))
                 .isEmpty();
-        assertThat(Commands.vanished(new IMAPResponse("* 2 EXPUNGE"))).isEmpty();
+        assertThat(Commands.vanished(new IMAPResponse("* 2 EXPUNGE"), 100)).isEmpty();
     }
 
     @Test

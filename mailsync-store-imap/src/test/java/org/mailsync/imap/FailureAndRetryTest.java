@@ -41,7 +41,11 @@ class FailureAndRetryTest {
                 Duration.ofSeconds(1),
                 policy,
                 MessageSpool.defaults(),
-                sleeps::add);
+                sleeps::add,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                1L << 20);
     }
 
     private static CommandFailedException no(String text) {

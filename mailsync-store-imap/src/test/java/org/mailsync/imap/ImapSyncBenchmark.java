@@ -52,7 +52,7 @@ class ImapSyncBenchmark {
             source.addUser("bench", "pw-bench");
             target.addUser("bench", "pw-bench");
             target.addUser("mbsync", "pw-mbsync");
-            long bytes = generateCorpus(source.home("bench").resolve("Maildir"));
+            long bytes = generateCorpus(source.home("bench").resolve("Maildir"), MESSAGES);
             source.chownIfRoot(source.home("bench"));
             System.out.printf("corpus: %d messages, %.1f MB in %d folders%n", MESSAGES, bytes / 1e6, FOLDERS.size());
 
@@ -80,6 +80,63 @@ class ImapSyncBenchmark {
                 System.out.printf("  delta copied %d, updated flags on %d%n", delta.copied(), delta.flagsUpdated());
             }
             time("mbsync delta (1% new, 5% flags)", MESSAGES, 0, () -> mbsync(mbsyncConfig));
+        }
+    }
+
+    /**
+     * A target without LITERAL+ and MULTIAPPEND (Dovecot with {@code imap_capability} set, as
+     * Courier offers neither): every APPEND carries one message and waits for the server's
+     * continuation before its literal. Copied four times, into fresh target users, with
+     * TCP_NODELAY off (as before 13.6), on, on, off: Nagle's algorithm with the server's delayed
+     * ACK can cost up to 40 ms per message where a small write follows an unacknowledged one.
+     */
+    @Test
+    void intoATargetWithoutLiteralPlusAndMultiappend() throws Exception {
+        int messages = Integer.getInteger("mailsync.bench.noliteral.messages", 2_000);
+        try (DovecotServer source = DovecotServer.start(DovecotServer.Options.defaults());
+                DovecotServer target = DovecotServer.start(DovecotServer.Options.defaults()
+                        .withExtraConfig(
+                                DovecotWithoutLiteralPlusContractTest
+                                        .CAPABILITIES_WITHOUT_LITERAL_PLUS_AND_MULTIAPPEND))) {
+            Thread.sleep(1100);
+            source.addUser("bench", "pw-bench");
+            for (String user : List.of("off1", "on1", "on2", "off2")) {
+                target.addUser(user, "pw-" + user);
+            }
+            long bytes = generateCorpus(source.home("bench").resolve("Maildir"), messages);
+            source.chownIfRoot(source.home("bench"));
+            System.out.printf(
+                    "corpus: %d messages, %.1f MB in %d folders; target without LITERAL+ and MULTIAPPEND%n",
+                    messages, bytes / 1e6, FOLDERS.size());
+            try (ImapStore from = store(source, "bench")) {
+                // Dovecot indexes the new Maildir on first sight: not part of either copy.
+                for (String name : FOLDERS) {
+                    try (MailFolder folder =
+                            from.openFolder(name.isEmpty() ? FolderPath.INBOX : FolderPath.of(name.substring(1)))) {
+                        folder.list(MessageQuery.all(), batch -> {});
+                    }
+                }
+            }
+            // Off, on, on, off: a drift of the machine over the run weighs on both alike.
+            for (String user : List.of("off1", "on1", "on2", "off2")) {
+                boolean noDelay = user.startsWith("on");
+                Connection.tcpNoDelay = noDelay;
+                try (ImapStore from = store(source, "bench");
+                        ImapStore to = store(target, user)) {
+                    if (to.capabilities().has(org.mailsync.Capability.BATCH_APPEND)) {
+                        throw new AssertionError("the target still offers MULTIAPPEND");
+                    }
+                    SyncReport full = time(
+                            "mailsync full copy, TCP_NODELAY " + (noDelay ? "on" : "off"),
+                            messages,
+                            bytes,
+                            () -> engine(from, to, tmp.resolve("checkpoints-" + user))
+                                    .run());
+                    check(full, messages);
+                } finally {
+                    Connection.tcpNoDelay = true;
+                }
+            }
         }
     }
 
@@ -129,7 +186,7 @@ class ImapSyncBenchmark {
     }
 
     /** Writes the corpus straight into a Maildir++ tree: most messages 2-20 KB, one in 200 of 1-4 MB. */
-    private static long generateCorpus(Path maildir) throws Exception {
+    private static long generateCorpus(Path maildir, int messages) throws Exception {
         Random random = new Random(20_000);
         long total = 0;
         int n = 0;
@@ -138,7 +195,7 @@ class ImapSyncBenchmark {
             Files.createDirectories(dir.resolve("cur"));
             Files.createDirectories(dir.resolve("new"));
             Files.createDirectories(dir.resolve("tmp"));
-            int count = MESSAGES * SHARE[f] / 100;
+            int count = messages * SHARE[f] / 100;
             for (int i = 0; i < count; i++, n++) {
                 int size = random.nextInt(200) == 0
                         ? 1_000_000 + random.nextInt(3_000_000)

@@ -298,6 +298,11 @@ public final class MboxStore implements MailStore {
             if (DotLock.isLockFileName(name) || AppendJournal.isJournalName(name)) {
                 continue; // transient files of mail programs and of this store: not content
             }
+            if (isIndexOfAMailProgram(name)) {
+                // Thunderbird's .msf summaries, Dovecot's .imap index directory and .subscriptions:
+                // rebuilt from the mbox files by their programs, holding no mail of their own.
+                continue;
+            }
             BasicFileAttributes a = PrivateFiles.attributes(p);
             if (a == null) {
                 continue; // gone since the directory was read
@@ -323,8 +328,6 @@ public final class MboxStore implements MailStore {
                 }
             } else if (!a.isRegularFile()) {
                 skip(skipped, p, "not a regular file (a FIFO, socket or device)");
-            } else if (name.toLowerCase(Locale.ROOT).endsWith(".msf")) {
-                skip(skipped, p, "a Thunderbird index file, not mail");
             } else {
                 String why = notMboxReason(p);
                 if (why == null) {
@@ -374,6 +377,11 @@ public final class MboxStore implements MailStore {
      * UTF-8 byte order mark) is a {@code From } line; else why it is not one. So Thunderbird's
      * {@code .dat} files and other non-mail files are not folders.
      */
+    /** Index and state files that mail programs keep beside mbox files; they hold no mail. */
+    static boolean isIndexOfAMailProgram(String name) {
+        return name.toLowerCase(Locale.ROOT).endsWith(".msf") || name.equals(".imap") || name.equals(".subscriptions");
+    }
+
     static @Nullable String notMboxReason(Path file) throws IOException {
         byte[] head;
         try (FileChannel ch = PrivateFiles.openForReading(file);

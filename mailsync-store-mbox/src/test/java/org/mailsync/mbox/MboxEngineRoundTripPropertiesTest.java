@@ -124,7 +124,7 @@ class MboxEngineRoundTripPropertiesTest {
         assertThat(report.verdict()).isEqualTo(SyncReport.Verdict.COMPLETE);
     }
 
-    private static Mail crlfOnly(Mail m) {
+    static Mail crlfOnly(Mail m) {
         String s = new String(m.bytes(), StandardCharsets.ISO_8859_1)
                 .replace("\r\n", "\n")
                 .replace("\r", "")
@@ -137,7 +137,7 @@ class MboxEngineRoundTripPropertiesTest {
         return mail().list().ofMinSize(1).ofMaxSize(5);
     }
 
-    private static Arbitrary<Mail> mail() {
+    static Arbitrary<Mail> mail() {
         Arbitrary<String> statusName = Arbitraries.of(
                 "Status",
                 "X-Status",

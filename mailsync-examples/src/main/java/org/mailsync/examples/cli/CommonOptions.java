@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import org.mailsync.FolderPath;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSelection;
 import org.mailsync.StoreFailureException;
+import org.mailsync.SyncEngine;
 
 /**
  * The options that several commands share (credentials, folders, message selection) and how they
@@ -43,6 +45,60 @@ final class CommonOptions {
               --target-...                the same for the target
                 (no password option given: mailsync asks on the terminal; never on the command line)
             """;
+    /** Flags of a run, shared by migrate and batch. */
+    static final ImmutableSet<String> RUN_FLAGS = ImmutableSet.of("new-mail-only", "write-source-ids");
+
+    /** Valued options of a run, shared by migrate and batch. */
+    static final ImmutableSet<String> RUN_OPTIONS =
+            ImmutableSet.of("wait-for-lock", "folder-deadline", "account-deadline");
+
+    static final String HELP_RUN =
+            "  --new-mail-only             copy new mail only; without CONDSTORE on the source, flag changes then\n"
+                    + "                              wait for a pass without this option (the report says which ran)\n"
+                    + "  --write-source-ids          let mailsync write Dovecot's id files into a Maildir source (by default a\n"
+                    + "                              local source is never written to; its ids live beside the checkpoints)\n"
+                    + "  --wait-for-lock DURATION    wait this long (30s, 10m, 2h) for another run holding the checkpoints\n"
+                    + "                              instead of stopping at once with exit 7\n"
+                    + "  --folder-deadline DURATION  give up on a folder after this long (default 12h), --account-deadline\n"
+                    + "                              DURATION on the whole account (default 48h): reported, never silent\n";
+
+    /** What a run does besides mapping and selection. Immutable. */
+    record RunOptions(
+            boolean newMailOnly,
+            boolean writeSourceIds,
+            Duration waitForLock,
+            Duration folderDeadline,
+            Duration accountDeadline) {}
+
+    static RunOptions runOptions(Options o) {
+        return new RunOptions(
+                o.flag("new-mail-only"),
+                o.flag("write-source-ids"),
+                o.value("wait-for-lock").map(v -> duration("wait-for-lock", v)).orElse(Duration.ZERO),
+                o.value("folder-deadline")
+                        .map(v -> duration("folder-deadline", v))
+                        .orElse(Duration.ofHours(SyncEngine.DEFAULT_FOLDER_DEADLINE_HOURS)),
+                o.value("account-deadline")
+                        .map(v -> duration("account-deadline", v))
+                        .orElse(Duration.ofHours(SyncEngine.DEFAULT_ACCOUNT_DEADLINE_HOURS)));
+    }
+
+    /** A duration as people type it: {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d}. */
+    static Duration duration(String option, String value) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("([0-9]{1,9})([smhd])").matcher(value.trim());
+        if (!m.matches()) {
+            throw new UsageException("--" + option + " needs a duration such as 90s, 10m, 2h or 1d, not " + value);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
     static final String HELP_MAPPING =
             """
               --include GLOB              only folders matching GLOB (e.g. 'Archiv/*'), repeatable
@@ -67,8 +123,10 @@ final class CommonOptions {
         Optional<String> tokenFile = o.value(side + "-oauth2-token-file");
         if (tokenFile.isPresent()) {
             Path file = Path.of(tokenFile.get());
+            String option = side + "-oauth2-token-file";
+            StoreSpec.readSecretFile(file, option); // refused now, not at the first login
             // Read at each login: a token refresher may rewrite the file while a long run goes on.
-            Supplier<String> token = () -> new String(StoreSpec.readSecretFile(file));
+            Supplier<String> token = () -> new String(StoreSpec.readSecretFile(file, option));
             return new StoreSpec.Credentials(null, token, trusted, maxConnections);
         }
         return new StoreSpec.Credentials(
@@ -85,12 +143,12 @@ final class CommonOptions {
         }
         char[] secret;
         if (file.isPresent()) {
-            secret = StoreSpec.readSecretFile(Path.of(file.get()));
+            secret = StoreSpec.readSecretFile(Path.of(file.get()), side + "-password-file");
         } else if (env.isPresent()) {
             String value = terminal.env().get(env.get());
             if (value == null) {
-                throw new UsageException(
-                        "environment variable " + env.get() + " (the " + side + " password) is not set");
+                // Not its name: a password typed where the variable's name belongs would show.
+                throw new UsageException("the environment variable named by --" + side + "-password-env is not set");
             }
             secret = value.toCharArray();
         } else {
@@ -108,6 +166,15 @@ final class CommonOptions {
     }
 
     static FolderMapping mapping(Options o) {
+        try {
+            return buildMapping(o);
+        } catch (IllegalArgumentException e) {
+            // The builder refuses a glob or folder name the user typed: a usage error.
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static FolderMapping buildMapping(Options o) {
         FolderMapping.Builder b = FolderMapping.builder();
         o.all("include").forEach(b::include);
         o.all("exclude").forEach(b::exclude);
@@ -126,6 +193,14 @@ final class CommonOptions {
     }
 
     static MessageSelection selection(Options o) {
+        try {
+            return buildSelection(o);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static MessageSelection buildSelection(Options o) {
         MessageSelection.Builder b = MessageSelection.builder();
         o.size("max-size").ifPresent(b::maxSize);
         var since = o.date("since");

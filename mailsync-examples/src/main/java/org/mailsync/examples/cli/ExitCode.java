@@ -12,7 +12,8 @@ enum ExitCode {
     AUTHENTICATION(3, "authentication failed on the source or the target"),
     CONNECTION(4, "connection failed: host unreachable, timeout, TLS or certificate not trusted"),
     DIFFERENCES(5, "verify found messages missing, duplicated or differing"),
-    FAILURE(6, "other failure: a store could not be opened or failed as a whole");
+    FAILURE(6, "other failure: a store could not be opened or failed as a whole"),
+    BUSY(7, "busy: another run holds this mailbox (or its checkpoint directory)");
 
     final int code;
     final String meaning;

@@ -20,6 +20,7 @@ public final class Mailsync {
             + "\n"
             + "stores: imap://user@host[:port], imaps://user@host[:port], imap+starttls://user@host[:port],\n"
             + "        maildir:/path, mbox:/path (an mbox file, a directory of them, or a Thunderbird folder)\n"
+            + "        a login that is an e-mail address: imaps://anna@example.com@host or imaps://anna%40example.com@host\n"
             + "\n"
             + "exit codes:\n"
             + exitCodes();
@@ -33,6 +34,27 @@ public final class Mailsync {
 
     /** Runs a command; returns its exit code. */
     static int run(List<String> args, Terminal t) throws InterruptedException {
+        return run(args, t, Mailsync::dispatch);
+    }
+
+    /** One command, given its arguments (a seam for tests of the exit-code mapping). */
+    interface Command {
+        ExitCode run(List<String> args, Terminal t) throws InterruptedException;
+    }
+
+    private static ExitCode dispatch(List<String> args, Terminal t) throws InterruptedException {
+        List<String> rest = args.subList(1, args.size());
+        return switch (args.get(0)) {
+            case "migrate" -> MigrateCommand.run(rest, t);
+            case "batch" -> BatchCommand.run(rest, t);
+            case "verify" -> VerifyCommand.run(rest, t);
+            case "demo" -> DemoCommand.run(rest, t);
+            default -> throw new UsageException("unknown command " + args.get(0) + "\n\n" + HELP);
+        };
+    }
+
+    /** Runs {@code commands} on {@code args} and maps what it throws to an exit code. */
+    static int run(List<String> args, Terminal t, Command commands) throws InterruptedException {
         try {
             if (args.isEmpty()
                     || args.get(0).equals("--help")
@@ -41,21 +63,18 @@ public final class Mailsync {
                 t.out().print(HELP);
                 return args.isEmpty() ? ExitCode.USAGE.code : ExitCode.OK.code;
             }
-            List<String> rest = args.subList(1, args.size());
-            ExitCode code =
-                    switch (args.get(0)) {
-                        case "migrate" -> MigrateCommand.run(rest, t);
-                        case "batch" -> BatchCommand.run(rest, t);
-                        case "verify" -> VerifyCommand.run(rest, t);
-                        case "demo" -> DemoCommand.run(rest, t);
-                        default -> throw new UsageException("unknown command " + args.get(0) + "\n\n" + HELP);
-                    };
+            ExitCode code = commands.run(args, t);
             return code.code;
-        } catch (UsageException | IllegalArgumentException e) {
-            // The engine's and the stores' builders refuse bad values with these; they are the
-            // user's to fix, so they are usage errors, not crashes.
+        } catch (UsageException e) {
+            // Only what the command line got wrong: the commands turn a builder's refusal of a
+            // value the user typed into a UsageException where they pass that value on.
             t.err().println("mailsync: " + e.getMessage());
             return ExitCode.USAGE.code;
+        } catch (IllegalArgumentException e) {
+            // From deep inside (a protocol value a server sent, or a bug): not the user's typing,
+            // so not "usage"; the message says what it was.
+            t.err().println("mailsync: failed: " + e.getMessage());
+            return ExitCode.FAILURE.code;
         } catch (RuntimeException e) {
             // A bug, not the user's doing: show it whole, and exit with a code of our own (the
             // JVM's 1 for an uncaught exception would read as "partial success").

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.CheckpointBusyException;
 import org.mailsync.DeletionPolicy;
+import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderMapping;
 import org.mailsync.IdentityStrategies;
 import org.mailsync.IdentityStrategy;
@@ -23,11 +25,14 @@ import org.mailsync.spi.MailStore;
  * <p>Thread-safe (stateless).
  */
 final class MigrateCommand {
-    static final ImmutableSet<String> FLAGS =
-            ImmutableSet.of("dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help");
+    static final ImmutableSet<String> FLAGS = ImmutableSet.<String>builder()
+            .add("dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help")
+            .addAll(CommonOptions.RUN_FLAGS)
+            .build();
     static final ImmutableSet<String> VALUED = ImmutableSet.<String>builder()
             .addAll(CommonOptions.CREDENTIAL_OPTIONS)
             .addAll(CommonOptions.MAPPING_OPTIONS)
+            .addAll(CommonOptions.RUN_OPTIONS)
             .add("identity", "parallelism", "max-bytes-per-second", "max-messages-per-second", "checkpoints")
             .build();
 
@@ -42,6 +47,9 @@ final class MigrateCommand {
             + "  --parallelism N             folders at once (default 4)\n"
             + "  --max-bytes-per-second SIZE, --max-messages-per-second N   read the source no faster\n"
             + "  --checkpoints DIR           where passes record what they did (default ~/.mailsync/checkpoints/<pair>)\n"
+            + CommonOptions.HELP_RUN
+            + "  one run per target account: a second run into the same mailbox (whatever its --checkpoints)\n"
+            + "  stops at once with exit 7 while the first holds ~/.mailsync/locks/<hash of the target>.lock\n"
             + CommonOptions.HELP_CREDENTIALS;
 
     /** What a migration does besides the two stores. Immutable. */
@@ -54,7 +62,8 @@ final class MigrateCommand {
             boolean copySubscriptions,
             int parallelism,
             long bytesPerSecond,
-            double messagesPerSecond) {}
+            double messagesPerSecond,
+            CommonOptions.RunOptions run) {}
 
     /** How a migration ended; {@code report} is null when a store could not be opened. */
     record Result(ExitCode code, @Nullable SyncReport report, String problem) {}
@@ -117,7 +126,8 @@ final class MigrateCommand {
                 o.flag("copy-subscriptions"),
                 o.intValue("parallelism", 1, 64).orElse(4),
                 o.size("max-bytes-per-second").orElse(0L),
-                messagesPerSecond);
+                messagesPerSecond,
+                CommonOptions.runOptions(o));
     }
 
     /** Opens both stores, runs one pass, closes them. Never throws for a store failure. */
@@ -131,17 +141,61 @@ final class MigrateCommand {
             Terminal t,
             String label)
             throws InterruptedException {
+        // One run per target account, whatever the checkpoint directory: taken before either
+        // store is opened, held until both are closed.
+        AccountLock lock;
+        try {
+            lock = AccountLock.tryAcquire(t.home(), target.canonical()).orElse(null);
+        } catch (IOException e) {
+            return new Result(ExitCode.FAILURE, null, "cannot take the lock of " + target.canonical() + ": " + e);
+        }
+        if (lock == null) {
+            return new Result(
+                    ExitCode.BUSY,
+                    null,
+                    "busy: another run is writing into " + target.canonical()
+                            + " (lock " + AccountLock.file(t.home(), target.canonical())
+                            + "); wait for it to end, then run again");
+        }
+        try (lock) {
+            return migrateLocked(source, sourceCredentials, target, targetCredentials, s, checkpoints, t, label);
+        } catch (IOException e) {
+            // Releasing: the OS drops the lock with the file handle anyway.
+            return new Result(ExitCode.FAILURE, null, "releasing the lock of " + target.canonical() + ": " + e);
+        }
+    }
+
+    private static Result migrateLocked(
+            StoreSpec source,
+            StoreSpec.Credentials sourceCredentials,
+            StoreSpec target,
+            StoreSpec.Credentials targetCredentials,
+            Settings s,
+            Path checkpoints,
+            Terminal t,
+            String label)
+            throws InterruptedException {
         MailStore from = null;
         MailStore to = null;
         try {
             from = RateLimitedStore.wrap(
-                    source.open(sourceCredentials, false), s.bytesPerSecond(), s.messagesPerSecond());
+                    source.open(
+                            sourceCredentials,
+                            false,
+                            null,
+                            s.run().writeSourceIds() ? null : checkpoints.resolve("source-ids")),
+                    s.bytesPerSecond(),
+                    s.messagesPerSecond());
             to = new SerialFolderCreation(target.open(targetCredentials, true));
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
             SyncReport report = SyncEngine.builder()
                     .source(from)
                     .target(to)
-                    .checkpointDirectory(checkpoints)
+                    .checkpoints(FileCheckpointStore.in(checkpoints)
+                            .waitForLock(s.run().waitForLock()))
+                    .newMailOnly(s.run().newMailOnly())
+                    .folderDeadline(s.run().folderDeadline())
+                    .accountDeadline(s.run().accountDeadline())
                     .folders(s.mapping())
                     .selection(s.selection())
                     .identity(s.identity())
@@ -155,6 +209,11 @@ final class MigrateCommand {
             return new Result(exitCode(report, progress.decisiveFailure()), report, "");
         } catch (MailStoreException e) {
             return new Result(CommonOptions.exitCodeFor(e), null, e.getMessage());
+        } catch (CheckpointBusyException e) {
+            return new Result(
+                    ExitCode.BUSY,
+                    null,
+                    "busy: another run holds the checkpoint directory " + checkpoints + ": " + e.getMessage());
         } catch (IOException e) {
             return new Result(ExitCode.FAILURE, null, "checkpoint directory " + checkpoints + ": " + e.getMessage());
         } finally {

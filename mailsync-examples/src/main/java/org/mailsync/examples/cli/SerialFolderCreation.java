@@ -23,4 +23,9 @@ final class SerialFolderCreation extends ForwardingMailStore {
     public synchronized void createFolder(FolderPath path) throws MailStoreException {
         super.createFolder(path);
     }
+
+    @Override
+    public synchronized void createFolder(FolderPath path, org.mailsync.SpecialUse use) throws MailStoreException {
+        super.createFolder(path, use);
+    }
 }

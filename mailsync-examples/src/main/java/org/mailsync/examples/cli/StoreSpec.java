@@ -1,8 +1,6 @@
 package org.mailsync.examples.cli;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,13 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MailStoreException;
 import org.mailsync.imap.ImapStore;
+import org.mailsync.imap.RetryPolicy;
 import org.mailsync.imap.Security;
 import org.mailsync.maildir.MaildirStore;
-import org.mailsync.mbox.MboxLayout;
 import org.mailsync.mbox.MboxStore;
 import org.mailsync.spi.MailStore;
 
@@ -49,6 +46,10 @@ record StoreSpec(
             List<String> trustedSha256,
             int maxConnections) {}
 
+    /**
+     * Parses a store as the user wrote it. Errors never repeat the text: it may hold a password
+     * (typed into the URI, or typed where the URI belongs).
+     */
     static StoreSpec parse(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         if (lower.startsWith("maildir:")) {
@@ -57,35 +58,130 @@ record StoreSpec(
         if (lower.startsWith("mbox:")) {
             return new StoreSpec(Kind.MBOX, text, null, null, 0, null, localPath(text, "mbox:"));
         }
-        if (lower.startsWith("imap://") || lower.startsWith("imaps://") || lower.startsWith("imap+starttls://")) {
-            URI uri;
-            try {
-                uri = new URI(text);
-            } catch (URISyntaxException e) {
-                throw new UsageException("not an IMAP URI: " + text + ": " + e.getMessage());
-            }
-            if (uri.getHost() == null) {
-                throw new UsageException("IMAP URI without a host: " + text);
-            }
-            String user = uri.getUserInfo();
-            if (user == null || user.isEmpty()) {
-                throw new UsageException("IMAP URI without a user: " + text + " (write imaps://user@host)");
-            }
-            if (user.indexOf(':') >= 0) {
-                throw new UsageException("a password does not belong in the URI (it would show in ps and the shell"
-                        + " history): use --source-password-file, --source-password-env or the prompt");
-            }
-            Security security =
-                    switch (uri.getScheme().toLowerCase(Locale.ROOT)) {
-                        case "imap" -> Security.NONE;
-                        case "imap+starttls" -> Security.STARTTLS;
-                        default -> Security.TLS;
-                    };
-            int port = uri.getPort() > 0 ? uri.getPort() : security.defaultPort();
-            return new StoreSpec(Kind.IMAP, text, security, uri.getHost().toLowerCase(Locale.ROOT), port, user, null);
+        int schemeEnd = text.indexOf("://");
+        Security security = schemeEnd < 0 ? null : security(lower.substring(0, schemeEnd));
+        if (security == null) {
+            throw new UsageException("not a store (use imap://user@host, imaps://user@host,"
+                    + " imap+starttls://user@host, maildir:/path or mbox:/path)");
         }
-        throw new UsageException("unknown store " + text
-                + " (use imap://user@host, imaps://user@host, imap+starttls://user@host, maildir:/path or mbox:/path)");
+        String rest = text.substring(schemeEnd + 3);
+        // The last '@' separates the host: a login may be an e-mail address (anna@example.com),
+        // written as it is or with its '@' as %40.
+        int at = rest.lastIndexOf('@');
+        if (at < 0) {
+            throw new UsageException("IMAP URI without a user (write imaps://user@host)");
+        }
+        String userInfo = rest.substring(0, at);
+        if (userInfo.indexOf(':') >= 0) {
+            throw new UsageException("a password does not belong in the URI (it would show in ps and the shell"
+                    + " history): use --source-password-file, --source-password-env or the prompt");
+        }
+        String user = percentDecode(userInfo);
+        if (user.isBlank()) {
+            throw new UsageException("IMAP URI without a user (write imaps://user@host)");
+        }
+        HostPort hp = hostPort(rest.substring(at + 1), security);
+        return new StoreSpec(Kind.IMAP, text, security, hp.host(), hp.port(), user, null);
+    }
+
+    private static @Nullable Security security(String scheme) {
+        return switch (scheme) {
+            case "imap" -> Security.NONE;
+            case "imap+starttls" -> Security.STARTTLS;
+            case "imaps" -> Security.TLS;
+            default -> null;
+        };
+    }
+
+    /** A host and port, checked for syntax before anything looks the host up. */
+    record HostPort(String host, int port) {}
+
+    /**
+     * Parses {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}, with at most a
+     * trailing {@code /}. The host must be a DNS name (RFC 1123 labels), a dotted IPv4 address or
+     * a bracketed IPv6 address: anything else is refused without being echoed or resolved, since
+     * a field that is not a host name may well be part of a password.
+     */
+    static HostPort hostPort(String text, Security security) {
+        String s = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        String host;
+        String port = null;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new UsageException("the host is not a host name or address");
+            }
+            host = s.substring(1, close);
+            if (!host.matches("[0-9A-Fa-f:.]+") || !host.contains(":")) {
+                throw new UsageException("the host is not a host name or address");
+            }
+            String after = s.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(":")) {
+                    throw new UsageException("an IMAP server is host[:port], with nothing after it");
+                }
+                port = after.substring(1);
+            }
+        } else {
+            int colon = s.indexOf(':');
+            host = colon < 0 ? s : s.substring(0, colon);
+            port = colon < 0 ? null : s.substring(colon + 1);
+            if (!isHostName(host)) {
+                throw new UsageException(
+                        host.contains("/") || host.contains("?") || host.contains("#")
+                                ? "an IMAP server is host[:port], with nothing after it (no folder)"
+                                : "the host is not a host name or address");
+            }
+        }
+        int number = security.defaultPort();
+        if (port != null) {
+            if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new UsageException("the port is not a number 1..65535");
+            }
+            number = Integer.parseInt(port);
+        }
+        return new HostPort(host.toLowerCase(Locale.ROOT), number);
+    }
+
+    /** A DNS host name (letters, digits, hyphens; labels of 1..63) or a dotted IPv4 address. */
+    static boolean isHostName(String host) {
+        if (host.isEmpty() || host.length() > 253) {
+            return false;
+        }
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty()
+                    || label.length() > 63
+                    || label.startsWith("-")
+                    || label.endsWith("-")
+                    || !label.matches("[A-Za-z0-9-]+")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decodes %XX escapes (UTF-8); a bad escape is refused without echoing the text. */
+    private static String percentDecode(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '%') {
+                if (i + 2 >= bytes.length
+                        || Character.digit(bytes[i + 1], 16) < 0
+                        || Character.digit(bytes[i + 2], 16) < 0) {
+                    throw new UsageException("the user name in the IMAP URI has a bad %-escape (write %40 for @)");
+                }
+                out.write(Character.digit(bytes[i + 1], 16) * 16 + Character.digit(bytes[i + 2], 16));
+                i += 2;
+            } else {
+                out.write(bytes[i]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static Path localPath(String text, String prefix) {
@@ -102,8 +198,8 @@ record StoreSpec(
     /** The store as it names itself: with the default port spelled out, never with a password. */
     String canonical() {
         return switch (kind) {
-            case IMAP -> security.scheme() + "://" + user.replace("%", "%25").replace("@", "%40") + "@" + host + ":"
-                    + port;
+            case IMAP -> security.scheme() + "://" + user.replace("%", "%25").replace("@", "%40") + "@"
+                    + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
             case MAILDIR -> "maildir:" + path;
             case MBOX -> "mbox:" + path;
         };
@@ -119,19 +215,26 @@ record StoreSpec(
      * {@code host[:port]} with {@code defaultScheme}.
      */
     static StoreSpec server(String text, String defaultScheme) {
-        String uri = text.contains("://") ? text : defaultScheme + "://" + text;
-        int at = uri.indexOf('@');
-        if (at >= 0) {
-            throw new UsageException("a server, not an account, is needed here: " + text);
+        String lower = text.toLowerCase(Locale.ROOT);
+        int schemeEnd = lower.indexOf("://");
+        Security security = security(schemeEnd < 0 ? defaultScheme : lower.substring(0, schemeEnd));
+        if (security == null) {
+            throw new UsageException("not an IMAP server (use host[:port] or imaps://host[:port])");
         }
-        StoreSpec spec = parse(uri.replaceFirst("://", "://user@"));
-        return new StoreSpec(Kind.IMAP, uri, spec.security, spec.host, spec.port, null, null);
+        String rest = schemeEnd < 0 ? text : text.substring(schemeEnd + 3);
+        if (rest.indexOf('@') >= 0) {
+            throw new UsageException("a server, not an account, is needed here (host[:port] or imaps://host[:port])");
+        }
+        HostPort hp = hostPort(rest, security);
+        String uri = security.scheme() + "://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":"
+                + hp.port();
+        return new StoreSpec(Kind.IMAP, uri, security, hp.host(), hp.port(), null, null);
     }
 
     /** This IMAP server with a user (the batch command's per-line accounts). */
     StoreSpec withUser(String newUser) {
         if (kind != Kind.IMAP) {
-            throw new UsageException("per-account users need IMAP stores, not " + text);
+            throw new UsageException("per-account users need IMAP stores, not " + canonical());
         }
         if (newUser.isBlank()) {
             throw new UsageException("empty user name");
@@ -146,6 +249,28 @@ record StoreSpec(
      * @param writable whether the store is the target (a missing Maildir root is then created)
      */
     MailStore open(Credentials credentials, boolean writable) throws MailStoreException {
+        return open(credentials, writable, null);
+    }
+
+    /**
+     * Opens the store; for IMAP this connects and logs in, and with a {@code timeout} every wait
+     * (connect, greeting, each answer) is at most that long and nothing is retried: for a login
+     * test that must end in bounded time.
+     */
+    MailStore open(Credentials credentials, boolean writable, @Nullable Duration timeout) throws MailStoreException {
+        return open(credentials, writable, timeout, null);
+    }
+
+    /**
+     * Opens the store as above; a local store opened to be read only ({@code writable} false) is
+     * never written to: a Maildir keeps the ids it gives its messages in {@code idDirectory} (beside
+     * the checkpoints, so that they stay the same from pass to pass), or in a temporary directory
+     * when that is null and the tree holds no ids of its own that can be used. With {@code
+     * writable} false and {@code idDirectory} null a Maildir is opened as before (it may write its
+     * {@code dovecot-uidlist}): only for {@code --write-source-ids}.
+     */
+    MailStore open(Credentials credentials, boolean writable, @Nullable Duration timeout, @Nullable Path idDirectory)
+            throws MailStoreException {
         switch (kind) {
             case IMAP -> {
                 ImapStore.Builder b = ImapStore.builder()
@@ -154,7 +279,10 @@ record StoreSpec(
                         .security(security)
                         .username(user)
                         .maxConnections(credentials.maxConnections())
-                        .connectTimeout(Duration.ofSeconds(20));
+                        .connectTimeout(timeout != null ? timeout : Duration.ofSeconds(20));
+                if (timeout != null) {
+                    b.readTimeout(timeout).connectionWait(timeout).retry(RetryPolicy.NONE);
+                }
                 if (credentials.oauth2Token() != null) {
                     b.oauth2(credentials.oauth2Token());
                 } else if (credentials.password() != null) {
@@ -171,35 +299,28 @@ record StoreSpec(
                 if (!writable && !Files.isDirectory(path)) {
                     throw new UsageException("no Maildir at " + path);
                 }
-                return MaildirStore.builder().root(path).createRoot(writable).build();
+                MaildirStore.Builder b = MaildirStore.builder().root(path).createRoot(writable);
+                if (!writable && idDirectory != null) {
+                    b.readOnly(true).stateDirectory(idDirectory);
+                }
+                return b.build();
             }
             default -> {
                 if (!writable && !Files.exists(path)) {
                     throw new UsageException("no mbox file or directory at " + path);
                 }
-                MboxStore.Builder b = MboxStore.builder().root(path);
-                if (isThunderbirdFolder(path)) {
-                    b.layout(MboxLayout.THUNDERBIRD);
-                }
-                return b.build();
+                // The store detects an existing tree's layout (Thunderbird, .sbd or plain) and keeps it.
+                return MboxStore.builder().root(path).build();
             }
         }
     }
 
-    /** Thunderbird keeps a {@code .msf} summary beside each mbox file and {@code .sbd} sub-folders. */
-    private static boolean isThunderbirdFolder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".msf") || n.endsWith(".sbd"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Reads the first line of a secret file (a trailing line end is not part of the secret). */
-    static char[] readSecretFile(Path file) {
+    /**
+     * Reads the first line of a secret file (a trailing line end is not part of the secret). The
+     * error names the option, never the file: a name that does not exist may be a password typed
+     * where the file name belongs.
+     */
+    static char[] readSecretFile(Path file, String option) {
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             int end = text.indexOf('\n');
@@ -208,8 +329,16 @@ record StoreSpec(
                 line = line.substring(0, line.length() - 1);
             }
             return line.toCharArray();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UsageException("the file given to --" + option + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UsageException("the file given to --" + option + " cannot be read: permission denied");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new UsageException("the file given to --" + option + " is not UTF-8 text");
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            // Not e.getMessage(): it names the file.
+            throw new UsageException("the file given to --" + option + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 }

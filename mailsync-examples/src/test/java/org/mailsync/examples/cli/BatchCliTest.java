@@ -58,7 +58,7 @@ class BatchCliTest {
             }
         }
         // As Excel saves "CSV (semicolon separated)" on a German Windows: Windows-1252, ';'.
-        String text = "Quell-Benutzer;Passwort für Quelle;Ziel-Benutzer;Passwort für Ziel\r\n"
+        String text = "Quell-Benutzer;Passwort für Quelle;Ziel-Benutzer;Passwort für Ziel;Quell-Server\r\n"
                 + "bernd;bernd-old;bernd;bernd-new\r\n"
                 + "carla;carla-old;carla;carla-new;127.0.0.1:"
                 + oldServer.getImap().getPort() + "\r\n"

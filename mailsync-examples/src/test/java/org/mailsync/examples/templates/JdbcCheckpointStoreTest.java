@@ -2,27 +2,19 @@ package org.mailsync.examples.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.List;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailsync.Flag;
-import org.mailsync.Flags;
-import org.mailsync.FolderPair;
-import org.mailsync.FolderPath;
-import org.mailsync.Generation;
-import org.mailsync.MessageUid;
 import org.mailsync.SyncEngine;
 import org.mailsync.SyncReport;
 import org.mailsync.memory.InMemoryStore;
-import org.mailsync.spi.FolderCheckpoint;
-import org.mailsync.spi.JournalEntry;
-import org.mailsync.spi.PairEntry;
+import org.mailsync.spi.CheckpointRecord;
 
 /** The JDBC checkpoint store template, on an embedded H2 database. */
 class JdbcCheckpointStoreTest {
@@ -65,66 +57,39 @@ class JdbcCheckpointStoreTest {
         }
     }
 
-    @Test
-    void journalEntriesWrittenAfterTheSnapshotAreAppliedOnLoadAndDroppedBySave() throws Exception {
-        JdbcCheckpointStore store = JdbcCheckpointStore.create(db, "anna");
-        FolderPair pair = new FolderPair(FolderPath.of("Archiv", "2024"), FolderPath.of("Archive", "2024"));
-        store.save(pair, FolderCheckpoint.empty());
-        JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
-                1,
-                Generation.of(77),
-                MessageUid.of(10),
-                List.of(
-                        new JournalEntry.IntentItem(MessageUid.of(3), "habc", Flags.of(Flag.SEEN)),
-                        new JournalEntry.IntentItem(MessageUid.of(4), "hdef", Flags.NONE)));
-        store.journal(pair, intent);
-
-        FolderCheckpoint pending = store.load(pair).orElseThrow();
-        assertThat(pending.pending()).containsExactly(intent);
-
-        store.journal(
-                pair,
-                new JournalEntry.AppendDone(
-                        1, List.of(new PairEntry(MessageUid.of(3), MessageUid.of(10), Flags.of(Flag.SEEN)))));
-        FolderCheckpoint settled = store.load(pair).orElseThrow();
-        assertThat(settled.pending()).isEmpty();
-        assertThat(settled.pairs()).containsKey(MessageUid.of(3));
-
-        store.save(pair, settled);
-        assertThat(store.load(pair).orElseThrow()).isEqualTo(settled);
-        assertThat(store.load(new FolderPair(FolderPath.INBOX, FolderPath.INBOX)))
-                .isEmpty();
+    private static CheckpointRecord record(String key, String text) {
+        return new CheckpointRecord(key, 1, text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
-    void aCheckpointWithEveryKindOfLineSurvivesTheTextForm() throws Exception {
-        JournalEntry.AppendIntent intent = new JournalEntry.AppendIntent(
-                5,
-                Generation.of(9),
-                MessageUid.of(40),
-                List.of(new JournalEntry.IntentItem(
-                        MessageUid.of(8),
-                        "c0ffee",
-                        Flags.of(java.util.Set.of(Flag.FLAGGED), java.util.Set.of("$Forwarded")))));
-        FolderCheckpoint cp = new FolderCheckpoint(
-                new org.mailsync.spi.SideState(Generation.of(1), MessageUid.of(9), 3, org.mailsync.ModSeq.of(12)),
-                new org.mailsync.spi.SideState(Generation.of(2), MessageUid.of(40), 2, null),
-                false,
-                true,
-                com.google.common.collect.ImmutableSortedMap.of(
-                        MessageUid.of(1), new PairEntry(MessageUid.of(1), MessageUid.of(30), Flags.NONE),
-                        MessageUid.of(2),
-                                new PairEntry(
-                                        MessageUid.of(2),
-                                        MessageUid.of(31),
-                                        Flags.of(
-                                                java.util.Set.of(Flag.SEEN, Flag.ANSWERED),
-                                                java.util.Set.of("Wichtig")))),
-                com.google.common.collect.ImmutableSortedSet.of(MessageUid.of(29)),
-                com.google.common.collect.ImmutableList.of(intent),
-                5);
+    void journalEntriesComeBackInOrderUntilSaveReplacesTheSnapshotAndDropsThem() throws Exception {
+        JdbcCheckpointStore store = JdbcCheckpointStore.create(db, "anna");
+        String key = "Archiv/2024 Archive/2024";
+        store.save(record(key, "snapshot one\n"));
+        store.append(record(key, "intent 1\n"));
+        store.append(record(key, "done 1\n"));
 
-        assertThat(JdbcCheckpointStore.decodeSnapshot(JdbcCheckpointStore.encode(cp)))
-                .isEqualTo(cp);
+        assertThat(store.snapshot(key)).contains(record(key, "snapshot one\n"));
+        assertThat(store.journal(key)).containsExactly(record(key, "intent 1\n"), record(key, "done 1\n"));
+
+        store.save(record(key, "snapshot two\n"));
+        assertThat(store.snapshot(key)).contains(record(key, "snapshot two\n"));
+        assertThat(store.journal(key)).isEmpty();
+        assertThat(store.snapshot("INBOX INBOX")).isEmpty();
+        assertThat(JdbcCheckpointStore.create(db, "bert").snapshot(key)).isEmpty();
+    }
+
+    @Test
+    void aRecordKeepsItsVersionAndEveryByte() throws Exception {
+        JdbcCheckpointStore store = JdbcCheckpointStore.create(db, "anna");
+        byte[] every = new byte[256];
+        for (int i = 0; i < every.length; i++) {
+            every[i] = (byte) i;
+        }
+        CheckpointRecord snapshot = new CheckpointRecord("INBOX INBOX", 7, every);
+        store.save(snapshot);
+        store.append(snapshot);
+        assertThat(store.snapshot("INBOX INBOX")).contains(snapshot);
+        assertThat(store.journal("INBOX INBOX")).containsExactly(snapshot);
     }
 }

@@ -1,4 +1,4 @@
-package org.mailsync.spi;
+package org.mailsync.internal;
 
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;

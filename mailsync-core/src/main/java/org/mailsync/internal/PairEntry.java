@@ -1,4 +1,4 @@
-package org.mailsync.spi;
+package org.mailsync.internal;
 
 import org.mailsync.Flags;
 import org.mailsync.MessageUid;

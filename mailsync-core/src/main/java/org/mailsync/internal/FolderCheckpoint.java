@@ -1,4 +1,4 @@
-package org.mailsync.spi;
+package org.mailsync.internal;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
@@ -47,8 +47,8 @@ public record FolderCheckpoint(
 
     /**
      * This checkpoint with a journal entry applied: an intent becomes pending; a settled intent is
-     * no longer pending and its pairs join the pair map. A vendor's {@link CheckpointStore} that
-     * keeps snapshot and journal apart calls this when loading.
+     * no longer pending and its pairs join the pair map. Loading a checkpoint applies its journal
+     * onto its snapshot this way.
      */
     public FolderCheckpoint apply(JournalEntry entry) {
         if (entry instanceof JournalEntry.AppendIntent intent) {

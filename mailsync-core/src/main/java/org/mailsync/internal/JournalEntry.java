@@ -1,4 +1,4 @@
-package org.mailsync.spi;
+package org.mailsync.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
