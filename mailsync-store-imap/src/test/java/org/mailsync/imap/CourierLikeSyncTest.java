@@ -159,6 +159,83 @@ class CourierLikeSyncTest {
         }
     }
 
+    /**
+     * Issue 13.3 over IMAP: a server without UIDPLUS that rewrites what it stores (8-bit header
+     * bytes to X as Cyrus does, a final CRLF added as Courier does). Killed twice in the middle of
+     * the copy, resumed, then run again with empty checkpoints: every message is there once, and
+     * the report names the altered ones.
+     */
+    @Test
+    void aRewritingServerCutTwiceAndRerunWithEmptyCheckpointsHoldsEveryMessageOnce() throws Exception {
+        try (CourierLikeImapServer server = new CourierLikeImapServer().rewriting()) {
+            InMemoryStore source = InMemoryStore.create("memory:source");
+            try (MailFolder inbox = source.openFolder(FolderPath.INBOX)) {
+                for (int i = 0; i < 12; i++) {
+                    String subject = i % 2 == 0 ? "Grüße " + i : "plain " + i;
+                    String end = i % 3 == 0 ? "" : "\r\n"; // every third without a final line end
+                    byte[] bytes = ("From: a@example.org\r\nSubject: " + subject + "\r\nMessage-ID: <r" + i
+                                    + "@example.org>\r\n\r\nbody " + i + end)
+                            .getBytes(StandardCharsets.UTF_8);
+                    try (RawMessage raw = RawMessage.of(bytes)) {
+                        inbox.append(new AppendRequest(raw, Flags.NONE, DATE));
+                    }
+                }
+            }
+            server.dropConnectionAfterAppend(4);
+            try (ImapStore target = target(server)) {
+                assertThat(sync(source, target, 0).verdict()).isEqualTo(SyncReport.Verdict.FAILED);
+            }
+            server.dropConnectionAfterAppend(3);
+            try (ImapStore target = target(server)) {
+                assertThat(sync(source, target, 0).verdict()).isEqualTo(SyncReport.Verdict.FAILED);
+            }
+            try (ImapStore target = target(server)) {
+                SyncReport resumed = sync(source, target, 0);
+                assertThat(resumed.verdict()).as(resumed.toText()).isEqualTo(SyncReport.Verdict.COMPLETE);
+            }
+            assertThat(server.messages("INBOX")).hasSize(12);
+
+            // The same migration from scratch (checkpoints lost): nothing is copied again.
+            try (ImapStore target = target(server)) {
+                SyncReport fresh = SyncEngine.builder()
+                        .source(source)
+                        .target(target)
+                        .checkpointDirectory(tmp.resolve("fresh"))
+                        .retries(0, Duration.ZERO)
+                        .build()
+                        .run();
+                assertThat(fresh.copied()).as(fresh.toText()).isZero();
+                assertThat(fresh.alreadyPresent()).isEqualTo(12);
+            }
+            assertThat(server.messages("INBOX")).hasSize(12);
+            List<String> subjects = new ArrayList<>();
+            for (byte[] m : server.messages("INBOX")) {
+                String text = new String(m, StandardCharsets.ISO_8859_1);
+                subjects.add(text.substring(text.indexOf("Message-ID: "), text.indexOf("\r\n\r\n")));
+            }
+            assertThat(subjects).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aRewritingServerAlteredMessagesAreNamedInTheReport() throws Exception {
+        try (CourierLikeImapServer server = new CourierLikeImapServer().rewriting()) {
+            InMemoryStore source = InMemoryStore.create("memory:source");
+            try (MailFolder inbox = source.openFolder(FolderPath.INBOX)) {
+                byte[] noFinalEol = "From: a@example.org\r\nSubject: x\r\nMessage-ID: <x@example.org>\r\n\r\nbody"
+                        .getBytes(StandardCharsets.US_ASCII);
+                try (RawMessage raw = RawMessage.of(noFinalEol)) {
+                    inbox.append(new AppendRequest(raw, Flags.NONE, DATE));
+                }
+            }
+            try (ImapStore target = target(server)) {
+                SyncReport report = sync(source, target, 0);
+                assertThat(report.altered()).as(report.toText()).isEqualTo(1);
+                assertThat(report.toText()).contains("stored altered by the server");
+            }
+        }
+    }
+
     @Test
     void openFolderSeesMessagesAppendedThroughAnotherConnection() throws Exception {
         try (CourierLikeImapServer server = new CourierLikeImapServer();
