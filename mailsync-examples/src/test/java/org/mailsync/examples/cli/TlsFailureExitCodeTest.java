@@ -16,11 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS that cannot be had is a connection failure (exit 4), never a refused login (exit 3): here a
- * TLS handshake with a server that speaks plain text. (A STARTTLS answered with NO reaches the CLI
- * as whatever the IMAP store classifies it as; the CLI maps a ConnectionException to 4, see
- * ExitCodeMappingTest. The scripted server below answers STARTTLS with NO for that end-to-end
- * test once the store's classification is merged.)
+ * TLS that cannot be had is a connection failure (exit 4), never a refused login (exit 3): a TLS
+ * handshake with a server that speaks plain text, and a STARTTLS answered with NO (issue 12.5).
  */
 @Timeout(120)
 class TlsFailureExitCodeTest {
@@ -88,6 +85,18 @@ class TlsFailureExitCodeTest {
             CliRun run = migrate("imaps://anna@127.0.0.1:" + server.getLocalPort());
 
             assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.CONNECTION.code);
+        }
+    }
+
+    @Test
+    void aStarttlsAnsweredWithNoIsExitFourNotARefusedLogin() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            serve(server);
+
+            CliRun run = migrate("imap+starttls://anna@127.0.0.1:" + server.getLocalPort());
+
+            assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.CONNECTION.code);
+            assertThat(run.err()).doesNotContain("wrong user or password");
         }
     }
 }
