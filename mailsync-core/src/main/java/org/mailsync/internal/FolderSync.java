@@ -72,6 +72,8 @@ public final class FolderSync {
 
     private @Nullable MailFolder tgt;
     private @Nullable FolderStatus tStatus;
+    /** Settles intents (pending ones first, then each append's), once the folders are open. */
+    private Settler settler;
 
     /**
      * @param config what the engine was built with
@@ -153,10 +155,9 @@ public final class FolderSync {
                 tgt,
                 config.target().account());
 
+        settler = new Settler(journal, pairs, this::putPair, identity, src, tgt, counters);
         if (!config.dryRun()) {
-            for (JournalEntry.AppendIntent intent : journal.pending()) {
-                settle(intent, resolve(intent, Map.of()));
-            }
+            settler.settlePending();
         }
 
         boolean sourceGenChanged =
@@ -699,13 +700,13 @@ public final class FolderSync {
                         items.get(k).info().flags()));
             }
             if (made == null) {
-                made = resolve(intent, sentSizes(items)); // the store cannot tell ids: find them by identity
+                made = settler.resolve(intent, sentSizes(items)); // the store cannot tell ids: find them by identity
             } else {
-                noticeAltered(items, made);
+                settler.noticeAltered(sentSizes(items), made);
             }
         } catch (MessageRejectedException e) {
-            List<PairEntry> partial = resolve(intent, sentSizes(items));
-            settle(intent, partial);
+            List<PairEntry> partial = settler.resolve(intent, sentSizes(items));
+            settler.settle(intent, partial);
             countCopied(items, partial);
             if (items.size() == 1) {
                 config.listener().error(e);
@@ -728,7 +729,7 @@ public final class FolderSync {
             }
             return;
         }
-        settle(intent, made);
+        settler.settle(intent, made);
         countCopied(items, made);
     }
 
@@ -749,96 +750,10 @@ public final class FolderSync {
         }
     }
 
-    /**
-     * The pairs an intent made: target messages from the journaled next id on, not yet paired,
-     * whose identity keys match the intent's messages (counting, lowest id first).
-     */
-    private List<PairEntry> resolve(JournalEntry.AppendIntent intent, Map<MessageUid, Long> sentSizes)
-            throws MailStoreException {
-        if (tStatus == null || !tgt.status().generation().equals(intent.targetGeneration())) {
-            return List.of(); // the target was renumbered: identity matching will find them
-        }
-        IdentityMatcher.TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
-        List<PairEntry> made = new ArrayList<>();
-        Set<MessageUid> taken = new HashSet<>();
-        List<JournalEntry.IntentItem> left = new ArrayList<>();
-        for (JournalEntry.IntentItem item : intent.items()) {
-            List<MessageUid> found = targets.byKey().get(item.identityKey());
-            if (!found.isEmpty()) {
-                MessageUid t = found.remove(0);
-                taken.add(t);
-                made.add(new PairEntry(item.source(), t, item.flags()));
-            } else {
-                left.add(item);
-            }
-        }
-        // A server that rewrites what it stores (8-bit header bytes to X, a final CRLF added)
-        // changes the strict key: the rest is matched by the relaxed one, among the rest only.
-        List<MessageInfo> targetsLeft =
-                targets.infos().stream().filter(m -> !taken.contains(m.uid())).toList();
-        if (left.isEmpty() || targetsLeft.isEmpty()) {
-            return made;
-        }
-        List<MessageInfo> sourceLeft = new ArrayList<>();
-        if (left.stream().allMatch(i -> sentSizes.containsKey(i.source()))) {
-            left.forEach(i ->
-                    sourceLeft.add(MessageInfo.of(i.source(), sentSizes.get(i.source()), i.flags(), Instant.EPOCH)));
-        } else {
-            // Settling after a restart: the sizes sent are the source's (listed, as read).
-            Set<MessageUid> wanted = new HashSet<>();
-            left.forEach(i -> wanted.add(i.source()));
-            MessageUid first = wanted.stream().min(MessageUid::compareTo).orElseThrow();
-            src.list(MessageQuery.from(first), batch -> batch.stream()
-                    .filter(m -> wanted.contains(m.uid()))
-                    .forEach(sourceLeft::add));
-        }
-        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(sourceLeft, targetsLeft);
-        Map<MessageUid, Long> sizes = new HashMap<>();
-        sourceLeft.forEach(m -> sizes.put(m.uid(), m.size()));
-        for (JournalEntry.IntentItem item : left) {
-            MessageInfo t = relaxed.get(item.source());
-            if (t != null) {
-                made.add(new PairEntry(item.source(), t.uid(), item.flags()));
-                counters.altered(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
-            }
-        }
-        return made;
-    }
-
     private static Map<MessageUid, Long> sentSizes(List<Item> items) {
         Map<MessageUid, Long> sizes = new HashMap<>();
         items.forEach(i -> sizes.put(i.info().uid(), i.raw().size()));
         return sizes;
-    }
-
-    /**
-     * After an append whose target ids are known: lists them and compares the stored sizes with
-     * the sizes sent. A message the server rewrote stays paired (by its id) and is reported.
-     */
-    private void noticeAltered(List<Item> items, List<PairEntry> made) throws MailStoreException {
-        if (made.isEmpty()) {
-            return;
-        }
-        MessageUid first =
-                made.stream().map(PairEntry::target).min(MessageUid::compareTo).orElseThrow();
-        Map<MessageUid, Long> stored = new HashMap<>();
-        tgt.list(MessageQuery.from(first), batch -> batch.forEach(m -> stored.put(m.uid(), m.size())));
-        Map<MessageUid, Long> sent = sentSizes(items);
-        for (PairEntry p : made) {
-            Long size = stored.get(p.target());
-            long was = sent.get(p.source());
-            if (size != null && size != was) {
-                counters.altered(new AlteredMessage(p.source(), p.target(), was, size));
-            }
-        }
-    }
-
-    private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made)
-            throws StoreFailureException, FolderUnusableException {
-        journal.settled(intent, made);
-        for (PairEntry p : made) {
-            putPair(p);
-        }
     }
 
     private void maybeSnapshot() throws StoreFailureException {
