@@ -2,6 +2,8 @@ package org.mailsync.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mailsync.internal.TestFolders.list;
+import static org.mailsync.internal.TestFolders.put;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailsync.ConnectionException;
 import org.mailsync.ErrorContext;
 import org.mailsync.FileCheckpointStore;
-import org.mailsync.Flags;
 import org.mailsync.FolderPair;
 import org.mailsync.FolderPath;
 import org.mailsync.FolderReport;
@@ -30,18 +31,15 @@ import org.mailsync.MessageFailure;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageRejectedException;
 import org.mailsync.MessageUid;
-import org.mailsync.RawMessage;
 import org.mailsync.SyncConfiguration;
 import org.mailsync.SyncEngine;
 import org.mailsync.memory.InMemoryStore;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
-import org.mailsync.spi.MessageQuery;
 import org.mailsync.testing.InstrumentedStore;
 
 class CopierTest {
     private static final FolderPair PAIR = new FolderPair(FolderPath.INBOX, FolderPath.INBOX);
-    private static final Instant DATE = Instant.parse("2025-06-01T08:00:00Z");
 
     @TempDir
     Path tmp;
@@ -68,9 +66,7 @@ class CopierTest {
     private List<MessageInfo> source(int count, int bodyBytes) throws Exception {
         MailFolder folder = open(sourceStore);
         for (int i = 1; i <= count; i++) {
-            try (RawMessage raw = RawMessage.of(message("m" + i, bodyBytes))) {
-                folder.append(new AppendRequest(raw, Flags.NONE, DATE));
-            }
+            put(folder, message("m" + i, bodyBytes));
         }
         return list(folder);
     }
@@ -80,12 +76,6 @@ class CopierTest {
         MailFolder folder = store.openFolder(FolderPath.INBOX);
         opened.add(folder);
         return folder;
-    }
-
-    private static List<MessageInfo> list(MailFolder folder) throws Exception {
-        List<MessageInfo> all = new ArrayList<>();
-        folder.list(MessageQuery.all(), all::addAll);
-        return all;
     }
 
     /** Counts the pass's checks and writes real snapshots; stops the folder after {@code stopAfter} checks. */
@@ -215,12 +205,10 @@ class CopierTest {
                 .account("memory:target")
                 .maxMessageSize(500)
                 .build());
-        List<MessageInfo> toCopy = new ArrayList<>(source(2, 10));
+        source(2, 10);
         MailFolder folder = open(sourceStore);
-        try (RawMessage raw = RawMessage.of(message("big", 1000))) {
-            folder.append(new AppendRequest(raw, Flags.NONE, DATE));
-        }
-        toCopy = list(folder);
+        put(folder, message("big", 1000));
+        List<MessageInfo> toCopy = list(folder);
         Pass pass = new Pass(b -> b, 1 << 20);
 
         pass.copier.copyAll(toCopy);

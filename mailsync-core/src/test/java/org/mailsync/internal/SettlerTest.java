@@ -1,12 +1,12 @@
 package org.mailsync.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailsync.internal.TestFolders.list;
+import static org.mailsync.internal.TestFolders.put;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,15 +22,11 @@ import org.mailsync.FolderReport;
 import org.mailsync.IdentityStrategies;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageUid;
-import org.mailsync.RawMessage;
 import org.mailsync.memory.InMemoryStore;
-import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
-import org.mailsync.spi.MessageQuery;
 
 class SettlerTest {
     private static final FolderPair PAIR = new FolderPair(FolderPath.INBOX, FolderPath.INBOX);
-    private static final Instant DATE = Instant.parse("2025-06-01T08:00:00Z");
 
     @TempDir
     Path tmp;
@@ -60,18 +56,6 @@ class SettlerTest {
     private static byte[] message(String subject) {
         return ("Subject: " + subject + "\r\nMessage-ID: <" + subject + "@x>\r\n\r\nbody of " + subject + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static MessageUid put(MailFolder folder, byte[] message) throws Exception {
-        try (RawMessage raw = RawMessage.of(message)) {
-            return folder.append(new AppendRequest(raw, Flags.NONE, DATE)).orElseThrow();
-        }
-    }
-
-    private static List<MessageInfo> list(MailFolder folder) throws Exception {
-        List<MessageInfo> all = new ArrayList<>();
-        folder.list(MessageQuery.all(), all::addAll);
-        return all;
     }
 
     /** Writes the intent to append these source messages to the target as it is now. */
