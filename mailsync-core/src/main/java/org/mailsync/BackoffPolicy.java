@@ -153,9 +153,26 @@ public final class BackoffPolicy {
                 attempt, serverWish, now, deadline, ThreadLocalRandom.current().nextDouble());
     }
 
+    /**
+     * {@link #nextDelay(int, Duration, Instant, Instant)} for a caller that measures the time left
+     * rather than reading a clock (a deadline on {@link System#nanoTime}).
+     *
+     * @param timeLeft how long until the caller's deadline (negative: it has passed), or null for
+     *     no deadline
+     */
+    public Optional<Duration> nextDelay(int attempt, @Nullable Duration serverWish, @Nullable Duration timeLeft) {
+        return nextDelay(
+                attempt, serverWish, timeLeft, ThreadLocalRandom.current().nextDouble());
+    }
+
     /** {@link #nextDelay(int, Duration, Instant, Instant)} with the random draw given (0 ≤ random < 1). */
     Optional<Duration> nextDelay(
             int attempt, @Nullable Duration serverWish, Instant now, @Nullable Instant deadline, double random) {
+        return nextDelay(attempt, serverWish, deadline == null ? null : Duration.between(now, deadline), random);
+    }
+
+    private Optional<Duration> nextDelay(
+            int attempt, @Nullable Duration serverWish, @Nullable Duration timeLeft, double random) {
         if (!allowsAttemptAfter(attempt)) {
             return Optional.empty();
         }
@@ -164,8 +181,7 @@ public final class BackoffPolicy {
         if (serverWish != null && serverWish.compareTo(wait) > 0) {
             wait = serverWish;
         }
-        if (deadline != null
-                && (now.isAfter(deadline) || Duration.between(now, deadline).compareTo(wait) < 0)) {
+        if (timeLeft != null && timeLeft.compareTo(wait) < 0) {
             return Optional.empty();
         }
         return Optional.of(wait);

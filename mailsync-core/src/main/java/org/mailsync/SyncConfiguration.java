@@ -12,7 +12,7 @@ import org.mailsync.spi.MailStore;
  * Everything a {@link SyncEngine} was configured with, copied once when the engine was built: a
  * builder changed afterwards changes no engine. {@link SyncEngine.Builder} documents each setting
  * and its default; build one there (the constructor checks every value as the builder does, so no
- * configuration is ever invalid, but naming 23 values by position is no way to write one).
+ * configuration is ever invalid, but naming 22 values by position is no way to write one).
  *
  * <p>Immutable (the stores, checkpoint store, listener and clock it names are shared, not copied).
  */
@@ -33,8 +33,7 @@ public record SyncConfiguration(
         int batchSize,
         long batchBytes,
         double rematchThreshold,
-        int retries,
-        Duration retryBackoff,
+        BackoffPolicy retryPolicy,
         SyncListener listener,
         Clock clock,
         boolean newMailOnly,
@@ -60,7 +59,7 @@ public record SyncConfiguration(
         checkBatchSize(batchSize);
         checkBatchBytes(batchBytes);
         checkRematchThreshold(rematchThreshold);
-        checkRetries(retries, retryBackoff);
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
         checkDeadline("folder", folderDeadline);
         checkDeadline("account", accountDeadline);
     }

@@ -355,7 +355,6 @@ public final class SyncEngine {
     private FolderReport syncWithRetries(RunContext context, FolderPair pair, AtomicReference<String> accountError)
             throws InterruptedException {
         Instant accountDeadline = context.accountDeadline();
-        Duration backoff = config.retryBackoff();
         Instant folderDeadline = config.clock().instant().plus(config.folderDeadline());
         Instant deadline = folderDeadline.isBefore(accountDeadline) ? folderDeadline : accountDeadline;
         String deadlineReason = folderDeadline.isBefore(accountDeadline)
@@ -366,24 +365,27 @@ public final class SyncEngine {
                 return new FolderSync(config, context, pair, new RunContext.Deadline(deadline, deadlineReason)).run();
             } catch (ConnectionException e) {
                 config.listener().error(e);
-                if (attempt > config.retries()) {
+                BackoffPolicy policy = config.retryPolicy();
+                if (!policy.allowsAttemptAfter(attempt)) {
                     return failed(pair, e.getMessage() + " (gave up after " + attempt + " attempts)");
                 }
-                if (config.clock().instant().isAfter(deadline)) {
-                    return failed(pair, e.getMessage() + " (not retried: " + deadlineReason + " passed)");
+                Instant now = config.clock().instant();
+                Optional<Duration> wait =
+                        policy.nextDelay(attempt, e.retryAfter().orElse(null), now, deadline);
+                if (wait.isEmpty()) {
+                    return failed(
+                            pair,
+                            e.getMessage() + " (not retried: " + deadlineReason
+                                    + (now.isAfter(deadline) ? " passed)" : " would pass before the next attempt)"));
                 }
-                Duration current = backoff;
-                Duration wait =
-                        e.retryAfter().filter(d -> d.compareTo(current) > 0).orElse(current);
                 log.warn(
                         "{}: {}; retrying in {} ms (attempt {} of {})",
                         pair,
                         e.getMessage(),
-                        wait.toMillis(),
+                        wait.get().toMillis(),
                         attempt + 1,
-                        config.retries() + 1);
-                Thread.sleep(wait.toMillis());
-                backoff = backoff.multipliedBy(2);
+                        policy.maxAttempts());
+                BackoffPolicy.Sleeper.THREAD.sleep(wait.get());
             } catch (AuthenticationException | StoreFailureException e) {
                 config.listener().error(e);
                 accountError.compareAndSet(null, e.getMessage());
@@ -445,8 +447,7 @@ public final class SyncEngine {
         private int batchSize = 100;
         private long batchBytes = 8L << 20;
         private double rematchThreshold = 0.5;
-        private int retries = 3;
-        private Duration retryBackoff = Duration.ofSeconds(2);
+        private BackoffPolicy retryPolicy = BackoffPolicy.doubling(Duration.ofSeconds(2), 4);
         private SyncListener listener = SyncListener.NONE;
         private Clock clock = Clock.systemUTC();
         private boolean newMailOnly;
@@ -590,12 +591,27 @@ public final class SyncEngine {
             return this;
         }
 
-        /** Retries of a folder after a connection failure, and the first back-off (doubling). */
+        /**
+         * Retries of a folder after a connection failure ({@code count} after the first attempt),
+         * and the first back-off, doubling: {@code retries(BackoffPolicy.doubling(firstBackoff,
+         * count + 1))}. Default 3 retries, 2 s.
+         */
         public Builder retries(int count, Duration firstBackoff) {
             SyncConfiguration.checkRetries(count, firstBackoff);
             once("retries", count + " with a first back-off of " + firstBackoff);
-            retries = count;
-            retryBackoff = firstBackoff;
+            // maxAttempts counts the first attempt too; Integer.MAX_VALUE retries stay "unlimited".
+            retryPolicy = BackoffPolicy.doubling(firstBackoff, count == Integer.MAX_VALUE ? count : count + 1);
+            return this;
+        }
+
+        /**
+         * How a folder is retried after a connection failure: the attempts in all, the waits
+         * between them (a longer wait the server asked for wins), never past the folder's or the
+         * account's deadline. Default {@code BackoffPolicy.doubling(2 s, 4)}.
+         */
+        public Builder retries(BackoffPolicy policy) {
+            once("retries", policy);
+            retryPolicy = policy;
             return this;
         }
 
@@ -677,8 +693,7 @@ public final class SyncEngine {
                     batchSize,
                     batchBytes,
                     rematchThreshold,
-                    retries,
-                    retryBackoff,
+                    retryPolicy,
                     listener,
                     clock,
                     newMailOnly,

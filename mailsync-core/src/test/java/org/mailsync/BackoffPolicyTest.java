@@ -99,6 +99,17 @@ class BackoffPolicyTest {
     }
 
     @Test
+    void theTimeLeftDecidesAsTheDeadlineDoes() {
+        BackoffPolicy p = policy().build();
+        assertThat(p.nextDelay(3, null, Duration.ofSeconds(4))).contains(Duration.ofSeconds(4));
+        assertThat(p.nextDelay(3, null, Duration.ofMillis(3999))).isEmpty();
+        assertThat(p.nextDelay(1, Duration.ofSeconds(5), Duration.ofSeconds(4))).isEmpty();
+        assertThat(p.nextDelay(1, null, Duration.ofNanos(-1))).isEmpty();
+        assertThat(p.nextDelay(6, null, (Duration) null)).isEmpty();
+        assertThat(p.nextDelay(5, Duration.ofDays(1), (Duration) null)).contains(Duration.ofDays(1));
+    }
+
+    @Test
     void theBuilderRefusesASettingMadeTwiceAndBadValues() {
         BackoffPolicy.Builder b = BackoffPolicy.builder().maxAttempts(4);
         assertThatThrownBy(() -> b.maxAttempts(5)).hasMessage("max attempts was already set to 4");

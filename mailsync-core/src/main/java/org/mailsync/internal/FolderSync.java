@@ -2,19 +2,15 @@ package org.mailsync.internal;
 
 import com.google.common.collect.ArrayListMultimap;
 import com.google.common.collect.ListMultimap;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.AlteredMessage;
 import org.mailsync.Capability;
@@ -27,14 +23,10 @@ import org.mailsync.FolderReport;
 import org.mailsync.FolderStatus;
 import org.mailsync.FolderUnusableException;
 import org.mailsync.MailStoreException;
-import org.mailsync.MessageFailure;
 import org.mailsync.MessageInfo;
-import org.mailsync.MessageRejectedException;
 import org.mailsync.MessageUid;
-import org.mailsync.RawMessage;
 import org.mailsync.StoreFailureException;
 import org.mailsync.SyncConfiguration;
-import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
@@ -153,10 +145,21 @@ public final class FolderSync {
                 tgt,
                 config.target().account());
 
+        Settler settler = new Settler(journal, pairs, this::putPair, identity, src, tgt, counters);
+        Copier copier = new Copier(
+                config, context, pair, src, tgt, identity, flags, journal, settler, counters, new Copier.Steps() {
+                    @Override
+                    public void checkDeadline() throws FolderUnusableException {
+                        FolderSync.this.checkDeadline();
+                    }
+
+                    @Override
+                    public void snapshot() throws StoreFailureException {
+                        FolderSync.this.snapshot();
+                    }
+                });
         if (!config.dryRun()) {
-            for (JournalEntry.AppendIntent intent : journal.pending()) {
-                settle(intent, resolve(intent, Map.of()));
-            }
+            settler.settlePending();
         }
 
         boolean sourceGenChanged =
@@ -246,7 +249,7 @@ public final class FolderSync {
         } else if (vanished.isPresent()) {
             removeGone(vanished.get()::contains, paired);
         }
-        copyAll(unpaired);
+        copier.copyAll(unpaired);
         updateFlags(paired);
         for (String warning : src.warnings()) {
             context.notes().accept("source " + pair.source() + ": " + warning);
@@ -526,325 +529,6 @@ public final class FolderSync {
             pairs.clearOrphans();
         }
         counters.deleted(targets.size());
-    }
-
-    // ---- copying
-
-    private void copyAll(List<MessageInfo> toCopy) throws MailStoreException, InterruptedException {
-        long max = config.target().capabilities().maxMessageSize().orElse(Long.MAX_VALUE);
-        List<List<MessageInfo>> batches = new ArrayList<>();
-        List<MessageInfo> batch = new ArrayList<>();
-        long batchBytes = 0;
-        for (MessageInfo m : toCopy) {
-            if (m.size() > max) {
-                counters.failed(new MessageFailure(
-                        ErrorContext.of(config.source().account(), pair.source(), m.uid()),
-                        "message of " + m.size() + " bytes exceeds the target's limit of " + max + " bytes"));
-                continue;
-            }
-            if (config.dryRun()) {
-                counters.copied(m.size());
-                continue;
-            }
-            if (!batch.isEmpty()
-                    && (batch.size() >= config.batchSize() || batchBytes + m.size() > config.batchBytes())) {
-                batches.add(batch);
-                batch = new ArrayList<>();
-                batchBytes = 0;
-            }
-            batch.add(m);
-            batchBytes += m.size();
-        }
-        if (!batch.isEmpty()) {
-            batches.add(batch);
-        }
-        copyPipelined(batches);
-    }
-
-    /**
-     * Reads batch k+1 from the source on the reader thread while this thread appends batch k to
-     * the target: on IMAP each side has its own connection, so neither waits for the other.
-     */
-    private void copyPipelined(List<List<MessageInfo>> batches) throws MailStoreException, InterruptedException {
-        if (batches.isEmpty()) {
-            return;
-        }
-        Future<Loaded> next = context.reader().submit(() -> load(batches.get(0)));
-        try {
-            for (int k = 0; k < batches.size(); k++) {
-                Loaded current = await(next);
-                next = null;
-                try {
-                    if (k + 1 < batches.size()) {
-                        List<MessageInfo> following = batches.get(k + 1);
-                        next = context.reader().submit(() -> load(following));
-                    }
-                    checkDeadline();
-                    append(current.items());
-                    maybeSnapshot();
-                } finally {
-                    current.close();
-                }
-            }
-        } finally {
-            if (next != null) {
-                // Stopped early (a failure): wait for the read under way and free what it holds.
-                try {
-                    await(next).close();
-                } catch (MailStoreException | RuntimeException e) {
-                    // The failure that stopped us is the one to report.
-                }
-            }
-        }
-    }
-
-    private static Loaded await(Future<Loaded> future) throws MailStoreException, InterruptedException {
-        return Futures.await(future, MailStoreException.class);
-    }
-
-    /** A batch read from the source: its messages, holding part of the run's byte budget. */
-    private final class Loaded implements AutoCloseable {
-        private final List<Item> items;
-        private final long taken;
-
-        Loaded(List<Item> items, long taken) {
-            this.items = items;
-            this.taken = taken;
-        }
-
-        List<Item> items() {
-            return items;
-        }
-
-        @Override
-        public void close() {
-            items.forEach(i -> i.raw().close());
-            context.budget().release(taken);
-        }
-    }
-
-    /** Reads one batch (on the reader thread); a message the source refuses is reported alone. */
-    private Loaded load(List<MessageInfo> batch) throws MailStoreException, InterruptedException {
-        long bytes = batch.stream().mapToLong(MessageInfo::size).sum();
-        long taken = context.budget().acquire(bytes);
-        Map<MessageUid, RawMessage> raws = new LinkedHashMap<>();
-        try {
-            try {
-                src.readAll(batch.stream().map(MessageInfo::uid).toList(), raws::put);
-            } catch (MessageRejectedException e) {
-                raws.values().forEach(RawMessage::close);
-                raws.clear();
-                for (MessageInfo m : batch) {
-                    try {
-                        src.read(m.uid()).ifPresent(raw -> raws.put(m.uid(), raw));
-                    } catch (MessageRejectedException one) {
-                        config.listener().error(one);
-                        counters.failed(new MessageFailure(
-                                ErrorContext.of(config.source().account(), pair.source(), m.uid()),
-                                "cannot read from the source: " + one.reason()));
-                    }
-                }
-            }
-            List<Item> items = new ArrayList<>();
-            for (MessageInfo m : batch) {
-                RawMessage raw = raws.get(m.uid());
-                if (raw == null) {
-                    continue; // expunged on the source since the listing, or refused: reported
-                }
-                String key;
-                try (InputStream in = raw.openStream()) {
-                    key = identity.key(m, in);
-                } catch (IOException e) {
-                    throw identity.readFailure(src, m.uid(), e);
-                }
-                items.add(new Item(m, raw, key, flags.targetFlags(m.flags())));
-            }
-            return new Loaded(items, taken);
-        } catch (MailStoreException | RuntimeException e) {
-            raws.values().forEach(RawMessage::close);
-            context.budget().release(taken);
-            throw e;
-        }
-    }
-
-    private record Item(MessageInfo info, RawMessage raw, String key, Flags targetFlags) {}
-
-    private void append(List<Item> items) throws MailStoreException {
-        if (items.isEmpty()) {
-            return;
-        }
-        FolderStatus before = tgt.status();
-        JournalEntry.AppendIntent intent = journal.intend(
-                before.generation(),
-                before.nextUid(),
-                items.stream()
-                        .map(i -> new JournalEntry.IntentItem(
-                                i.info().uid(), i.key(), i.info().flags()))
-                        .toList());
-        List<PairEntry> made;
-        try {
-            List<Optional<MessageUid>> ids = tgt.appendAll(items.stream()
-                    .map(i ->
-                            new AppendRequest(i.raw(), i.targetFlags(), i.info().internalDate()))
-                    .toList());
-            made = new ArrayList<>();
-            for (int k = 0; k < items.size(); k++) {
-                if (ids.get(k).isEmpty()) {
-                    made = null;
-                    break;
-                }
-                made.add(new PairEntry(
-                        items.get(k).info().uid(),
-                        ids.get(k).get(),
-                        items.get(k).info().flags()));
-            }
-            if (made == null) {
-                made = resolve(intent, sentSizes(items)); // the store cannot tell ids: find them by identity
-            } else {
-                noticeAltered(items, made);
-            }
-        } catch (MessageRejectedException e) {
-            List<PairEntry> partial = resolve(intent, sentSizes(items));
-            settle(intent, partial);
-            countCopied(items, partial);
-            if (items.size() == 1) {
-                config.listener().error(e);
-                counters.failed(new MessageFailure(
-                        ErrorContext.of(
-                                config.target().account(),
-                                pair.target(),
-                                items.get(0).info().uid()),
-                        "source message " + items.get(0).info().uid() + " rejected by the target: " + e.reason()));
-                return;
-            }
-            // Find the culprit: the messages not appended go again one by one.
-            Set<MessageUid> done = new HashSet<>();
-            partial.forEach(p -> done.add(p.source()));
-            for (Item item : items) {
-                if (!done.contains(item.info().uid())) {
-                    checkDeadline();
-                    append(List.of(item));
-                }
-            }
-            return;
-        }
-        settle(intent, made);
-        countCopied(items, made);
-    }
-
-    private void countCopied(List<Item> items, List<PairEntry> made) {
-        Set<MessageUid> done = new HashSet<>();
-        made.forEach(p -> done.add(p.source()));
-        for (Item item : items) {
-            if (done.contains(item.info().uid())) {
-                // The bytes read and appended: a source may list a size that is not the message's.
-                counters.copied(item.raw().size());
-                if (!item.info().flags().keywords().isEmpty()
-                        && item.targetFlags().keywords().isEmpty()) {
-                    counters.keywordsDropped();
-                }
-                config.listener()
-                        .messageCopied(pair, item.info().uid(), item.raw().size());
-            }
-        }
-    }
-
-    /**
-     * The pairs an intent made: target messages from the journaled next id on, not yet paired,
-     * whose identity keys match the intent's messages (counting, lowest id first).
-     */
-    private List<PairEntry> resolve(JournalEntry.AppendIntent intent, Map<MessageUid, Long> sentSizes)
-            throws MailStoreException {
-        if (tStatus == null || !tgt.status().generation().equals(intent.targetGeneration())) {
-            return List.of(); // the target was renumbered: identity matching will find them
-        }
-        IdentityMatcher.TargetIndex targets = unpairedTargetsByKey(MessageQuery.from(intent.targetNextUid()));
-        List<PairEntry> made = new ArrayList<>();
-        Set<MessageUid> taken = new HashSet<>();
-        List<JournalEntry.IntentItem> left = new ArrayList<>();
-        for (JournalEntry.IntentItem item : intent.items()) {
-            List<MessageUid> found = targets.byKey().get(item.identityKey());
-            if (!found.isEmpty()) {
-                MessageUid t = found.remove(0);
-                taken.add(t);
-                made.add(new PairEntry(item.source(), t, item.flags()));
-            } else {
-                left.add(item);
-            }
-        }
-        // A server that rewrites what it stores (8-bit header bytes to X, a final CRLF added)
-        // changes the strict key: the rest is matched by the relaxed one, among the rest only.
-        List<MessageInfo> targetsLeft =
-                targets.infos().stream().filter(m -> !taken.contains(m.uid())).toList();
-        if (left.isEmpty() || targetsLeft.isEmpty()) {
-            return made;
-        }
-        List<MessageInfo> sourceLeft = new ArrayList<>();
-        if (left.stream().allMatch(i -> sentSizes.containsKey(i.source()))) {
-            left.forEach(i ->
-                    sourceLeft.add(MessageInfo.of(i.source(), sentSizes.get(i.source()), i.flags(), Instant.EPOCH)));
-        } else {
-            // Settling after a restart: the sizes sent are the source's (listed, as read).
-            Set<MessageUid> wanted = new HashSet<>();
-            left.forEach(i -> wanted.add(i.source()));
-            MessageUid first = wanted.stream().min(MessageUid::compareTo).orElseThrow();
-            src.list(MessageQuery.from(first), batch -> batch.stream()
-                    .filter(m -> wanted.contains(m.uid()))
-                    .forEach(sourceLeft::add));
-        }
-        Map<MessageUid, MessageInfo> relaxed = identity.matchRelaxed(sourceLeft, targetsLeft);
-        Map<MessageUid, Long> sizes = new HashMap<>();
-        sourceLeft.forEach(m -> sizes.put(m.uid(), m.size()));
-        for (JournalEntry.IntentItem item : left) {
-            MessageInfo t = relaxed.get(item.source());
-            if (t != null) {
-                made.add(new PairEntry(item.source(), t.uid(), item.flags()));
-                counters.altered(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
-            }
-        }
-        return made;
-    }
-
-    private static Map<MessageUid, Long> sentSizes(List<Item> items) {
-        Map<MessageUid, Long> sizes = new HashMap<>();
-        items.forEach(i -> sizes.put(i.info().uid(), i.raw().size()));
-        return sizes;
-    }
-
-    /**
-     * After an append whose target ids are known: lists them and compares the stored sizes with
-     * the sizes sent. A message the server rewrote stays paired (by its id) and is reported.
-     */
-    private void noticeAltered(List<Item> items, List<PairEntry> made) throws MailStoreException {
-        if (made.isEmpty()) {
-            return;
-        }
-        MessageUid first =
-                made.stream().map(PairEntry::target).min(MessageUid::compareTo).orElseThrow();
-        Map<MessageUid, Long> stored = new HashMap<>();
-        tgt.list(MessageQuery.from(first), batch -> batch.forEach(m -> stored.put(m.uid(), m.size())));
-        Map<MessageUid, Long> sent = sentSizes(items);
-        for (PairEntry p : made) {
-            Long size = stored.get(p.target());
-            long was = sent.get(p.source());
-            if (size != null && size != was) {
-                counters.altered(new AlteredMessage(p.source(), p.target(), was, size));
-            }
-        }
-    }
-
-    private void settle(JournalEntry.AppendIntent intent, List<PairEntry> made)
-            throws StoreFailureException, FolderUnusableException {
-        journal.settled(intent, made);
-        for (PairEntry p : made) {
-            putPair(p);
-        }
-    }
-
-    private void maybeSnapshot() throws StoreFailureException {
-        if (journal.batchDone()) {
-            snapshot();
-        }
     }
 
     /**

@@ -2,30 +2,26 @@ package org.mailsync.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mailsync.internal.TestFolders.list;
+import static org.mailsync.internal.TestFolders.put;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mailsync.Flags;
 import org.mailsync.FolderPath;
 import org.mailsync.IdentityStrategies;
 import org.mailsync.IdentityStrategy;
 import org.mailsync.MessageInfo;
 import org.mailsync.MessageUid;
-import org.mailsync.RawMessage;
 import org.mailsync.memory.InMemoryStore;
-import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
 
 class IdentityMatcherTest {
-    private static final Instant DATE = Instant.parse("2025-06-01T08:00:00Z");
 
     private final InMemoryStore sourceStore = InMemoryStore.create("memory:source");
     private final InMemoryStore targetStore = InMemoryStore.create("memory:target");
@@ -46,18 +42,6 @@ class IdentityMatcherTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static MessageUid put(MailFolder folder, byte[] message) throws Exception {
-        try (RawMessage raw = RawMessage.of(message)) {
-            return folder.append(new AppendRequest(raw, Flags.NONE, DATE)).orElseThrow();
-        }
-    }
-
-    private static List<MessageInfo> list(MailFolder folder) throws Exception {
-        List<MessageInfo> all = new ArrayList<>();
-        folder.list(MessageQuery.all(), all::addAll);
-        return all;
     }
 
     private IdentityMatcher matcher(IdentityStrategy strategy) {

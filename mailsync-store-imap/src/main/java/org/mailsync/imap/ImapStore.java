@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,6 +30,7 @@ import org.eclipse.angus.mail.imap.protocol.ListInfo;
 import org.eclipse.angus.mail.imap.protocol.MailboxInfo;
 import org.eclipse.angus.mail.imap.protocol.Namespaces;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.BackoffPolicy;
 import org.mailsync.Capability;
 import org.mailsync.ErrorContext;
 import org.mailsync.FolderInfo;
@@ -538,7 +540,7 @@ public final class ImapStore implements MailStore {
         private @Nullable Duration readTimeout;
         private int maxConnections;
         private @Nullable Duration connectionWait;
-        private @Nullable RetryPolicy retry;
+        private @Nullable BackoffPolicy retry;
         private @Nullable MessageSpool spool;
         private Settings.@Nullable Sleeper sleeper;
         private @Nullable Duration greetingTimeout;
@@ -709,11 +711,19 @@ public final class ImapStore implements MailStore {
             return this;
         }
 
-        /** Retries after lost connections and throttling; {@link RetryPolicy#DEFAULT} by default. */
-        public Builder retry(RetryPolicy policy) {
+        /**
+         * How idempotent exchanges are retried after lost connections and throttling (attempts in
+         * all, waits; never past the operation deadline); {@link RetryPolicy#DEFAULT} by default.
+         */
+        public Builder retry(BackoffPolicy policy) {
             checkState(retry == null, "retry policy was already set to %s", retry);
-            this.retry = policy;
+            this.retry = Objects.requireNonNull(policy, "retry policy");
             return this;
+        }
+
+        /** {@code retry(policy.toBackoff())}: doubling waits, no jitter. */
+        public Builder retry(RetryPolicy policy) {
+            return retry(policy.toBackoff());
         }
 
         /** Where read messages go: memory up to its threshold, temp files above. */
@@ -809,7 +819,7 @@ public final class ImapStore implements MailStore {
                     readTimeout != null ? readTimeout : Duration.ofMinutes(2),
                     maxConnections != 0 ? maxConnections : 8,
                     connectionWait != null ? connectionWait : Duration.ofMinutes(2),
-                    retry != null ? retry : RetryPolicy.DEFAULT,
+                    retry != null ? retry : RetryPolicy.DEFAULT.toBackoff(),
                     spool != null ? spool : MessageSpool.defaults(),
                     sleeper != null ? sleeper : Settings.Sleeper.REAL,
                     greetingTimeout != null ? greetingTimeout : Duration.ofSeconds(30),

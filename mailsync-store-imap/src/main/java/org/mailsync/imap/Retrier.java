@@ -1,8 +1,10 @@
 package org.mailsync.imap;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 import org.mailsync.AuthenticationException;
+import org.mailsync.BackoffPolicy;
 import org.mailsync.ConnectionException;
 import org.mailsync.ErrorContext;
 import org.mailsync.MailStoreException;
@@ -11,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one IMAP exchange under the store's {@link RetryPolicy}: a lost connection is retried only
+ * Runs one IMAP exchange under the store's {@link BackoffPolicy}: a lost connection is retried only
  * for idempotent exchanges (a new connection is made by the next attempt), a throttling answer is
  * waited out (the server said NO, so nothing happened), a refused login and an untrusted
  * certificate are never retried. What remains becomes the matching {@link MailStoreException}.
@@ -53,7 +55,7 @@ final class Retrier {
             Attempt<T> attempt,
             Function<Failure, MailStoreException> refusal)
             throws MailStoreException {
-        RetryPolicy policy = settings.retry();
+        BackoffPolicy policy = settings.retry();
         for (int n = 1; ; n++) {
             Failure failure;
             try {
@@ -81,13 +83,13 @@ final class Retrier {
                                         + " (not retried: the server may or may not have carried it out)",
                                 failure.cause());
                     }
-                    if (n >= policy.maxAttempts()) {
+                    if (!policy.allowsAttemptAfter(n)) {
                         throw new ConnectionException(
                                 context, what + ": " + failure.text() + " (after " + n + " attempts)", failure.cause());
                     }
                 }
                 case THROTTLED -> {
-                    if (n >= policy.maxAttempts()) {
+                    if (!policy.allowsAttemptAfter(n)) {
                         throw new ConnectionException(
                                 context,
                                 what + ": the server throttles us: " + failure.text() + " (after " + n + " attempts)",
@@ -98,11 +100,11 @@ final class Retrier {
                 }
                 default -> throw refusal.apply(failure);
             }
-            Duration delay = policy.delayAfter(n);
-            if (failure.retryAfter() != null && failure.retryAfter().compareTo(delay) > 0) {
-                delay = failure.retryAfter();
-            }
-            if (Deadline.remainingNanos(System.nanoTime()) <= delay.toNanos()) {
+            long remaining = Deadline.remainingNanos(System.nanoTime());
+            // The policy's wait (or the server's, if longer), if the operation deadline leaves time for it.
+            Optional<Duration> next = policy.nextDelay(
+                    n, failure.retryAfter(), remaining == Long.MAX_VALUE ? null : Duration.ofNanos(remaining));
+            if (next.isEmpty()) {
                 throw new ConnectionException(
                         context,
                         what + ": " + failure.text() + " (gave up after " + n
@@ -117,11 +119,11 @@ final class Retrier {
                     context,
                     what,
                     failure.text(),
-                    delay.toMillis(),
+                    next.get().toMillis(),
                     n + 1,
                     policy.maxAttempts());
             try {
-                settings.sleeper().sleep(delay);
+                settings.sleeper().sleep(next.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConnectionException(context, what + " interrupted while waiting to retry", e);

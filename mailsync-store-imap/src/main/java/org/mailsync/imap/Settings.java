@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.BackoffPolicy;
 import org.mailsync.MessageSpool;
 
 /**
@@ -27,7 +28,7 @@ record Settings(
         Duration readTimeout,
         int maxConnections,
         Duration connectionWait,
-        RetryPolicy retry,
+        BackoffPolicy retry,
         MessageSpool spool,
         Sleeper sleeper,
         Duration greetingTimeout,

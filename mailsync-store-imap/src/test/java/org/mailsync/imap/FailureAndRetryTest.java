@@ -14,6 +14,7 @@ import org.eclipse.angus.mail.iap.CommandFailedException;
 import org.eclipse.angus.mail.iap.Response;
 import org.junit.jupiter.api.Test;
 import org.mailsync.AuthenticationException;
+import org.mailsync.BackoffPolicy;
 import org.mailsync.ConnectionException;
 import org.mailsync.ErrorContext;
 import org.mailsync.MessageSpool;
@@ -25,6 +26,10 @@ class FailureAndRetryTest {
     private final ErrorContext context = ErrorContext.of("imap://carol@example.org:143");
 
     private Settings settings(RetryPolicy policy) {
+        return settings(policy.toBackoff());
+    }
+
+    private Settings settings(BackoffPolicy policy) {
         return new Settings(
                 "example.org",
                 143,
@@ -106,6 +111,54 @@ class FailureAndRetryTest {
                 Retrier.storeFailure(context, "STATUS"));
         assertThat(result).isEqualTo("ok");
         assertThat(sleeps).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(300));
+    }
+
+    @Test
+    void anyBackoffPolicyIsFollowedForItsAttemptsAndWaits() {
+        BackoffPolicy tripling = BackoffPolicy.builder()
+                .initialDelay(Duration.ofMillis(10))
+                .multiplier(3)
+                .maxDelay(Duration.ofMillis(50))
+                .maxAttempts(4)
+                .build();
+        AtomicInteger attempts = new AtomicInteger();
+        assertThatThrownBy(() -> Retrier.run(
+                        settings(tripling),
+                        context,
+                        "STATUS",
+                        true,
+                        () -> {
+                            attempts.incrementAndGet();
+                            throw new SocketTimeoutException("Read timed out");
+                        },
+                        Retrier.storeFailure(context, "STATUS")))
+                .isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("(after 4 attempts)");
+        assertThat(attempts).hasValue(4);
+        assertThat(sleeps).containsExactly(Duration.ofMillis(10), Duration.ofMillis(30), Duration.ofMillis(50));
+    }
+
+    @Test
+    void aRetryPolicyIsTheDoublingBackoffPolicyItNames() {
+        BackoffPolicy def = RetryPolicy.DEFAULT.toBackoff();
+        assertThat(def.maxAttempts()).isEqualTo(4);
+        assertThat(List.of(def.nextDelay(1), def.nextDelay(2), def.nextDelay(3), def.nextDelay(4)))
+                .containsExactly(
+                        java.util.Optional.of(Duration.ofMillis(500)),
+                        java.util.Optional.of(Duration.ofMillis(1000)),
+                        java.util.Optional.of(Duration.ofMillis(2000)),
+                        java.util.Optional.empty());
+        assertThat(new RetryPolicy(9, Duration.ofSeconds(20), Duration.ofSeconds(30))
+                        .toBackoff()
+                        .delay(3))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(RetryPolicy.NONE.toBackoff())
+                .isEqualTo(BackoffPolicy.builder()
+                        .maxAttempts(1)
+                        .initialDelay(Duration.ZERO)
+                        .maxDelay(Duration.ZERO)
+                        .build());
+        assertThat(RetryPolicy.NONE.toBackoff().allowsAttemptAfter(1)).isFalse();
     }
 
     @Test
