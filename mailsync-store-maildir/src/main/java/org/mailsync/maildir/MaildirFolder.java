@@ -46,18 +46,13 @@ import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
 import org.mailsync.SkippedItem;
 import org.mailsync.StoreFailureException;
-import org.mailsync.internal.Headers;
-import org.mailsync.maildir.internal.CrlfInputStream;
-import org.mailsync.maildir.internal.Fsync;
-import org.mailsync.maildir.internal.KeywordFile;
-import org.mailsync.maildir.internal.MaildirFileName;
-import org.mailsync.maildir.internal.PrivateFiles;
-import org.mailsync.maildir.internal.Uidlist;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
 import org.mailsync.spi.support.DotLock;
+import org.mailsync.spi.support.DurableFiles;
+import org.mailsync.spi.support.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -418,10 +413,10 @@ final class MaildirFolder implements MailFolder {
                 }
                 if (store.fsync()) {
                     if (toNew) {
-                        Fsync.directory(dir.resolve("new"));
+                        DurableFiles.forceDirectory(dir.resolve("new"));
                     }
                     if (toCur) {
-                        Fsync.directory(dir.resolve("cur"));
+                        DurableFiles.forceDirectory(dir.resolve("cur"));
                     }
                 }
                 List<Uidlist.Record> records = new ArrayList<>(pending.size());
@@ -495,9 +490,9 @@ final class MaildirFolder implements MailFolder {
                 }
             }
             if (store.fsync() && moved) {
-                Fsync.directory(dir.resolve("cur"));
+                DurableFiles.forceDirectory(dir.resolve("cur"));
                 if (movedFromNew) {
-                    Fsync.directory(dir.resolve("new"));
+                    DurableFiles.forceDirectory(dir.resolve("new"));
                 }
             }
         } catch (DotLock.TimeoutException e) {
@@ -535,7 +530,7 @@ final class MaildirFolder implements MailFolder {
             // The uidlist keeps the line until it is next rewritten, as with Dovecot's expunges.
             if (store.fsync()) {
                 for (String subdir : touched) {
-                    Fsync.directory(dir.resolve(subdir));
+                    DurableFiles.forceDirectory(dir.resolve(subdir));
                 }
             }
         } catch (IOException e) {
@@ -945,16 +940,7 @@ final class MaildirFolder implements MailFolder {
                     Uidlist created = Uidlist.create(store.nextUidValidity(), MaildirStore.newMailboxGuid());
                     // Written aside and renamed, so that no reader ever sees half a header.
                     Path temp = dir.resolve(UIDLIST + ".tmp-" + store.newUniqueName());
-                    try (FileChannel out = PrivateFiles.createFile(temp)) {
-                        out.write(ByteBuffer.wrap(created.format()));
-                        if (store.fsync()) {
-                            out.force(true);
-                        }
-                    }
-                    Files.move(temp, uidlistFile, StandardCopyOption.ATOMIC_MOVE);
-                    if (store.fsync()) {
-                        Fsync.directory(dir);
-                    }
+                    DurableFiles.replace(temp, uidlistFile, created.format(), store.fsync());
                     continue;
                 }
                 try (DotLock lock = store.lock(uidlistFile)) {

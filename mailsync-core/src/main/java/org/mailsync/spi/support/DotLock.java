@@ -352,21 +352,8 @@ public final class DotLock implements AutoCloseable {
      * target: the target's new contents, mode 0600, committed and unlocked in one step.
      */
     public void commit(byte[] content, boolean fsync) throws IOException {
-        try (FileChannel out = FileChannel.open(
-                lockFile, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            if (fsync) {
-                out.force(true);
-            }
-        }
-        Files.move(lockFile, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.renameOver(lockFile, target, fsync, out -> DurableFiles.writeFully(out, content), false);
         held = false;
-        if (fsync) {
-            syncDirectory(target.toAbsolutePath().getParent());
-        }
     }
 
     /**
@@ -376,24 +363,10 @@ public final class DotLock implements AutoCloseable {
     public void append(byte[] content, boolean fsync) throws IOException {
         try (FileChannel out = FileChannel.open(
                 target, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
+            DurableFiles.writeFully(out, content);
             if (fsync) {
                 out.force(false);
             }
-        }
-    }
-
-    private static void syncDirectory(@Nullable Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // Not every file system lets a directory be opened for sync; the rename itself stands.
         }
     }
 
