@@ -53,6 +53,7 @@ import org.mailsync.spi.MessageQuery;
 import org.mailsync.spi.support.DotLock;
 import org.mailsync.spi.support.DurableFiles;
 import org.mailsync.spi.support.Headers;
+import org.mailsync.spi.support.MaildirFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,6 @@ final class MaildirFolder implements MailFolder {
     private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
     private static final String UIDLIST = "dovecot-uidlist";
     private static final String KEYWORDS = "dovecot-keywords";
-    private static final String SYSTEM_LETTERS = "DFRST";
 
     /** Where a message's file is now: its base, {@code new} or {@code cur}, and its full name. */
     private record Located(String base, String subdir, String fileName) {}
@@ -603,13 +603,11 @@ final class MaildirFolder implements MailFolder {
         Set<String> names = new TreeSet<>();
         for (int i = 0; i < letters.length(); i++) {
             char c = letters.charAt(i);
-            switch (c) {
-                case 'D' -> system.add(Flag.DRAFT);
-                case 'F' -> system.add(Flag.FLAGGED);
-                case 'R' -> system.add(Flag.ANSWERED);
-                case 'S' -> system.add(Flag.SEEN);
-                case 'T' -> system.add(Flag.DELETED);
-                default -> keywords.keyword(c).filter(Flags::isValidKeyword).ifPresent(names::add);
+            Optional<Flag> flag = MaildirFlags.flag(c);
+            if (flag.isPresent()) {
+                system.add(flag.get());
+            } else {
+                keywords.keyword(c).filter(Flags::isValidKeyword).ifPresent(names::add);
             }
         }
         return Flags.of(system, names);
@@ -619,7 +617,7 @@ final class MaildirFolder implements MailFolder {
     private String unknownLetters(String fileName) {
         StringBuilder kept = new StringBuilder();
         for (char c : MaildirFileName.parse(fileName).flagLetters().toCharArray()) {
-            boolean known = SYSTEM_LETTERS.indexOf(c) >= 0
+            boolean known = MaildirFlags.SYSTEM_LETTERS.indexOf(c) >= 0
                     || keywords.keyword(c).filter(Flags::isValidKeyword).isPresent();
             if (!known) {
                 kept.append(c);
@@ -629,17 +627,7 @@ final class MaildirFolder implements MailFolder {
     }
 
     private String letters(Flags flags, String kept) {
-        StringBuilder out = new StringBuilder(kept);
-        for (Flag flag : flags.system()) {
-            out.append(
-                    switch (flag) {
-                        case DRAFT -> 'D';
-                        case FLAGGED -> 'F';
-                        case ANSWERED -> 'R';
-                        case SEEN -> 'S';
-                        case DELETED -> 'T';
-                    });
-        }
+        StringBuilder out = new StringBuilder(kept).append(MaildirFlags.letters(flags.system()));
         for (String keyword : flags.keywords()) {
             Optional<Character> letter = keywords.letter(keyword);
             if (letter.isPresent()) {
