@@ -264,7 +264,7 @@ public final class DurableFiles {
         return true;
     }
 
-    private static FileAttribute<?>[] fileAttributes(Path dir) {
+    static FileAttribute<?>[] fileAttributes(Path dir) {
         return posix(dir)
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
                 : new FileAttribute<?>[0];
