@@ -15,10 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mailsync.internal.CheckpointCodec;
 import org.mailsync.internal.DirectoryLock;
-import org.mailsync.internal.DurableFiles;
 import org.mailsync.spi.CheckpointLock;
 import org.mailsync.spi.CheckpointRecord;
 import org.mailsync.spi.CheckpointStore;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * Checkpoints as text files in one directory per sync: per folder pair a snapshot ({@code

@@ -13,7 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import org.mailsync.internal.Headers;
+import org.mailsync.spi.support.Headers;
 
 /**
  * The built-in {@link IdentityStrategy identity strategies}.

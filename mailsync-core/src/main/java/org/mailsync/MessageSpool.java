@@ -15,8 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import org.mailsync.internal.DurableFiles;
 import org.mailsync.internal.ThisProcess;
+import org.mailsync.spi.support.DurableFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

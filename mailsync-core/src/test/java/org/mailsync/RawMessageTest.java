@@ -50,9 +50,10 @@ class RawMessageTest {
     @Test
     void headerBlockEndsAtTheFirstEmptyLine() {
         byte[] msg = "A: 1\r\nB: two\r\n  folded\r\n\r\nbody\r\nC: no\r\n".getBytes();
-        byte[] block = org.mailsync.internal.Headers.readHeaderBlock(RawMessage.of(msg));
+        byte[] block = org.mailsync.spi.support.Headers.readHeaderBlock(RawMessage.of(msg));
         assertThat(new String(block)).isEqualTo("A: 1\r\nB: two\r\n  folded\r\n\r\n");
-        assertThat(org.mailsync.internal.Headers.parse(block).get("b")).containsExactly("two  folded");
-        assertThat(org.mailsync.internal.Headers.parse(block).containsKey("c")).isFalse();
+        assertThat(org.mailsync.spi.support.Headers.parse(block).get("b")).containsExactly("two  folded");
+        assertThat(org.mailsync.spi.support.Headers.parse(block).containsKey("c"))
+                .isFalse();
     }
 }

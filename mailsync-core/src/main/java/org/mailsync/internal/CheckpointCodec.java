@@ -17,6 +17,7 @@ import org.mailsync.FolderPair;
 import org.mailsync.Generation;
 import org.mailsync.MessageUid;
 import org.mailsync.ModSeq;
+import org.mailsync.spi.support.MaildirFlags;
 
 /**
  * The one text form of checkpoints, for every {@link org.mailsync.spi.CheckpointStore}: snapshots
@@ -135,12 +136,8 @@ public final class CheckpointCodec {
     }
 
     static String encodeFlags(Flags flags) {
-        StringBuilder letters = new StringBuilder();
-        if (flags.contains(Flag.DRAFT)) letters.append('D');
-        if (flags.contains(Flag.FLAGGED)) letters.append('F');
-        if (flags.contains(Flag.ANSWERED)) letters.append('R');
-        if (flags.contains(Flag.SEEN)) letters.append('S');
-        if (flags.contains(Flag.DELETED)) letters.append('T');
+        // The Maildir letters, in their order: the format's flag field (version 1).
+        StringBuilder letters = new StringBuilder(MaildirFlags.letters(flags.system()));
         if (letters.length() == 0) letters.append('-');
         for (String keyword : flags.keywords()) {
             letters.append(' ').append(keyword);
@@ -153,15 +150,7 @@ public final class CheckpointCodec {
         String letters = words.get(0);
         if (!letters.equals("-")) {
             for (char c : letters.toCharArray()) {
-                system.add(
-                        switch (c) {
-                            case 'D' -> Flag.DRAFT;
-                            case 'F' -> Flag.FLAGGED;
-                            case 'R' -> Flag.ANSWERED;
-                            case 'S' -> Flag.SEEN;
-                            case 'T' -> Flag.DELETED;
-                            default -> throw new IOException("unknown flag letter " + c);
-                        });
+                system.add(MaildirFlags.flag(c).orElseThrow(() -> new IOException("unknown flag letter " + c)));
             }
         }
         return Flags.of(system, new TreeSet<>(words.subList(1, words.size())));

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.CheckpointBusyException;
 import org.mailsync.spi.CheckpointLock;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * One writer per directory: an OS lock ({@link FileChannel#tryLock()}, fcntl on Unix) on a lock

@@ -13,8 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.mailsync.internal.DurableFiles;
 import org.mailsync.migration.spi.MigrationStateStore;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * Migration state as text files in one directory, one file per account ({@code key=value} lines a

@@ -12,7 +12,7 @@ import org.mailsync.MailStoreException;
 import org.mailsync.MessageUid;
 import org.mailsync.ModSeq;
 import org.mailsync.RawMessage;
-import org.mailsync.internal.Headers;
+import org.mailsync.spi.support.Headers;
 
 /**
  * One open folder of a {@link MailStore}. Message ids are valid within the folder's current

@@ -5,8 +5,6 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -552,34 +550,23 @@ public final class ImapStore implements MailStore {
 
         /**
          * Host, port, security and user from a URI: {@code imap://user@host:143}, {@code
-         * imap+starttls://user@host}, {@code imaps://user@host:993}. A password in the URI is
-         * refused: give it with {@link #password}.
+         * imap+starttls://user@host}, {@code imaps://user@host:993} (see {@link ImapEndpoint}). A
+         * password in the URI is refused: give it with {@link #password}.
+         *
+         * @throws ImapEndpoint.InvalidEndpointException if the text is not such a URI; its message
+         *     never repeats the text
          */
         public Builder endpoint(String uri) {
-            URI parsed;
-            try {
-                parsed = new URI(uri);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("not an IMAP URI: " + e.getMessage(), e);
-            }
-            String scheme = String.valueOf(parsed.getScheme()).toLowerCase(java.util.Locale.ROOT);
-            Security sec =
-                    switch (scheme) {
-                        case "imap" -> Security.NONE;
-                        case "imap+starttls" -> Security.STARTTLS;
-                        case "imaps" -> Security.TLS;
-                        default -> throw new IllegalArgumentException(
-                                "unknown scheme " + scheme + " (use imap, imap+starttls or imaps)");
-                    };
-            checkArgument(parsed.getHost() != null, "IMAP URI without a host");
-            security(sec);
-            host(parsed.getHost());
-            if (parsed.getPort() > 0) {
-                port(parsed.getPort());
-            }
-            String user = parsed.getUserInfo();
+            return endpoint(ImapEndpoint.parse(uri));
+        }
+
+        /** Host, port, security and (if it names one) user of an endpoint. */
+        public Builder endpoint(ImapEndpoint endpoint) {
+            security(endpoint.security());
+            host(endpoint.host());
+            port(endpoint.port());
+            String user = endpoint.user();
             if (user != null) {
-                checkArgument(user.indexOf(':') < 0, "a password does not belong in the URI; use password(...)");
                 username(user);
             }
             return this;

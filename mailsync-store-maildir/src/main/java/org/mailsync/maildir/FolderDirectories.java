@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.FolderPath;
 import org.mailsync.SkippedItem;
-import org.mailsync.maildir.internal.ModifiedUtf7;
 
 /**
  * Maps folder paths to directories and back, for one layout, and accounts for every entry under the

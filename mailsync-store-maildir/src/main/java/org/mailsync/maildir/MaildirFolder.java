@@ -46,18 +46,14 @@ import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
 import org.mailsync.SkippedItem;
 import org.mailsync.StoreFailureException;
-import org.mailsync.internal.Headers;
-import org.mailsync.maildir.internal.CrlfInputStream;
-import org.mailsync.maildir.internal.Fsync;
-import org.mailsync.maildir.internal.KeywordFile;
-import org.mailsync.maildir.internal.MaildirFileName;
-import org.mailsync.maildir.internal.PrivateFiles;
-import org.mailsync.maildir.internal.Uidlist;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
 import org.mailsync.spi.support.DotLock;
+import org.mailsync.spi.support.DurableFiles;
+import org.mailsync.spi.support.Headers;
+import org.mailsync.spi.support.MaildirFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +71,6 @@ final class MaildirFolder implements MailFolder {
     private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
     private static final String UIDLIST = "dovecot-uidlist";
     private static final String KEYWORDS = "dovecot-keywords";
-    private static final String SYSTEM_LETTERS = "DFRST";
 
     /** Where a message's file is now: its base, {@code new} or {@code cur}, and its full name. */
     private record Located(String base, String subdir, String fileName) {}
@@ -418,10 +413,10 @@ final class MaildirFolder implements MailFolder {
                 }
                 if (store.fsync()) {
                     if (toNew) {
-                        Fsync.directory(dir.resolve("new"));
+                        DurableFiles.forceDirectory(dir.resolve("new"));
                     }
                     if (toCur) {
-                        Fsync.directory(dir.resolve("cur"));
+                        DurableFiles.forceDirectory(dir.resolve("cur"));
                     }
                 }
                 List<Uidlist.Record> records = new ArrayList<>(pending.size());
@@ -495,9 +490,9 @@ final class MaildirFolder implements MailFolder {
                 }
             }
             if (store.fsync() && moved) {
-                Fsync.directory(dir.resolve("cur"));
+                DurableFiles.forceDirectory(dir.resolve("cur"));
                 if (movedFromNew) {
-                    Fsync.directory(dir.resolve("new"));
+                    DurableFiles.forceDirectory(dir.resolve("new"));
                 }
             }
         } catch (DotLock.TimeoutException e) {
@@ -535,7 +530,7 @@ final class MaildirFolder implements MailFolder {
             // The uidlist keeps the line until it is next rewritten, as with Dovecot's expunges.
             if (store.fsync()) {
                 for (String subdir : touched) {
-                    Fsync.directory(dir.resolve(subdir));
+                    DurableFiles.forceDirectory(dir.resolve(subdir));
                 }
             }
         } catch (IOException e) {
@@ -608,13 +603,11 @@ final class MaildirFolder implements MailFolder {
         Set<String> names = new TreeSet<>();
         for (int i = 0; i < letters.length(); i++) {
             char c = letters.charAt(i);
-            switch (c) {
-                case 'D' -> system.add(Flag.DRAFT);
-                case 'F' -> system.add(Flag.FLAGGED);
-                case 'R' -> system.add(Flag.ANSWERED);
-                case 'S' -> system.add(Flag.SEEN);
-                case 'T' -> system.add(Flag.DELETED);
-                default -> keywords.keyword(c).filter(Flags::isValidKeyword).ifPresent(names::add);
+            Optional<Flag> flag = MaildirFlags.flag(c);
+            if (flag.isPresent()) {
+                system.add(flag.get());
+            } else {
+                keywords.keyword(c).filter(Flags::isValidKeyword).ifPresent(names::add);
             }
         }
         return Flags.of(system, names);
@@ -624,7 +617,7 @@ final class MaildirFolder implements MailFolder {
     private String unknownLetters(String fileName) {
         StringBuilder kept = new StringBuilder();
         for (char c : MaildirFileName.parse(fileName).flagLetters().toCharArray()) {
-            boolean known = SYSTEM_LETTERS.indexOf(c) >= 0
+            boolean known = MaildirFlags.SYSTEM_LETTERS.indexOf(c) >= 0
                     || keywords.keyword(c).filter(Flags::isValidKeyword).isPresent();
             if (!known) {
                 kept.append(c);
@@ -634,17 +627,7 @@ final class MaildirFolder implements MailFolder {
     }
 
     private String letters(Flags flags, String kept) {
-        StringBuilder out = new StringBuilder(kept);
-        for (Flag flag : flags.system()) {
-            out.append(
-                    switch (flag) {
-                        case DRAFT -> 'D';
-                        case FLAGGED -> 'F';
-                        case ANSWERED -> 'R';
-                        case SEEN -> 'S';
-                        case DELETED -> 'T';
-                    });
-        }
+        StringBuilder out = new StringBuilder(kept).append(MaildirFlags.letters(flags.system()));
         for (String keyword : flags.keywords()) {
             Optional<Character> letter = keywords.letter(keyword);
             if (letter.isPresent()) {
@@ -945,16 +928,7 @@ final class MaildirFolder implements MailFolder {
                     Uidlist created = Uidlist.create(store.nextUidValidity(), MaildirStore.newMailboxGuid());
                     // Written aside and renamed, so that no reader ever sees half a header.
                     Path temp = dir.resolve(UIDLIST + ".tmp-" + store.newUniqueName());
-                    try (FileChannel out = PrivateFiles.createFile(temp)) {
-                        out.write(ByteBuffer.wrap(created.format()));
-                        if (store.fsync()) {
-                            out.force(true);
-                        }
-                    }
-                    Files.move(temp, uidlistFile, StandardCopyOption.ATOMIC_MOVE);
-                    if (store.fsync()) {
-                        Fsync.directory(dir);
-                    }
+                    DurableFiles.replace(temp, uidlistFile, created.format(), store.fsync());
                     continue;
                 }
                 try (DotLock lock = store.lock(uidlistFile)) {

@@ -39,12 +39,10 @@ import org.mailsync.MessageSpool;
 import org.mailsync.SkippedItem;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.StoreFailureException;
-import org.mailsync.maildir.internal.Fsync;
-import org.mailsync.maildir.internal.PrivateFiles;
-import org.mailsync.maildir.internal.SubscriptionsFile;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.spi.support.DotLock;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * A Maildir tree as a mail store, readable and writable side by side with Dovecot: Maildir++ or
@@ -253,8 +251,8 @@ public final class MaildirStore implements MailStore {
             PrivateFiles.createEmptyFile(dir.resolve("maildirfolder"));
         }
         if (fsync) {
-            Fsync.directory(dir);
-            Fsync.directory(dir.getParent());
+            DurableFiles.forceDirectory(dir);
+            DurableFiles.forceDirectory(dir.getParent());
         }
     }
 
@@ -471,11 +469,8 @@ public final class MaildirStore implements MailStore {
         }
         String hex = String.format("%08x", next);
         Path temp = root.resolve(UIDVALIDITY_FILE + ".tmp-" + pid + "-" + DELIVERIES.incrementAndGet());
-        try (FileChannel out = PrivateFiles.createFile(temp)) {
-            out.write(java.nio.ByteBuffer.wrap(hex.getBytes(StandardCharsets.US_ASCII)));
-        }
         // A rename replaces a link named dovecot-uidvalidity; it never writes through it.
-        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(temp, file, hex.getBytes(StandardCharsets.US_ASCII), fsync);
         Path marker = root.resolve(UIDVALIDITY_FILE + "." + hex);
         if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
             PrivateFiles.createEmptyFile(marker);

@@ -2,14 +2,11 @@ package org.mailsync.maildir;
 
 import com.google.common.hash.Hashing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
-import org.mailsync.maildir.internal.Fsync;
-import org.mailsync.maildir.internal.PrivateFiles;
-import org.mailsync.maildir.internal.Uidlist;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * The ids of a folder that the store must not, or cannot, write into, kept in a file of the state
@@ -195,22 +190,6 @@ final class StateIds {
     private void write(byte[] bytes) throws IOException {
         Path temp = directory.resolve(
                 file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + TEMPS.incrementAndGet());
-        try {
-            try (FileChannel out = PrivateFiles.createFile(temp)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-                if (fsync) {
-                    out.force(true);
-                }
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        if (fsync) {
-            Fsync.directory(directory);
-        }
+        DurableFiles.replace(temp, file, bytes, fsync);
     }
 }

@@ -10,8 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * The journal of an append in progress: the mbox's length (and inode) before the append, in the
@@ -53,29 +53,13 @@ final class AppendJournal {
     static void begin(Path mbox, long length, @Nullable Object fileKey) throws IOException {
         Path journal = of(mbox);
         byte[] text = (MAGIC + "\nlength " + length + "\nfile " + fileKey + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(
-                journal,
-                Set.of(
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        LinkOption.NOFOLLOW_LINKS),
-                PrivateFiles.fileMode(journal))) {
-            PrivateFiles.restrict(journal);
-            ByteBuffer buf = ByteBuffer.wrap(text);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        syncDirectory(journal.getParent());
+        // Written in place (no temp file beside the mbox): a torn journal reads as damaged.
+        DurableFiles.overwrite(journal, text);
     }
 
     /** Removes the journal, durably: a journal that came back after a crash would cut a good append. */
     static void end(Path mbox) throws IOException {
-        if (Files.deleteIfExists(of(mbox))) {
-            syncDirectory(mbox.getParent());
-        }
+        DurableFiles.delete(of(mbox));
     }
 
     /** The journal beside {@code mbox}, or null if there is none. */
@@ -111,12 +95,6 @@ final class AppendJournal {
             return new Entry(Long.parseLong(lines[1].substring("length ".length())), lines[2].substring(5));
         } catch (NumberFormatException torn) {
             return new Entry(-1, "");
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
         }
     }
 }

@@ -14,12 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -57,6 +54,7 @@ import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.mailsync.spi.support.DurableFiles;
 
 /**
  * One mbox file as a folder. The file is scanned once and again only when it changed (size,
@@ -694,58 +692,45 @@ final class MboxFolder implements MailFolder {
             FileChannel ch = lock.channel();
             Path temp = file.resolveSibling("." + file.getFileName() + ".mailsync-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                try (FileChannel outCh = FileChannel.open(
-                        temp,
-                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        PrivateFiles.fileMode(temp))) {
-                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(outCh), 256 * 1024);
-                    copy(ch, 0, idx.firstFromOffset, out);
-                    boolean baseWritten = false;
-                    for (MboxEntry e : idx.entries) {
-                        lock.touch();
-                        if (!changes.containsKey(e)) {
-                            copy(ch, e.fromOffset, e.end, out); // hidden: pseudo or Thunderbird-expunged
-                            continue;
-                        }
-                        Flags flags = changes.get(e);
-                        if (flags == null) {
-                            continue;
-                        }
-                        byte[] eol = e.crlf ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
-                        copy(ch, e.fromOffset, e.contentStart, out);
-                        if (!baseWritten) {
-                            writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext, keywords), eol);
-                            baseWritten = true;
-                        }
-                        for (String header : StatusHeaders.linesFor(
-                                flags, config.layout() == MboxLayout.THUNDERBIRD, StatusHeaders.PADDING)) {
-                            writeLine(out, header, eol);
-                        }
-                        if (e.contentLength >= 0) {
-                            writeLine(out, "Content-Length: " + e.contentLength, eol);
-                        }
-                        writeLine(out, "X-UID: " + e.id, eol);
-                        long at = e.contentStart;
-                        for (int i = 0; i < e.cuts.length; i += 2) {
-                            copy(ch, at, e.cuts[i], out);
-                            at = e.cuts[i + 1];
-                        }
-                        copy(ch, at, e.end, out);
+            // The mode and owner of the old file are the user's: the new one keeps them.
+            DurableFiles.replace(temp, file, true, outCh -> {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(outCh), 256 * 1024);
+                copy(ch, 0, idx.firstFromOffset, out);
+                boolean baseWritten = false;
+                for (MboxEntry e : idx.entries) {
+                    lock.touch();
+                    if (!changes.containsKey(e)) {
+                        copy(ch, e.fromOffset, e.end, out); // hidden: pseudo or Thunderbird-expunged
+                        continue;
                     }
-                    out.flush();
-                    outCh.force(true);
+                    Flags flags = changes.get(e);
+                    if (flags == null) {
+                        continue;
+                    }
+                    byte[] eol = e.crlf ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
+                    copy(ch, e.fromOffset, e.contentStart, out);
+                    if (!baseWritten) {
+                        writeLine(out, MessageEncoder.imapBase(generation, idx.uidNext, keywords), eol);
+                        baseWritten = true;
+                    }
+                    for (String header : StatusHeaders.linesFor(
+                            flags, config.layout() == MboxLayout.THUNDERBIRD, StatusHeaders.PADDING)) {
+                        writeLine(out, header, eol);
+                    }
+                    if (e.contentLength >= 0) {
+                        writeLine(out, "Content-Length: " + e.contentLength, eol);
+                    }
+                    writeLine(out, "X-UID: " + e.id, eol);
+                    long at = e.contentStart;
+                    for (int i = 0; i < e.cuts.length; i += 2) {
+                        copy(ch, at, e.cuts[i], out);
+                        at = e.cuts[i + 1];
+                    }
+                    copy(ch, at, e.end, out);
                 }
+                out.flush();
                 keepOwnerAndMode(file, temp);
-                try {
-                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-                syncDirectory(file.getParent());
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            });
             index = null;
             state = null;
             index();
@@ -794,14 +779,6 @@ final class MboxFolder implements MailFolder {
             Files.getFileAttributeView(temp, PosixFileAttributeView.class).setGroup(attrs.group());
         } catch (IOException notPermitted) {
             // Only root may give a file away; an ordinary user's rewrite keeps its own ownership.
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // Not every file system lets a directory be opened for sync; the rename itself stands.
         }
     }
 

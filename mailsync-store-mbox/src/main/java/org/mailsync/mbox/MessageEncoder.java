@@ -10,7 +10,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.Flags;
 import org.mailsync.RawMessage;
-import org.mailsync.internal.Headers;
+import org.mailsync.spi.support.Headers;
 
 /**
  * Writes one message into an mbox file: its {@code From } line (envelope sender and internal date),

@@ -17,10 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +49,6 @@ public final class DotLock implements AutoCloseable {
     /** A breaker does a few system calls; one that stays longer than this has died doing them. */
     static final Duration BREAKER_STALE_AFTER = Duration.ofSeconds(10);
 
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final @Nullable String HOSTNAME = hostname();
 
     private final Path target;
@@ -135,38 +131,20 @@ public final class DotLock implements AutoCloseable {
         FileChannel ch;
         try {
             ch = FileChannel.open(
-                    lockFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(lockFile));
+                    lockFile,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    DurableFiles.fileAttributes(lockFile.toAbsolutePath().getParent()));
         } catch (FileAlreadyExistsException held) {
             return false;
         }
         try (ch) {
-            restrictToOwner(lockFile);
-            ByteBuffer content = ByteBuffer.wrap(ownerContent().getBytes(StandardCharsets.US_ASCII));
-            while (content.hasRemaining()) {
-                ch.write(content);
-            }
+            DurableFiles.ownerOnly(lockFile);
+            DurableFiles.writeFully(ch, ownerContent().getBytes(StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(lockFile);
             throw e;
         }
         return true;
-    }
-
-    private static FileAttribute<?>[] ownerOnly(Path file) {
-        return posix(file)
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
-                : new FileAttribute<?>[0];
-    }
-
-    private static boolean posix(Path file) {
-        return file.getFileSystem().supportedFileAttributeViews().contains("posix");
-    }
-
-    /** Sets mode 0600 explicitly: the creation mode is masked by the umask, which may take more. */
-    private static void restrictToOwner(Path file) throws IOException {
-        if (posix(file)) {
-            Files.setPosixFilePermissions(file, OWNER_ONLY);
-        }
     }
 
     /**
@@ -352,21 +330,8 @@ public final class DotLock implements AutoCloseable {
      * target: the target's new contents, mode 0600, committed and unlocked in one step.
      */
     public void commit(byte[] content, boolean fsync) throws IOException {
-        try (FileChannel out = FileChannel.open(
-                lockFile, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            if (fsync) {
-                out.force(true);
-            }
-        }
-        Files.move(lockFile, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.renameOver(lockFile, target, fsync, out -> DurableFiles.writeFully(out, content), false);
         held = false;
-        if (fsync) {
-            syncDirectory(target.toAbsolutePath().getParent());
-        }
     }
 
     /**
@@ -376,24 +341,10 @@ public final class DotLock implements AutoCloseable {
     public void append(byte[] content, boolean fsync) throws IOException {
         try (FileChannel out = FileChannel.open(
                 target, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
+            DurableFiles.writeFully(out, content);
             if (fsync) {
                 out.force(false);
             }
-        }
-    }
-
-    private static void syncDirectory(@Nullable Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // Not every file system lets a directory be opened for sync; the rename itself stands.
         }
     }
 

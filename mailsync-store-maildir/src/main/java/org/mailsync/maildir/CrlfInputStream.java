@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.io.InputStream;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class CrlfInputStream extends FilterInputStream {
+final class CrlfInputStream extends FilterInputStream {
     private int previous = -1;
     private boolean pendingLf;
     private byte[] chunk = new byte[0];

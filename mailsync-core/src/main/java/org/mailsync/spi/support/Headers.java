@@ -1,4 +1,4 @@
-package org.mailsync.internal;
+package org.mailsync.spi.support;
 
 import com.google.common.collect.ImmutableListMultimap;
 import java.io.ByteArrayOutputStream;

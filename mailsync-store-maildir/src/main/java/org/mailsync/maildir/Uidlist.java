@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -20,7 +20,7 @@ import java.util.TreeMap;
  *
  * <p>Immutable.
  */
-public final class Uidlist {
+final class Uidlist {
     /** One message line: its file's base name and its extension fields ({@code W1234}, ...). */
     public record Record(String base, String extensions) {
         public Record {

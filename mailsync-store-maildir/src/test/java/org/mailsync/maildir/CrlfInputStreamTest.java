@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>Thread-safe (stateless).
  */
-public final class ModifiedUtf7 {
+final class ModifiedUtf7 {
     private static final char[] ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,".toCharArray();
     private static final int[] VALUES = new int[128];

@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe (stateless, apart from the once-only warning).
  */
-public final class PrivateFiles {
+final class PrivateFiles {
     private static final Logger LOG = LoggerFactory.getLogger(PrivateFiles.class);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 

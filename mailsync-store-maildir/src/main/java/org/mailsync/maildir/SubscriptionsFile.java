@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import com.google.common.collect.ImmutableSet;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,7 @@ import java.util.Set;
  *
  * <p>Immutable.
  */
-public final class SubscriptionsFile {
+final class SubscriptionsFile {
     private final ImmutableSet<String> entries;
 
     private SubscriptionsFile(Set<String> entries) {

@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import com.google.common.collect.ImmutableList;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  *
  * <p>Immutable.
  */
-public final class KeywordFile {
+final class KeywordFile {
     /** How many keywords file names can carry: the letters a to z. */
     public static final int MAX_KEYWORDS = 26;
 

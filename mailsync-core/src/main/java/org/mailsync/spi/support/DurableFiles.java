@@ -1,4 +1,4 @@
-package org.mailsync.internal;
+package org.mailsync.spi.support;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,10 +19,16 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Small files that must survive a crash whole: replaced atomically (a temp file of a unique name,
- * forced to disk, renamed over the old one, directory forced) or appended and forced before the
- * call returns. Every file written here is 0600 and every directory created here 0700, whatever
- * the umask (mail state is private); links are never followed when a file is opened.
+ * Files that must survive a crash whole: replaced atomically (a new temp file, written and forced
+ * to disk, renamed over the old one, the directory forced) or appended and forced before the call
+ * returns. The one copy of these steps for the checkpoint and migration state files and for the
+ * stores' own state (a Maildir's uidlist and UIDVALIDITY, an mbox's append journal and rewrite).
+ * Every file created here is 0600 and every directory 0700, whatever the umask (mail state is
+ * private); links are never followed when a file is opened.
+ *
+ * <p>A directory is forced wherever the platform lets one be opened (not on Windows, nor on some
+ * network mounts): there the rename is still atomic but may not yet be on disk after a crash. A
+ * directory that opens but fails to force is an error.
  *
  * <p>Thread-safe (stateless); callers keep two threads off one file.
  */
@@ -42,27 +48,107 @@ public final class DurableFiles {
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", fileAttributes(dir));
         try {
             ownerOnly(tmp);
-            write(
-                    tmp,
-                    bytes,
-                    StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        write(tmp, target, true, out -> writeFully(out, bytes));
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} through {@code temp}, a new file the caller names
+     * (beside the target, so that the rename is atomic; a store names it so that its scans know it
+     * for its own). With {@code sync} false nothing is forced (a store's fsync option): still
+     * atomic, but a crash may lose the new contents.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code temp} exists (or is a link)
+     */
+    public static void replace(Path temp, Path target, byte[] bytes, boolean sync) throws IOException {
+        createPrivateFile(temp, true);
+        write(temp, target, sync, out -> writeFully(out, bytes));
+    }
+
+    /**
+     * Like {@link #replace(Path, Path, byte[], boolean)}, with the contents streamed by {@code
+     * writer} into the new file {@code temp} (which this call creates 0600; the writer may change
+     * its mode, as an mbox rewrite keeps the old file's).
+     */
+    public static void replace(Path temp, Path target, boolean sync, ContentWriter writer) throws IOException {
+        createPrivateFile(temp, true);
+        write(temp, target, sync, writer);
+    }
+
+    /** Writes a file's new contents into an open channel. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        /** Writes everything; the channel is forced and closed by the caller. */
+        void writeTo(FileChannel out) throws IOException;
+    }
+
+    private static void write(Path tmp, Path target, boolean sync, ContentWriter writer) throws IOException {
+        renameOver(tmp, target, sync, writer, true);
+    }
+
+    /**
+     * Writes into the existing {@code tmp} (truncated first), forces it, renames it over {@code
+     * target} and forces the directory; forcing only if {@code sync}. A dot-lock commits this way
+     * with its lock file as {@code tmp}, which it does not want deleted on a failure (its close
+     * does that).
+     */
+    static void renameOver(Path tmp, Path target, boolean sync, ContentWriter writer, boolean deleteOnFailure)
+            throws IOException {
+        try {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                writer.writeTo(ch);
+                if (sync) {
+                    ch.force(true);
+                }
+            }
             try {
+                // A rename replaces a link in the target's place; it never writes through it.
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
+            if (deleteOnFailure) {
+                Files.deleteIfExists(tmp);
+            }
             throw e;
         }
-        forceDirectory(dir);
+        if (sync) {
+            forceDirectory(target.toAbsolutePath().getParent());
+        }
+    }
+
+    /**
+     * Writes {@code bytes} over {@code file} in place (created 0600 if missing, truncated if not,
+     * never through a link) and forces the file and its directory: for a small record, like an
+     * append journal, whose torn state its reader recognises.
+     */
+    public static void overwrite(Path file, byte[] bytes) throws IOException {
+        createPrivateFile(file, false);
+        ownerOnly(file);
+        write(file, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        forceDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Deletes {@code file} if it is there and forces its directory, so that the file does not come
+     * back after a crash; true if it was there.
+     */
+    public static boolean delete(Path file) throws IOException {
+        if (!Files.deleteIfExists(file)) {
+            return false;
+        }
+        forceDirectory(file.toAbsolutePath().getParent());
+        return true;
     }
 
     /** Appends {@code bytes} to {@code file} (created 0600 if missing); on disk when this returns. */
     public static void append(Path file, byte[] bytes) throws IOException {
-        boolean created = createPrivateFile(file);
+        boolean created = createPrivateFile(file, false);
         write(file, bytes, StandardOpenOption.APPEND, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         if (created) {
             forceDirectory(file.toAbsolutePath().getParent());
@@ -102,7 +188,7 @@ public final class DurableFiles {
 
     /** Opens {@code file} to read and write, creating it 0600 if missing; never through a link. */
     public static FileChannel openPrivate(Path file) throws IOException {
-        createPrivateFile(file);
+        createPrivateFile(file, false);
         return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     }
 
@@ -147,9 +233,12 @@ public final class DurableFiles {
         }
     }
 
-    /** True if this call created {@code file}. */
-    private static boolean createPrivateFile(Path file) throws IOException {
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * True if this call created {@code file}; with {@code mustBeNew}, a file (or link) already
+     * there is an error rather than false.
+     */
+    private static boolean createPrivateFile(Path file, boolean mustBeNew) throws IOException {
+        if (!mustBeNew && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         Path dir = file.toAbsolutePath().getParent();
@@ -161,13 +250,21 @@ public final class DurableFiles {
                             fileAttributes(dir))
                     .close();
         } catch (FileAlreadyExistsException e) {
+            if (mustBeNew) {
+                throw e;
+            }
             return false; // created by someone else just now
         }
-        ownerOnly(file);
+        try {
+            ownerOnly(file);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file); // empty, and ours: no file of an unknown mode stays behind
+            throw e;
+        }
         return true;
     }
 
-    private static FileAttribute<?>[] fileAttributes(Path dir) {
+    static FileAttribute<?>[] fileAttributes(Path dir) {
         return posix(dir)
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
                 : new FileAttribute<?>[0];
@@ -185,19 +282,33 @@ public final class DurableFiles {
 
     private static void write(Path file, byte[] bytes, OpenOption... options) throws IOException {
         try (FileChannel ch = FileChannel.open(file, options)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                ch.write(buffer);
-            }
+            writeFully(ch, bytes);
             ch.force(true);
         }
     }
 
-    private static void forceDirectory(Path directory) {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
+    static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            ch.write(buffer);
+        }
+    }
+
+    /**
+     * Forces a directory's entries (names created, renamed or removed in it) to disk. Where the
+     * platform cannot open a directory this does nothing; a force that fails is an error.
+     */
+    public static void forceDirectory(Path directory) throws IOException {
+        FileChannel dir;
+        try {
+            dir = FileChannel.open(directory, StandardOpenOption.READ);
         } catch (IOException e) {
-            // Some file systems cannot open a directory for fsync; the rename is still atomic.
+            // Windows and some network file systems cannot open a directory: the rename is still
+            // atomic there, only not yet known to be on disk.
+            return;
+        }
+        try (dir) {
+            dir.force(true);
         }
     }
 }

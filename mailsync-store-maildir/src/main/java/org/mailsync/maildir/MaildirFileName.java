@@ -1,4 +1,4 @@
-package org.mailsync.maildir.internal;
+package org.mailsync.maildir;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  *
  * <p>Immutable.
  */
-public record MaildirFileName(String base, String info) {
+record MaildirFileName(String base, String info) {
     /** Separates base and info (Maildir's {@code ':'}). */
     public static final char INFO_SEPARATOR = ':';
 
