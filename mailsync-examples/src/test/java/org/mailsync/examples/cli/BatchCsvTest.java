@@ -78,6 +78,46 @@ class BatchCsvTest {
     }
 
     @Test
+    void aSemicolonFileWithACommaInAnUnquotedPasswordIsReadAsExcelWritesIt() {
+        // Excel quotes only fields holding its own separator: a comma stays unquoted in a
+        // semicolon file, and must not make the file read as comma separated.
+        List<BatchFile.Account> accounts =
+                BatchFile.parse("bernd;pa,ss;bernd;neu,pw\r\ncarla;\"x;y\";carla;z\r\n", OLD, NEW);
+
+        assertThat(accounts).hasSize(2);
+        assertThat(new String(accounts.get(0).sourcePassword())).isEqualTo("pa,ss");
+        assertThat(new String(accounts.get(0).targetPassword())).isEqualTo("neu,pw");
+        assertThat(new String(accounts.get(1).sourcePassword())).isEqualTo("x;y");
+    }
+
+    @Test
+    void aQuotedFieldMaySpanLinesAndLaterLinesKeepTheirNumbers() {
+        String text = "user,password,user,password,source host,target host\n"
+                + "anna,\"pa\r\nss\",anna,x\n"
+                + "bernd,pw,bernd,pw2\n"
+                + "carla,pw,carla,pw2,bad!host\n";
+
+        assertThatThrownBy(() -> BatchFile.parse(text, OLD, NEW))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("line 5, column 5 (source host)");
+        List<BatchFile.Account> accounts = BatchFile.parse(text.substring(0, text.indexOf("carla")), OLD, NEW);
+        assertThat(accounts).extracting(BatchFile.Account::line).containsExactly(2, 4);
+        assertThat(new String(accounts.get(0).sourcePassword())).isEqualTo("pa\r\nss");
+    }
+
+    @Test
+    void malformedQuotingIsRefusedByLineWithoutTheField() {
+        // Text after a closing quote was read as part of the field; now refused, not guessed at.
+        assertThatThrownBy(() -> BatchFile.parse("a,b,c,d\nanna,\"se\"cret,anna,x\n", OLD, NEW))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("line 2: a quoted field goes on after its closing quote")
+                .hasMessageNotContaining("cret");
+        assertThatThrownBy(() -> BatchFile.parse("a,b,c,d\nanna,\"secret,anna,x\nb,c,d,e\n", OLD, NEW))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("line 2: a quoted field is not closed");
+    }
+
+    @Test
     void sizesAndDates() {
         assertThat(OptionTypes.parseSize("25M")).isEqualTo(25L << 20);
         assertThat(OptionTypes.parseSize("512k")).isEqualTo(512L << 10);
