@@ -169,11 +169,18 @@ public final class Mailsync {
             } catch (ParameterException e) {
                 throw new UsageException(message(e));
             }
-            if (CommandLine.executeHelpRequest(parsed) != null) {
-                return ExitCode.OK;
-            }
             List<CommandLine> chain = parsed.asCommandLineList();
-            Object command = chain.get(chain.size() - 1).getCommand();
+            CommandLine last = chain.get(chain.size() - 1);
+            try {
+                if (CommandLine.executeHelpRequest(parsed) != null) {
+                    return ExitCode.OK;
+                }
+            } catch (ParameterException e) {
+                // "mailsync help frobnicate": the help command checks its argument only when run.
+                String word = last.getParseResult().matchedPositionalValue(0, "");
+                throw new UsageException("unknown command " + word + "\n\n" + cl.getUsageMessage());
+            }
+            Object command = last.getCommand();
             if (command instanceof Subcommand s) {
                 return s.call(t);
             }

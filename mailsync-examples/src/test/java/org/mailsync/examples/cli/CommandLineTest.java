@@ -164,6 +164,10 @@ class CommandLineTest {
         assertThat(verifyHelp.out()).contains("--include", "--since", "--source-password-env", "--target-trust-sha256");
         assertThat(verifyHelp.out()).doesNotContain("--dry-run");
 
+        CliRun unknown = mailsync("help", "frobnicate");
+        assertThat(unknown.code()).as(unknown.toString()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(unknown.err()).startsWith("mailsync: unknown command frobnicate\n");
+
         CliRun top = mailsync("help");
         assertThat(top.code()).isZero();
         assertThat(top.out()).contains("migrate", "batch", "verify", "demo", "generate-completion", "@FILE");
