@@ -133,6 +133,8 @@ public final class Mailsync {
                 t.interactive() ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
         cl.setUsageHelpWidth(110);
         cl.setUsageHelpLongOptionsMaxWidth(34);
+        // The exit codes end the footer, from ExitCode itself; picocli formats footers with
+        // String.format, so a % of ours is doubled.
         StringBuilder codes = new StringBuilder();
         for (ExitCode code : ExitCode.values()) {
             codes.append(String.format("  %d  %s%n", code.code, code.meaning).replace("%", "%%"));
@@ -197,7 +199,7 @@ public final class Mailsync {
      */
     static String message(ParameterException e) {
         CommandLine where = e.getCommandLine();
-        ArgSpec arg = e.getArgSpec();
+        @Nullable ArgSpec arg = e.getArgSpec();
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof OptionTypes.OptionValueException v) {
                 String text = v.getMessage();
