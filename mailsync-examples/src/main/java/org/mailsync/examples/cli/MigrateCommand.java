@@ -36,12 +36,23 @@ import picocli.CommandLine.Parameters;
             CredentialOptions.NO_PASSWORD_OPTION
         })
 final class MigrateCommand implements Mailsync.Subcommand {
-    static final String STORES = "imap://user@host[:port], imaps://..., imap+starttls://..., maildir:/path, mbox:/path";
+    /** How SOURCE and TARGET are written, for the help. */
+    static final String STORES_1 = "imap://user@host[:port], imaps://..., imap+starttls://...,";
 
-    @Parameters(index = "0", paramLabel = "SOURCE", converter = OptionTypes.Store.class, description = STORES)
+    static final String STORES_2 = "maildir:/path, mbox:/path";
+
+    @Parameters(
+            index = "0",
+            paramLabel = "SOURCE",
+            converter = OptionTypes.Store.class,
+            description = {STORES_1, STORES_2})
     StoreSpec source;
 
-    @Parameters(index = "1", paramLabel = "TARGET", converter = OptionTypes.Store.class, description = STORES)
+    @Parameters(
+            index = "1",
+            paramLabel = "TARGET",
+            converter = OptionTypes.Store.class,
+            description = {STORES_1, STORES_2})
     StoreSpec target;
 
     @Mixin

@@ -46,14 +46,14 @@ final class VerifyCommand implements Mailsync.Subcommand {
             index = "0",
             paramLabel = "SOURCE",
             converter = OptionTypes.Store.class,
-            description = MigrateCommand.STORES)
+            description = {MigrateCommand.STORES_1, MigrateCommand.STORES_2})
     StoreSpec source;
 
     @Parameters(
             index = "1",
             paramLabel = "TARGET",
             converter = OptionTypes.Store.class,
-            description = MigrateCommand.STORES)
+            description = {MigrateCommand.STORES_1, MigrateCommand.STORES_2})
     StoreSpec target;
 
     @Mixin
