@@ -1,21 +1,11 @@
 package org.mailsync.examples.cli;
 
-import com.google.common.collect.ImmutableSet;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.IllegalCharsetNameException;
-import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -23,124 +13,153 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MailStoreException;
 import org.mailsync.SyncReport;
+import org.mailsync.examples.cli.BatchFile.Account;
 import org.mailsync.spi.MailStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code mailsync batch FILE.csv}: many accounts, one CSV line each ({@code source user, source
- * password, target user, target password[, source host[, target host]]}), several at once under a
- * cap on connections per server; or, with {@code --preflight}, only a login on both sides of
- * every line. One account failing never stops the others; a summary table ends the run.
+ * {@code mailsync batch FILE.csv}: many accounts, one CSV line each ({@link BatchFile}), several at
+ * once under a cap on connections per server; or, with {@code --preflight}, only a login on both
+ * sides of every line. One account failing never stops the others; a summary table ends the run.
  *
- * <p>Thread-safe (stateless).
+ * <p>Not thread-safe while picocli fills it; its runs only read it.
  */
-final class BatchCommand {
-    static final ImmutableSet<String> FLAGS = ImmutableSet.<String>builder()
-            .add("preflight", "dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help")
-            .addAll(CommonOptions.RUN_FLAGS)
-            .build();
-    static final ImmutableSet<String> VALUED = ImmutableSet.<String>builder()
-            .addAll(CommonOptions.MAPPING_OPTIONS)
-            .addAll(CommonOptions.RUN_OPTIONS)
-            .add(
-                    "source",
-                    "target",
-                    "charset",
-                    "jobs",
-                    "max-connections-per-server",
-                    "identity",
-                    "parallelism",
-                    "max-bytes-per-second",
-                    "max-messages-per-second",
-                    "checkpoints",
-                    "preflight-timeout",
-                    "source-trust-sha256",
-                    "target-trust-sha256")
-            .build();
+@Command(
+        name = "batch",
+        synopsisHeading = "usage: ",
+        customSynopsis =
+                "mailsync batch FILE.csv --source imaps://old-host[:port] --target imaps://new-host[:port] [options]",
+        description = "migrate many accounts listed in a CSV file (--preflight: only test logins)",
+        descriptionHeading = "%n",
+        parameterListHeading = "%n",
+        optionListHeading = "%noptions:%n",
+        sortOptions = false)
+final class BatchCommand implements Mailsync.Subcommand {
+    @Parameters(
+            index = "0",
+            paramLabel = "FILE.csv",
+            converter = OptionTypes.FileName.class,
+            description = "lines: source user, source password, target user, target password[, source host[,"
+                    + " target host]]; comma or semicolon separated, \"quoted\" fields; a first line naming the"
+                    + " columns is skipped; a host column, where given, overrides --source/--target for that line"
+                    + " (host[:port] or a URI)")
+    Path file;
 
-    static final String HELP =
-            "usage: mailsync batch FILE.csv --source imaps://old-host[:port] --target imaps://new-host[:port]"
-                    + " [options]\n"
-                    + "  FILE.csv lines: source user, source password, target user, target password[, source host[, target host]]\n"
-                    + "    (comma or semicolon separated, \"quoted\" fields; a first line naming the columns is skipped;\n"
-                    + "    a host column, where given, overrides --source/--target for that line: host, host:port or a URI)\n"
-                    + "  --preflight                 only log in on both sides of every line and report what fails and why\n"
-                    + "  --preflight-timeout SECONDS the most one account's preflight may take (default 30); a host that\n"
-                    + "                              does not answer in time is reported as a timeout (exit 4)\n"
-                    + "  --charset NAME              the file's charset (default: detected: UTF-8 with or without BOM,\n"
-                    + "                              else Windows-1252, which covers ISO-8859-1 spreadsheets)\n"
-                    + "  --jobs N                    accounts at once (default 2; up to 64, or 512 with --preflight)\n"
-                    + "  --max-connections-per-server N   the most connections to one server over all accounts (default 8, at least 2)\n"
-                    + "  --checkpoints DIR           a directory per account is made below DIR (default ~/.mailsync/checkpoints)\n"
-                    + "  --source-trust-sha256 FP, --target-trust-sha256 FP   trust this certificate, repeatable\n"
-                    + "  and the options of migrate: --dry-run --include --exclude --rename --no-automap --under --max-size\n"
-                    + "  --new-mail-only --write-source-ids --wait-for-lock --folder-deadline --account-deadline\n"
-                    + "  --since --before --identity --mirror-deletes --copy-subscriptions --parallelism (per account, default 2)\n"
-                    + "  --max-bytes-per-second --max-messages-per-second (per account)\n";
+    @Option(
+            names = "--source",
+            paramLabel = "URI",
+            converter = OptionTypes.Server.class,
+            description = "the server of every line without a source host: imaps://old-host[:port]")
+    @Nullable
+    StoreSpec sourceServer;
 
-    /** One CSV line. Immutable; never printed with its passwords. */
-    record Account(int line, StoreSpec source, char[] sourcePassword, StoreSpec target, char[] targetPassword) {
-        String name() {
-            return source.user() + " -> " + target.user();
-        }
+    @Option(
+            names = "--target",
+            paramLabel = "URI",
+            converter = OptionTypes.Server.class,
+            description = "the server of every line without a target host: imaps://new-host[:port]")
+    @Nullable
+    StoreSpec targetServer;
 
-        @Override
-        public String toString() {
-            return "line " + line + ": " + name();
-        }
-    }
+    @Option(
+            names = "--preflight",
+            description = "only log in on both sides of every line and report what fails and why")
+    boolean preflight;
+
+    @Option(
+            names = "--preflight-timeout",
+            paramLabel = "SECONDS",
+            converter = OptionTypes.Count.class,
+            description = "the most one account's preflight may take (default 30); a host that does not answer"
+                    + " in time is reported as a timeout (exit 4)")
+    int preflightTimeout = 30;
+
+    @Option(
+            names = "--charset",
+            paramLabel = "NAME",
+            converter = OptionTypes.CharsetName.class,
+            description = "the file's charset (default: detected: UTF-8 with or without BOM, UTF-16 with BOM,"
+                    + " else Windows-1252, which covers ISO-8859-1 spreadsheets)")
+    @Nullable
+    Charset charset;
+
+    @Option(
+            names = "--jobs",
+            paramLabel = "N",
+            converter = OptionTypes.Count.class,
+            description = "accounts at once (default 2; up to 64, or 512 with --preflight)")
+    int jobs = 2;
+
+    @Option(
+            names = "--max-connections-per-server",
+            paramLabel = "N",
+            converter = OptionTypes.Count.class,
+            description = "the most connections to one server over all accounts (default 8, at least 2)")
+    int maxConnectionsPerServer = 8;
+
+    @Option(
+            names = "--checkpoints",
+            paramLabel = "DIR",
+            converter = OptionTypes.FileName.class,
+            description = "a directory per account below DIR (default ~/.mailsync/checkpoints)")
+    @Nullable
+    Path checkpointBase;
+
+    @Mixin
+    RunOptions run = new RunOptions();
+
+    @Mixin
+    MappingOptions mapping = new MappingOptions();
+
+    @Mixin
+    TrustOptions trust = new TrustOptions();
+
+    @Mixin
+    Mailsync.HelpOption help = new Mailsync.HelpOption();
 
     /** What became of one account. Immutable. */
     record Outcome(Account account, ExitCode code, @Nullable SyncReport report, String detail, double seconds) {}
 
-    private BatchCommand() {}
+    @Override
+    public String wrongArguments() {
+        return "batch needs one CSV file";
+    }
 
-    static ExitCode run(List<String> args, Terminal t) throws InterruptedException {
-        Options o = Options.parse(args, FLAGS, VALUED, CommonOptions.REPEATABLE);
-        if (o.flag("help")) {
-            t.out().print(HELP);
-            return ExitCode.OK;
-        }
-        if (o.positional().size() != 1) {
-            throw new UsageException("batch needs one CSV file\n" + HELP);
-        }
-        Path file = Path.of(o.positional().get(0));
-        @Nullable
-        StoreSpec sourceServer = o.value("source").map(s -> option("source", s)).orElse(null);
-        @Nullable
-        StoreSpec targetServer = o.value("target").map(s -> option("target", s)).orElse(null);
-        List<Account> accounts = parse(read(file, o.value("charset").orElse(null)), sourceServer, targetServer);
+    @Override
+    public ExitCode call(Terminal t) throws InterruptedException {
+        // A preflight only logs in: many more at once are fine, each bounded in time.
+        int accountsAtOnce = OptionTypes.inRange("jobs", jobs, 1, preflight ? 512 : 64);
+        // Two at least: an account needs one for store-level commands and one per open folder.
+        int cap = OptionTypes.inRange("max-connections-per-server", maxConnectionsPerServer, 2, 1000);
+        Duration timeout = Duration.ofSeconds(OptionTypes.inRange("preflight-timeout", preflightTimeout, 1, 3600));
+        // An account never gets more folder workers than the cap leaves connections for (one is
+        // the store's own), or its workers would wait on each other's connections.
+        RunOptions.Plan plan = run.plan(mapping, 2, cap - 1);
+        List<Account> accounts = BatchFile.parse(BatchFile.read(file, charset), sourceServer, targetServer);
         if (accounts.isEmpty()) {
             throw new UsageException(file + " lists no accounts");
         }
-        boolean preflight = o.flag("preflight");
-        // A preflight only logs in: many more at once are fine, each bounded in time.
-        int jobs = o.intValue("jobs", 1, preflight ? 512 : 64).orElse(2);
-        // Two at least: an account needs one for store-level commands and one per open folder.
-        int cap = o.intValue("max-connections-per-server", 2, 1000).orElse(8);
-        // Per account: a connection per folder worker plus one for the store itself.
-        // An account never gets more folder workers than the cap leaves connections for, or its
-        // workers would wait on each other's connections instead of working.
-        int parallelism = Math.min(o.intValue("parallelism", 1, 64).orElse(2), cap - 1);
-        int perAccount = parallelism + 1;
-        if (preflight) {
-            Duration timeout =
-                    Duration.ofSeconds(o.intValue("preflight-timeout", 1, 3600).orElse(30));
-            try {
-                return preflightAll(accounts, o, jobs, cap, timeout, t);
-            } finally {
-                accounts.forEach(a -> {
-                    Arrays.fill(a.sourcePassword(), '\0');
-                    Arrays.fill(a.targetPassword(), '\0');
-                });
-            }
+        try {
+            return preflight
+                    ? preflightAll(accounts, accountsAtOnce, cap, timeout, t)
+                    : migrateAll(accounts, plan, accountsAtOnce, cap, t);
+        } finally {
+            accounts.forEach(a -> {
+                Arrays.fill(a.sourcePassword(), '\0');
+                Arrays.fill(a.targetPassword(), '\0');
+            });
         }
-        MigrateCommand.Settings settings = settings(o, parallelism);
-        Path checkpointBase = o.value("checkpoints").map(Path::of).orElse(null);
+    }
 
+    private ExitCode migrateAll(List<Account> accounts, RunOptions.Plan plan, int jobs, int cap, Terminal t)
+            throws InterruptedException {
+        int perAccount = plan.connections();
         Map<String, Semaphore> servers = new TreeMap<>();
         for (Account a : accounts) {
             servers.computeIfAbsent(a.source().server(), s -> new Semaphore(cap, true));
@@ -156,32 +175,28 @@ final class BatchCommand {
                     // Permits are taken in server-name order, so that two accounts never wait on
                     // each other's servers.
                     List<Semaphore> held = new ArrayList<>();
+                    int permits = Math.min(
+                            cap,
+                            perAccount
+                                    * (account.source()
+                                                    .server()
+                                                    .equals(account.target().server())
+                                            ? 2
+                                            : 1));
                     for (String server : new java.util.TreeSet<>(
                             List.of(account.source().server(), account.target().server()))) {
                         Semaphore s = servers.get(server);
-                        int permits = perAccount
-                                * (account.source()
-                                                .server()
-                                                .equals(account.target().server())
-                                        ? 2
-                                        : 1);
-                        s.acquire(Math.min(permits, cap));
+                        s.acquire(permits);
                         held.add(s);
                     }
                     long start = System.nanoTime();
                     try {
-                        return migrate(account, o, settings, perAccount, checkpointBase, quiet, start);
+                        return migrate(account, plan, quiet, start);
                     } catch (RuntimeException e) {
                         // One account's bug or bad line must not take the others down.
                         return new Outcome(account, ExitCode.FAILURE, null, e.toString(), seconds(start));
                     } finally {
-                        int permits = perAccount
-                                * (account.source()
-                                                .server()
-                                                .equals(account.target().server())
-                                        ? 2
-                                        : 1);
-                        held.forEach(s -> s.release(Math.min(permits, cap)));
+                        held.forEach(s -> s.release(permits));
                     }
                 }));
             }
@@ -197,34 +212,7 @@ final class BatchCommand {
             return outcomes.stream().map(Outcome::code).reduce(ExitCode.OK, ExitCode::worse);
         } finally {
             pool.shutdownNow();
-            accounts.forEach(a -> {
-                Arrays.fill(a.sourcePassword(), '\0');
-                Arrays.fill(a.targetPassword(), '\0');
-            });
         }
-    }
-
-    private static StoreSpec option(String name, String value) {
-        try {
-            return StoreSpec.server(value, "imaps");
-        } catch (UsageException e) {
-            throw new UsageException("--" + name + ": " + e.getMessage());
-        }
-    }
-
-    private static MigrateCommand.Settings settings(Options o, int parallelism) {
-        MigrateCommand.Settings s = MigrateCommand.settings(o);
-        return new MigrateCommand.Settings(
-                s.mapping(),
-                s.selection(),
-                s.identity(),
-                s.dryRun(),
-                s.mirror(),
-                s.copySubscriptions(),
-                parallelism,
-                s.bytesPerSecond(),
-                s.messagesPerSecond(),
-                s.run());
     }
 
     /**
@@ -236,7 +224,7 @@ final class BatchCommand {
      * accounts on that host. Threads are bounded: {@code jobs} for the accounts and at most {@code
      * 4 * jobs} for logins (past that, an account logs in on its own thread).
      */
-    static ExitCode preflightAll(List<Account> accounts, Options o, int jobs, int cap, Duration timeout, Terminal t)
+    ExitCode preflightAll(List<Account> accounts, int jobs, int cap, Duration timeout, Terminal t)
             throws InterruptedException {
         Map<String, Semaphore> servers = new java.util.concurrent.ConcurrentHashMap<>();
         for (Account a : accounts) {
@@ -270,30 +258,30 @@ final class BatchCommand {
                 futures.add(pool.submit(() -> {
                     long start = System.nanoTime();
                     long deadline = start + timeout.toNanos();
-                    Future<Side> source = logins.submit(() -> login(account, true, o, servers, deadline, perWait));
-                    Future<Side> target = logins.submit(() -> login(account, false, o, servers, deadline, perWait));
+                    Future<Login> source = logins.submit(() -> login(account, Side.SOURCE, servers, deadline, perWait));
+                    Future<Login> target = logins.submit(() -> login(account, Side.TARGET, servers, deadline, perWait));
                     List<String> problems = new ArrayList<>();
                     ExitCode code = ExitCode.OK;
-                    for (Future<Side> future : List.of(source, target)) {
+                    for (Future<Login> future : List.of(source, target)) {
                         String name = future == source ? "source" : "target";
-                        Side side;
+                        Login login;
                         try {
-                            side = future.get(
+                            login = future.get(
                                     Math.max(0, deadline - System.nanoTime()),
                                     java.util.concurrent.TimeUnit.NANOSECONDS);
                         } catch (java.util.concurrent.TimeoutException e) {
                             // The login goes on until its own timeouts end it; the account's
                             // time is up now.
                             future.cancel(true);
-                            side = new Side(
+                            login = new Login(
                                     ExitCode.CONNECTION,
                                     "no answer within " + timeout.toSeconds() + " s (preflight timeout)");
                         } catch (ExecutionException e) {
-                            side = new Side(ExitCode.FAILURE, String.valueOf(e.getCause()));
+                            login = new Login(ExitCode.FAILURE, String.valueOf(e.getCause()));
                         }
-                        if (side.code() != ExitCode.OK) {
-                            code = code.worse(side.code());
-                            problems.add(name + ": " + kind(side.code()) + ": " + side.reason());
+                        if (login.code() != ExitCode.OK) {
+                            code = code.worse(login.code());
+                            problems.add(name + ": " + kind(login.code()) + ": " + login.reason());
                         }
                     }
                     String detail = problems.isEmpty() ? "both logins work" : String.join("; ", problems);
@@ -318,27 +306,26 @@ final class BatchCommand {
     }
 
     /** How one side's login went. */
-    private record Side(ExitCode code, String reason) {}
+    private record Login(ExitCode code, String reason) {}
 
     /** One side's login. Holds one slot of that side's server only while logging in there. */
-    private static Side login(
-            Account a, boolean source, Options o, Map<String, Semaphore> servers, long deadline, Duration perWait)
+    private Login login(Account a, Side side, Map<String, Semaphore> servers, long deadline, Duration perWait)
             throws InterruptedException {
-        StoreSpec spec = source ? a.source() : a.target();
+        StoreSpec spec = side == Side.SOURCE ? a.source() : a.target();
         Semaphore slot = servers.get(spec.server());
         if (!slot.tryAcquire(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-            return new Side(ExitCode.CONNECTION, "no free connection slot for " + spec.server() + " in time");
+            return new Login(ExitCode.CONNECTION, "no free connection slot for " + spec.server() + " in time");
         }
         try {
-            StoreSpec.Credentials c = credentials(source ? a.sourcePassword() : a.targetPassword(), o, source, 1);
+            StoreSpec.Credentials c = credentials(a, side, 1);
             long left = deadline - System.nanoTime();
             Duration wait =
                     Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), Math.min(left, perWait.toNanos())));
             try (MailStore store = spec.open(c, false, wait)) {
                 store.listFolders();
-                return new Side(ExitCode.OK, "");
+                return new Login(ExitCode.OK, "");
             } catch (MailStoreException e) {
-                return new Side(CommonOptions.exitCodeFor(e), e.reason());
+                return new Login(ExitCode.of(e), e.reason());
             }
         } finally {
             slot.release();
@@ -353,25 +340,17 @@ final class BatchCommand {
         };
     }
 
-    private static Outcome migrate(
-            Account a,
-            Options o,
-            MigrateCommand.Settings settings,
-            int connections,
-            @Nullable Path checkpointBase,
-            Terminal t,
-            long start)
-            throws InterruptedException {
-        Path checkpoints = CommonOptions.defaultCheckpoints(t.home(), a.source(), a.target());
+    private Outcome migrate(Account a, RunOptions.Plan plan, Terminal t, long start) throws InterruptedException {
+        Path checkpoints = MigrateCommand.defaultCheckpoints(t.home(), a.source(), a.target());
         if (checkpointBase != null) {
             checkpoints = checkpointBase.resolve(checkpoints.getFileName());
         }
         MigrateCommand.Result r = MigrateCommand.migrate(
                 a.source(),
-                credentials(a.sourcePassword(), o, true, connections),
+                credentials(a, Side.SOURCE, plan.connections()),
                 a.target(),
-                credentials(a.targetPassword(), o, false, connections),
-                settings,
+                credentials(a, Side.TARGET, plan.connections()),
+                plan,
                 checkpoints,
                 t,
                 a.name());
@@ -381,11 +360,10 @@ final class BatchCommand {
         return new Outcome(a, r.code(), r.report(), detail, seconds(start));
     }
 
-    private static StoreSpec.Credentials credentials(char[] password, Options o, boolean source, int connections) {
-        char[] copy = password.clone();
-        Supplier<char[]> supplier = () -> copy.clone();
-        return new StoreSpec.Credentials(
-                supplier, null, o.all(source ? "source-trust-sha256" : "target-trust-sha256"), connections);
+    /** One side's login of a line: its password from the file, the certificates trusted for that side. */
+    private StoreSpec.Credentials credentials(Account a, Side side, int connections) {
+        char[] password = side == Side.SOURCE ? a.sourcePassword() : a.targetPassword();
+        return new StoreSpec.Credentials(StoreSpec.Credentials.kept(password), null, trust.of(side), connections);
     }
 
     private static double seconds(long start) {
@@ -415,234 +393,5 @@ final class BatchCommand {
         long ok = outcomes.stream().filter(o -> o.code() == ExitCode.OK).count();
         out.append(String.format("%s: %d of %d accounts OK%n", preflight ? "preflight" : "batch", ok, outcomes.size()));
         return out.toString();
-    }
-
-    /** The file's text: the charset given, or UTF-8 (a BOM is dropped) if it decodes, else Windows-1252. */
-    static String read(Path file, @Nullable String charsetName) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            // Not its name: what does not exist may be something typed in the wrong place.
-            throw new UsageException("the CSV file given to batch does not exist");
-        } catch (IOException e) {
-            throw new UsageException("the CSV file given to batch cannot be read ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-        int offset =
-                bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF
-                        ? 3
-                        : 0;
-        // Excel's "Unicode text" and many Windows tools write UTF-16 with a byte order mark.
-        if (charsetName == null && bytes.length >= 2) {
-            int b0 = bytes[0] & 0xff;
-            int b1 = bytes[1] & 0xff;
-            if ((b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)) {
-                Charset utf16 = b0 == 0xFF ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
-                try {
-                    return utf16.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(bytes, 2, bytes.length - 2))
-                            .toString();
-                } catch (CharacterCodingException e) {
-                    throw new UsageException(file + " starts with a UTF-16 byte order mark but is not UTF-16 text");
-                }
-            }
-        }
-        if (charsetName == null) {
-            for (byte b : bytes) {
-                if (b == 0) {
-                    // No single-byte CSV holds NUL; this is UTF-16 (or UTF-32) without a BOM.
-                    throw new UsageException(file + " holds NUL bytes: it looks like UTF-16 without a byte order"
-                            + " mark; save it as UTF-8, or give --charset UTF-16LE (or UTF-16BE)");
-                }
-            }
-        }
-        if (charsetName != null) {
-            Charset charset;
-            try {
-                charset = Charset.forName(charsetName);
-            } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-                throw new UsageException("unknown charset " + charsetName);
-            }
-            return new String(
-                    bytes,
-                    charset == StandardCharsets.UTF_8 ? offset : 0,
-                    bytes.length - (charset == StandardCharsets.UTF_8 ? offset : 0),
-                    charset);
-        }
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, offset, bytes.length - offset))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            // Not UTF-8: a spreadsheet saved as "CSV" on Windows writes its ANSI code page.
-            return new String(bytes, Charset.forName("windows-1252"));
-        }
-    }
-
-    /** The accounts of a CSV text. */
-    static List<Account> parse(String text, @Nullable StoreSpec sourceServer, @Nullable StoreSpec targetServer) {
-        List<Account> accounts = new ArrayList<>();
-        String[] lines = text.split("\r\n|\n|\r", -1);
-        char separator = ',';
-        for (String line : lines) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                separator = line.indexOf(';') >= 0 && line.indexOf(',') < 0 ? ';' : ',';
-                break;
-            }
-        }
-        boolean first = true;
-        int columns = 6;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            List<String> fields = fields(line, separator, i + 1);
-            if (first && isHeader(fields)) {
-                first = false;
-                // A line with more fields than the header names has a separator where none
-                // belongs, most likely inside an unquoted password: refused, never guessed at.
-                columns = Math.max(4, Math.min(6, fields.size()));
-                continue; // a header naming the columns
-            }
-            first = false;
-            // Errors below name the line and column only: a field may hold (part of) a password.
-            if (fields.size() < 4 || fields.size() > columns) {
-                throw new UsageException("line " + (i + 1) + ": expected 4 to " + columns
-                        + " fields (source user, source password, target user, target password[, source host[,"
-                        + " target host]]), found " + fields.size()
-                        + (fields.size() > columns ? " (is a password with a separator in it not \"quoted\"?)" : ""));
-            }
-            StoreSpec source = server(fields, 4, sourceServer, "source", i + 1);
-            StoreSpec target = server(fields, 5, targetServer, "target", i + 1);
-            source = user(source, fields, 0, i + 1);
-            target = user(target, fields, 2, i + 1);
-            accounts.add(new Account(
-                    i + 1,
-                    source,
-                    fields.get(1).toCharArray(),
-                    target,
-                    fields.get(3).toCharArray()));
-        }
-        refuseDuplicates(accounts);
-        return accounts;
-    }
-
-    /**
-     * Two lines with the same source account, or the same target account, would have two runs
-     * write one mailbox at once (each copying what the other copies): refused up front, naming the
-     * lines. User names are compared without case, as most servers log them in.
-     */
-    private static void refuseDuplicates(List<Account> accounts) {
-        Map<String, Integer> sources = new java.util.HashMap<>();
-        Map<String, Integer> targets = new java.util.HashMap<>();
-        List<String> problems = new ArrayList<>();
-        for (Account a : accounts) {
-            Integer s = sources.putIfAbsent(a.source().canonical().toLowerCase(Locale.ROOT), a.line());
-            if (s != null) {
-                problems.add("lines " + s + " and " + a.line() + " name the same source account "
-                        + a.source().canonical());
-            }
-            Integer t = targets.putIfAbsent(a.target().canonical().toLowerCase(Locale.ROOT), a.line());
-            if (t != null) {
-                problems.add("lines " + t + " and " + a.line() + " name the same target account "
-                        + a.target().canonical());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new UsageException(String.join("\n", problems)
-                    + "\n(one line per account: two runs into one mailbox at once would copy its mail twice)");
-        }
-    }
-
-    /** A first line that names the columns (English or German), rather than an account. */
-    private static boolean isHeader(List<String> fields) {
-        if (fields.size() < 2) {
-            return false;
-        }
-        String user = fields.get(0).trim().toLowerCase(Locale.ROOT);
-        String password = fields.get(1).trim().toLowerCase(Locale.ROOT);
-        return (user.startsWith("source")
-                        || user.startsWith("quell")
-                        || user.startsWith("user")
-                        || user.startsWith("benutzer"))
-                && (password.contains("pass") || password.contains("kennwort"));
-    }
-
-    private static StoreSpec user(StoreSpec server, List<String> fields, int index, int line) {
-        String user = fields.get(index).trim();
-        if (user.isEmpty() || user.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new UsageException("line " + line + ", column " + (index + 1) + ": not a user name");
-        }
-        return server.withUser(user);
-    }
-
-    private static StoreSpec server(
-            List<String> fields, int index, @Nullable StoreSpec fallback, String side, int line) {
-        if (fields.size() > index && !fields.get(index).isBlank()) {
-            String scheme = fallback == null ? "imaps" : fallback.security().scheme();
-            try {
-                // Checked for syntax here, for every line, before any line is run: a field that
-                // is not a plausible host name is never looked up.
-                String text = fields.get(index).trim();
-                StoreSpec spec = StoreSpec.server(text, scheme);
-                // A bare single-label name ("neu", "x2024") is far more often the tail of a
-                // password shifted by an unquoted separator than a server: a host column must be
-                // a dotted name, an address, localhost, or a URI that says it is one.
-                if (!text.contains("://")
-                        && !spec.host().contains(".")
-                        && !spec.host().contains(":")
-                        && !spec.host().equals("localhost")) {
-                    throw new UsageException("not a fully qualified host name (write mail.example.org,"
-                            + " an address, or imaps://host for a name without dots)");
-                }
-                return spec;
-            } catch (UsageException e) {
-                throw new UsageException(
-                        "line " + line + ", column " + (index + 1) + " (" + side + " host): " + e.getMessage());
-            }
-        }
-        if (fallback == null) {
-            throw new UsageException("line " + line + ": no " + side + " host: give --" + side + " or a host column");
-        }
-        return fallback;
-    }
-
-    /** Splits one CSV line: fields may be quoted, a quote inside doubled (RFC 4180). */
-    private static List<String> fields(String line, char separator, int number) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"' && field.length() == 0) {
-                quoted = true;
-            } else if (c == separator) {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else {
-                field.append(c);
-            }
-        }
-        if (quoted) {
-            throw new UsageException("line " + number + ": a quoted field is not closed");
-        }
-        fields.add(field.toString());
-        return fields;
     }
 }

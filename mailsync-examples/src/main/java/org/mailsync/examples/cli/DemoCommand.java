@@ -1,6 +1,5 @@
 package org.mailsync.examples.cli;
 
-import com.google.common.collect.ImmutableSet;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import java.io.IOException;
@@ -16,30 +15,39 @@ import org.mailsync.MessageSelection;
 import org.mailsync.examples.SampleMailbox;
 import org.mailsync.imap.ImapStore;
 import org.mailsync.imap.Security;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code mailsync demo}: with no setup at all, starts two embedded IMAP servers (GreenMail) on free
  * loopback ports, fills the first with a sample mailbox, migrates it with the same code as {@code
  * mailsync migrate}, runs a second pass that must copy nothing, verifies, and prints the reports.
  *
- * <p>Thread-safe (stateless).
+ * <p>Not thread-safe; picocli fills one instance per command line.
  */
-final class DemoCommand {
-    static final String HELP = "usage: mailsync demo\n"
-            + "  starts two embedded IMAP servers on loopback ports, fills the old one with a sample\n"
-            + "  mailbox, migrates it to the new one, runs a second (delta) pass and verifies.\n";
+@Command(
+        name = "demo",
+        synopsisHeading = "usage: ",
+        customSynopsis = "mailsync demo",
+        description = {
+            "no setup: migrate a sample mailbox between two embedded IMAP servers",
+            "",
+            "Starts two embedded IMAP servers on loopback ports, fills the old one with a sample",
+            "mailbox, migrates it to the new one, runs a second (delta) pass and verifies."
+        },
+        descriptionHeading = "%n",
+        optionListHeading = "%noptions:%n")
+final class DemoCommand implements Mailsync.Subcommand {
+    @Mixin
+    Mailsync.HelpOption help = new Mailsync.HelpOption();
 
-    private DemoCommand() {}
+    @Override
+    public String wrongArguments() {
+        return "demo takes no arguments";
+    }
 
-    static ExitCode run(List<String> args, Terminal t) throws InterruptedException {
-        Options o = Options.parse(args, ImmutableSet.of("help"), ImmutableSet.of(), ImmutableSet.of());
-        if (o.flag("help")) {
-            t.out().print(HELP);
-            return ExitCode.OK;
-        }
-        if (!o.positional().isEmpty()) {
-            throw new UsageException("demo takes no arguments\n" + HELP);
-        }
+    @Override
+    public ExitCode call(Terminal t) throws InterruptedException {
         // GreenMail parses appended messages; with this off it keeps 8-bit header bytes as they
         // are (it reads the property once, when its first mail session is made).
         System.setProperty("mail.mime.allowutf8", "false");
@@ -77,29 +85,18 @@ final class DemoCommand {
                                     + "  old server: %s%n  new server: %s%n%n",
                             messages, source.canonical(), target.canonical());
 
-            Options none =
-                    Options.parse(List.of(), MigrateCommand.FLAGS, MigrateCommand.VALUED, CommonOptions.REPEATABLE);
-            MigrateCommand.Settings settings = MigrateCommand.settings(none);
+            // The defaults of migrate: no option changes them here.
+            RunOptions.Plan plan = new RunOptions().plan(new MappingOptions(), 4, 64);
             StoreSpec.Credentials sc = new StoreSpec.Credentials(
-                    CommonOptions.password(
-                            "source",
-                            source,
-                            java.util.Optional.of(oldPassword.toString()),
-                            java.util.Optional.empty(),
-                            t),
+                    StoreSpec.Credentials.kept(StoreSpec.readSecretFile(oldPassword, "source-password-file")),
                     null,
                     List.of(),
-                    settings.parallelism() + 1);
+                    plan.connections());
             StoreSpec.Credentials tc = new StoreSpec.Credentials(
-                    CommonOptions.password(
-                            "target",
-                            target,
-                            java.util.Optional.of(newPassword.toString()),
-                            java.util.Optional.empty(),
-                            t),
+                    StoreSpec.Credentials.kept(StoreSpec.readSecretFile(newPassword, "target-password-file")),
                     null,
                     List.of(),
-                    settings.parallelism() + 1);
+                    plan.connections());
             Path checkpoints = work.resolve("checkpoints");
             String command = "mailsync migrate " + source.canonical() + " " + target.canonical()
                     + " --source-password-file old.pw --target-password-file new.pw --checkpoints "
@@ -107,7 +104,7 @@ final class DemoCommand {
 
             t.out().println("1. First pass: $ " + command);
             MigrateCommand.Result first =
-                    MigrateCommand.migrate(source, sc, target, tc, settings, checkpoints, t, "first pass ");
+                    MigrateCommand.migrate(source, sc, target, tc, plan, checkpoints, t, "first pass ");
             if (first.report() == null) {
                 t.err().println("mailsync demo: " + first.problem());
                 return first.code();
@@ -116,7 +113,7 @@ final class DemoCommand {
 
             t.out().println("2. Second pass, the same command: only what changed since is copied (nothing)");
             MigrateCommand.Result second =
-                    MigrateCommand.migrate(source, sc, target, tc, settings, checkpoints, t, "second pass");
+                    MigrateCommand.migrate(source, sc, target, tc, plan, checkpoints, t, "second pass");
             if (second.report() == null) {
                 t.err().println("mailsync demo: " + second.problem());
                 return second.code();
@@ -126,8 +123,7 @@ final class DemoCommand {
             t.out()
                     .println("3. Verify: $ mailsync verify " + source.canonical() + " " + target.canonical()
                             + " --source-password-file old.pw --target-password-file new.pw");
-            ExitCode verified =
-                    VerifyCommand.verify(source, sc, target, tc, settings.mapping(), MessageSelection.all(), t);
+            ExitCode verified = VerifyCommand.verify(source, sc, target, tc, plan.folders(), MessageSelection.all(), t);
 
             ExitCode result = first.code().worse(second.code()).worse(verified);
             if (second.report().copied() != 0) {
@@ -147,7 +143,7 @@ final class DemoCommand {
             return result;
         } catch (MailStoreException e) {
             t.err().println("mailsync demo: " + e.getMessage());
-            return CommonOptions.exitCodeFor(e);
+            return ExitCode.of(e);
         } catch (IOException e) {
             t.err().println("mailsync demo: " + e.getMessage());
             return ExitCode.FAILURE;

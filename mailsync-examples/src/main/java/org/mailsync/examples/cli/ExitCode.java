@@ -1,5 +1,11 @@
 package org.mailsync.examples.cli;
 
+import java.util.Locale;
+import org.mailsync.AuthenticationException;
+import org.mailsync.ConnectionException;
+import org.mailsync.MailStoreException;
+import org.mailsync.StoreFailureException;
+
 /**
  * The exit codes of {@code mailsync}, as {@code --help} lists them.
  *
@@ -26,5 +32,25 @@ enum ExitCode {
     /** The worse of two outcomes, for a run over several accounts. */
     ExitCode worse(ExitCode other) {
         return other.ordinal() > ordinal() ? other : this;
+    }
+
+    /** The exit code for a failure that stopped a store from opening or an account from syncing. */
+    static ExitCode of(MailStoreException e) {
+        if (e instanceof AuthenticationException) {
+            return AUTHENTICATION;
+        }
+        if (e instanceof ConnectionException) {
+            return CONNECTION;
+        }
+        if (e instanceof StoreFailureException && isTlsProblem(e)) {
+            return CONNECTION;
+        }
+        return FAILURE;
+    }
+
+    /** The IMAP store reports an untrusted certificate or a missing STARTTLS as a store failure. */
+    private static boolean isTlsProblem(MailStoreException e) {
+        String reason = e.reason().toLowerCase(Locale.ROOT);
+        return reason.contains("certificate") || reason.contains("tls") || reason.contains("ssl");
     }
 }

@@ -1,29 +1,66 @@
 package org.mailsync.examples.cli;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.OverwrittenOptionException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code mailsync} command-line tool: {@code java -jar mailsync.jar COMMAND ...}. See {@link
- * #HELP} (printed by {@code --help}) for the commands and the exit codes.
+ * The {@code mailsync} command-line tool: {@code java -jar mailsync.jar COMMAND ...}, on picocli.
+ * {@code mailsync --help} lists the commands and the exit codes; {@code mailsync COMMAND --help}
+ * a command's options; {@code @FILE} reads arguments from a file; {@code mailsync
+ * generate-completion} prints a bash/zsh completion script.
  *
- * <p>Thread-safe (stateless).
+ * <p>Usage errors are exit 2 with a message of ours on stderr, never picocli's: its messages
+ * repeat the values given, and a value in the wrong place may be a password.
+ *
+ * <p>Thread-safe (stateless; every run builds its own command objects).
  */
+@Command(
+        name = "mailsync",
+        synopsisHeading = "usage: ",
+        customSynopsis = "mailsync COMMAND [ARGS] [OPTIONS]   (mailsync COMMAND --help for its options)",
+        commandListHeading = "%ncommands:%n",
+        subcommands = {
+            MigrateCommand.class,
+            BatchCommand.class,
+            VerifyCommand.class,
+            DemoCommand.class,
+            HelpCommand.class,
+            AutoComplete.GenerateCompletion.class
+        },
+        footerHeading = "%n",
+        footer = {
+            "stores: imap://user@host[:port], imaps://user@host[:port], imap+starttls://user@host[:port],",
+            "        maildir:/path, mbox:/path (an mbox file, a directory of them, or a Thunderbird folder)",
+            "        a login that is an e-mail address: imaps://anna@example.com@host",
+            "        or imaps://anna%%40example.com@host",
+            "arguments: @FILE reads more arguments from FILE, one or more a line ('quote' those with spaces)",
+            "completion: source <(mailsync generate-completion) in bash or zsh, mailsync being on the PATH",
+            "",
+            "exit codes:"
+        })
 public final class Mailsync {
-    static final String HELP = "usage: mailsync COMMAND [ARGS] [OPTIONS]   (mailsync COMMAND --help for its options)\n"
-            + "\n"
-            + "commands:\n"
-            + "  migrate SOURCE TARGET   copy a mailbox; run it again to copy only what is new (delta pass)\n"
-            + "  batch FILE.csv          migrate many accounts listed in a CSV file (--preflight: only test logins)\n"
-            + "  verify SOURCE TARGET    compare source and target message by message\n"
-            + "  demo                    no setup: migrate a sample mailbox between two embedded IMAP servers\n"
-            + "\n"
-            + "stores: imap://user@host[:port], imaps://user@host[:port], imap+starttls://user@host[:port],\n"
-            + "        maildir:/path, mbox:/path (an mbox file, a directory of them, or a Thunderbird folder)\n"
-            + "        a login that is an e-mail address: imaps://anna@example.com@host or imaps://anna%40example.com@host\n"
-            + "\n"
-            + "exit codes:\n"
-            + exitCodes();
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help")
+    boolean help;
 
     private Mailsync() {}
 
@@ -42,26 +79,29 @@ public final class Mailsync {
         ExitCode run(List<String> args, Terminal t) throws InterruptedException;
     }
 
-    private static ExitCode dispatch(List<String> args, Terminal t) throws InterruptedException {
-        List<String> rest = args.subList(1, args.size());
-        return switch (args.get(0)) {
-            case "migrate" -> MigrateCommand.run(rest, t);
-            case "batch" -> BatchCommand.run(rest, t);
-            case "verify" -> VerifyCommand.run(rest, t);
-            case "demo" -> DemoCommand.run(rest, t);
-            default -> throw new UsageException("unknown command " + args.get(0) + "\n\n" + HELP);
-        };
+    /** A command of {@code mailsync}: picocli fills its options, then it runs. */
+    interface Subcommand {
+        ExitCode call(Terminal t) throws InterruptedException;
+
+        /** What is said when its arguments are missing or too many, e.g. "migrate needs SOURCE and TARGET". */
+        String wrongArguments();
+    }
+
+    /** The {@code -h}/{@code --help} option of every command, declared once. */
+    static final class HelpOption {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "show this help")
+        boolean help;
     }
 
     /** Runs {@code commands} on {@code args} and maps what it throws to an exit code. */
     static int run(List<String> args, Terminal t, Command commands) throws InterruptedException {
         try {
-            if (args.isEmpty()
-                    || args.get(0).equals("--help")
-                    || args.get(0).equals("-h")
-                    || args.get(0).equals("help")) {
-                t.out().print(HELP);
-                return args.isEmpty() ? ExitCode.USAGE.code : ExitCode.OK.code;
+            if (args.isEmpty()) {
+                t.out().print(commandLine(t).getUsageMessage());
+                return ExitCode.USAGE.code;
             }
             ExitCode code = commands.run(args, t);
             return code.code;
@@ -84,11 +124,174 @@ public final class Mailsync {
         }
     }
 
-    private static String exitCodes() {
-        StringBuilder out = new StringBuilder();
+    /** The whole command tree, printing to {@code t}, with the usage settings of every command. */
+    static CommandLine commandLine(Terminal t) {
+        CommandLine cl = new CommandLine(new Mailsync());
+        cl.setOut(writer(t.out()));
+        cl.setErr(writer(t.err()));
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(
+                t.interactive() ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
+        cl.setUsageHelpWidth(110);
+        cl.setUsageHelpLongOptionsMaxWidth(34);
+        // The exit codes end the footer, from ExitCode itself; picocli formats footers with
+        // String.format, so a % of ours is doubled.
+        StringBuilder codes = new StringBuilder();
         for (ExitCode code : ExitCode.values()) {
-            out.append(String.format("  %d  %s%n", code.code, code.meaning));
+            codes.append(String.format("  %d  %s%n", code.code, code.meaning).replace("%", "%%"));
         }
-        return out.toString();
+        // picocli's own commands, described in the words of ours
+        cl.getSubcommands()
+                .get("help")
+                .getCommandSpec()
+                .usageMessage()
+                .header("show the help of a command: mailsync help migrate")
+                .description();
+        cl.getSubcommands()
+                .get("generate-completion")
+                .getCommandSpec()
+                .usageMessage()
+                .header("print a bash/zsh completion script: source <(mailsync generate-completion)")
+                .description(
+                        "Prints a bash/zsh completion script for mailsync:",
+                        "  source <(mailsync generate-completion)",
+                        "(mailsync must be a command on the PATH or an alias of java -jar mailsync.jar)");
+        var usage = cl.getCommandSpec().usageMessage();
+        String[] footer = Arrays.copyOf(usage.footer(), usage.footer().length + 1);
+        footer[footer.length - 1] = codes.toString().stripTrailing();
+        usage.footer(footer);
+        return cl;
+    }
+
+    private static ExitCode dispatch(List<String> args, Terminal t) throws InterruptedException {
+        CommandLine cl = commandLine(t);
+        try {
+            ParseResult parsed;
+            try {
+                parsed = cl.parseArgs(args.toArray(String[]::new));
+            } catch (ParameterException e) {
+                throw new UsageException(message(e));
+            }
+            List<CommandLine> chain = parsed.asCommandLineList();
+            CommandLine last = chain.get(chain.size() - 1);
+            try {
+                if (CommandLine.executeHelpRequest(parsed) != null) {
+                    return ExitCode.OK;
+                }
+            } catch (ParameterException e) {
+                // "mailsync help frobnicate": the help command checks its argument only when run.
+                String word = last.getParseResult().matchedPositionalValue(0, "");
+                throw new UsageException("unknown command " + word + "\n\n" + cl.getUsageMessage());
+            }
+            Object command = last.getCommand();
+            if (command instanceof Subcommand s) {
+                return s.call(t);
+            }
+            throw new UsageException("no command given\n\n" + cl.getUsageMessage());
+        } finally {
+            cl.getOut().flush();
+            cl.getErr().flush();
+        }
+    }
+
+    /**
+     * What the user got wrong, in our words: never picocli's message, which repeats the value
+     * (a password typed where a file name belongs, a URI with a password, a CSV field).
+     */
+    static String message(ParameterException e) {
+        CommandLine where = e.getCommandLine();
+        @Nullable ArgSpec arg = e.getArgSpec();
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof OptionTypes.OptionValueException v) {
+                String text = v.getMessage();
+                return name(arg) + (text.startsWith(":") ? "" : " ") + text;
+            }
+            if (c instanceof UsageException u) {
+                return u.getMessage();
+            }
+        }
+        if (e instanceof UnmatchedArgumentException u) {
+            List<String> unmatched = u.getUnmatched();
+            String first = unmatched.isEmpty() ? "" : unmatched.get(0);
+            if (where.getCommand() instanceof Mailsync) {
+                return "unknown command " + first + "\n\n" + where.getUsageMessage();
+            }
+            for (String a : unmatched) {
+                if (a.startsWith("-") && a.length() > 1) {
+                    return unknownOption(a);
+                }
+            }
+            return wrongArguments(where);
+        }
+        if (e instanceof MissingParameterException m) {
+            List<ArgSpec> missing = m.getMissing();
+            if (!missing.isEmpty() && missing.get(0).isOption()) {
+                return name(missing.get(0)) + " needs a value";
+            }
+            return wrongArguments(where);
+        }
+        if (e instanceof OverwrittenOptionException o) {
+            return name(o.getOverwritten()) + " was given twice";
+        }
+        if (arg instanceof OptionSpec option && option.arity().max() == 0) {
+            return name(arg) + " takes no value";
+        }
+        if (arg instanceof PositionalParamSpec) {
+            return wrongArguments(where);
+        }
+        if (arg != null) {
+            return "invalid value for " + name(arg);
+        }
+        String text = String.valueOf(e.getMessage());
+        if (text.startsWith("Could not read argument file")) {
+            return "an @argument file cannot be read";
+        }
+        return "the command line cannot be read as given (mailsync --help shows how)";
+    }
+
+    /** An option the command does not know; passwords get a message of their own. */
+    private static String unknownOption(String arg) {
+        String name = arg.replaceFirst("^--?", "");
+        int eq = name.indexOf('=');
+        if (eq >= 0) {
+            name = name.substring(0, eq); // the value may be a secret
+        }
+        if (name.contains("password") && !name.endsWith("-file") && !name.endsWith("-env")) {
+            // Never take a password on the command line: it would show in ps and shell history.
+            return "--" + name + ": passwords are not taken on the command line;"
+                    + " use --source-password-file, --source-password-env (or the target's) or the prompt";
+        }
+        return "unknown option " + (arg.startsWith("--") ? "--" : "-") + name;
+    }
+
+    private static String wrongArguments(CommandLine where) {
+        String said = where.getCommand() instanceof Subcommand s ? s.wrongArguments() : "wrong arguments";
+        return said + "\n" + where.getUsageMessage();
+    }
+
+    private static String name(@Nullable ArgSpec arg) {
+        if (arg instanceof OptionSpec option) {
+            return option.longestName();
+        }
+        return arg == null ? "a value" : arg.paramLabel();
+    }
+
+    /** A writer onto a print stream, so that text is encoded with the stream's own charset. */
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(new Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                stream.print(new String(chars, offset, length));
+            }
+
+            @Override
+            public void flush() {
+                stream.flush();
+            }
+
+            @Override
+            public void close() {
+                stream.flush();
+            }
+        });
     }
 }

@@ -1,94 +1,98 @@
 package org.mailsync.examples.cli;
 
-import com.google.common.collect.ImmutableSet;
+import com.google.common.hash.Hashing;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.CheckpointBusyException;
-import org.mailsync.DeletionPolicy;
-import org.mailsync.FileCheckpointStore;
-import org.mailsync.FolderMapping;
-import org.mailsync.IdentityStrategies;
-import org.mailsync.IdentityStrategy;
 import org.mailsync.MailStoreException;
-import org.mailsync.MessageSelection;
-import org.mailsync.SyncEngine;
 import org.mailsync.SyncReport;
-import org.mailsync.examples.RateLimitedStore;
 import org.mailsync.spi.MailStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code mailsync migrate SOURCE TARGET}: one pass of the sync engine from one store into another,
  * checkpointed so that the same command run again copies only what is new.
  *
- * <p>Thread-safe (stateless).
+ * <p>Not thread-safe; picocli fills one instance per command line.
  */
-final class MigrateCommand {
-    static final ImmutableSet<String> FLAGS = ImmutableSet.<String>builder()
-            .add("dry-run", "mirror-deletes", "no-automap", "copy-subscriptions", "help")
-            .addAll(CommonOptions.RUN_FLAGS)
-            .build();
-    static final ImmutableSet<String> VALUED = ImmutableSet.<String>builder()
-            .addAll(CommonOptions.CREDENTIAL_OPTIONS)
-            .addAll(CommonOptions.MAPPING_OPTIONS)
-            .addAll(CommonOptions.RUN_OPTIONS)
-            .add("identity", "parallelism", "max-bytes-per-second", "max-messages-per-second", "checkpoints")
-            .build();
+@Command(
+        name = "migrate",
+        synopsisHeading = "usage: ",
+        customSynopsis = "mailsync migrate SOURCE TARGET [options]",
+        description = "copy a mailbox; run it again to copy only what is new (delta pass)",
+        descriptionHeading = "%n",
+        parameterListHeading = "%n",
+        optionListHeading = "%noptions:%n",
+        sortOptions = false,
+        footerHeading = "%n",
+        footer = {
+            "One run per target account: a second run into the same mailbox (whatever its --checkpoints)",
+            "stops at once with exit 7 while the first holds ~/.mailsync/locks/<hash of the target>.lock.",
+            CredentialOptions.NO_PASSWORD_OPTION
+        })
+final class MigrateCommand implements Mailsync.Subcommand {
+    /** How SOURCE and TARGET are written, for the help. */
+    static final String STORES_1 = "imap://user@host[:port], imaps://..., imap+starttls://...,";
 
-    static final String HELP = "usage: mailsync migrate SOURCE TARGET [options]\n"
-            + "  SOURCE, TARGET: imap://user@host[:port], imaps://..., imap+starttls://..., maildir:/path, mbox:/path\n"
-            + "  --dry-run                   report what would be copied; write nothing\n"
-            + CommonOptions.HELP_MAPPING
-            + "  --identity header|content   how messages already on the target are recognised: a header\n"
-            + "                              fingerprint (default) or a SHA-256 of the whole message\n"
-            + "  --mirror-deletes            remove from the target what this sync copied and the source deleted\n"
-            + "  --copy-subscriptions        subscribe on the target to what the source subscribes to\n"
-            + "  --parallelism N             folders at once (default 4)\n"
-            + "  --max-bytes-per-second SIZE, --max-messages-per-second N   read the source no faster\n"
-            + "  --checkpoints DIR           where passes record what they did (default ~/.mailsync/checkpoints/<pair>)\n"
-            + CommonOptions.HELP_RUN
-            + "  one run per target account: a second run into the same mailbox (whatever its --checkpoints)\n"
-            + "  stops at once with exit 7 while the first holds ~/.mailsync/locks/<hash of the target>.lock\n"
-            + CommonOptions.HELP_CREDENTIALS;
+    static final String STORES_2 = "maildir:/path, mbox:/path";
 
-    /** What a migration does besides the two stores. Immutable. */
-    record Settings(
-            FolderMapping mapping,
-            MessageSelection selection,
-            IdentityStrategy identity,
-            boolean dryRun,
-            boolean mirror,
-            boolean copySubscriptions,
-            int parallelism,
-            long bytesPerSecond,
-            double messagesPerSecond,
-            CommonOptions.RunOptions run) {}
+    @Parameters(
+            index = "0",
+            paramLabel = "SOURCE",
+            converter = OptionTypes.Store.class,
+            description = {STORES_1, STORES_2})
+    StoreSpec source;
+
+    @Parameters(
+            index = "1",
+            paramLabel = "TARGET",
+            converter = OptionTypes.Store.class,
+            description = {STORES_1, STORES_2})
+    StoreSpec target;
+
+    @Mixin
+    RunOptions run = new RunOptions();
+
+    @Mixin
+    MappingOptions mapping = new MappingOptions();
+
+    @Option(
+            names = "--checkpoints",
+            paramLabel = "DIR",
+            converter = OptionTypes.FileName.class,
+            description = "where passes keep their state (default ~/.mailsync/checkpoints/<pair>)")
+    @Nullable
+    Path checkpoints;
+
+    @Mixin
+    CredentialOptions credentials = new CredentialOptions();
+
+    @Mixin
+    TrustOptions trust = new TrustOptions();
+
+    @Mixin
+    Mailsync.HelpOption help = new Mailsync.HelpOption();
 
     /** How a migration ended; {@code report} is null when a store could not be opened. */
     record Result(ExitCode code, @Nullable SyncReport report, String problem) {}
 
-    private MigrateCommand() {}
+    @Override
+    public String wrongArguments() {
+        return "migrate needs SOURCE and TARGET";
+    }
 
-    static ExitCode run(List<String> args, Terminal t) throws InterruptedException {
-        Options o = Options.parse(args, FLAGS, VALUED, CommonOptions.REPEATABLE);
-        if (o.flag("help")) {
-            t.out().print(HELP);
-            return ExitCode.OK;
-        }
-        if (o.positional().size() != 2) {
-            throw new UsageException("migrate needs SOURCE and TARGET\n" + HELP);
-        }
-        StoreSpec source = StoreSpec.parse(o.positional().get(0));
-        StoreSpec target = StoreSpec.parse(o.positional().get(1));
-        Settings settings = settings(o);
-        int connections = settings.parallelism() + 1;
-        StoreSpec.Credentials sc = CommonOptions.credentials("source", source, o, t, connections);
-        StoreSpec.Credentials tc = CommonOptions.credentials("target", target, o, t, connections);
-        Path checkpoints = o.value("checkpoints")
-                .map(Path::of)
-                .orElseGet(() -> CommonOptions.defaultCheckpoints(t.home(), source, target));
-        Result result = migrate(source, sc, target, tc, settings, checkpoints, t, "migrate");
+    @Override
+    public ExitCode call(Terminal t) throws InterruptedException {
+        RunOptions.Plan plan = run.plan(mapping, 4, 64);
+        StoreSpec.Credentials sc = credentials.of(Side.SOURCE, source, trust, t, plan.connections());
+        StoreSpec.Credentials tc = credentials.of(Side.TARGET, target, trust, t, plan.connections());
+        Path dir = checkpoints != null ? checkpoints : defaultCheckpoints(t.home(), source, target);
+        Result result = migrate(source, sc, target, tc, plan, dir, t, "migrate");
         if (result.report() != null) {
             t.out().print(result.report().toText());
         } else {
@@ -97,37 +101,18 @@ final class MigrateCommand {
         return result.code();
     }
 
-    static Settings settings(Options o) {
-        IdentityStrategy identity =
-                switch (o.value("identity").orElse("header")) {
-                    case "header" -> IdentityStrategies.headerFingerprint();
-                    case "content" -> IdentityStrategies.contentHash();
-                    default -> throw new UsageException("--identity must be header or content");
-                };
-        double messagesPerSecond = o.value("max-messages-per-second")
-                .map(v -> {
-                    try {
-                        double d = Double.parseDouble(v);
-                        if (d <= 0) {
-                            throw new NumberFormatException();
-                        }
-                        return d;
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--max-messages-per-second needs a positive number, not " + v);
-                    }
-                })
-                .orElse(0.0);
-        return new Settings(
-                CommonOptions.mapping(o),
-                CommonOptions.selection(o),
-                identity,
-                o.flag("dry-run"),
-                o.flag("mirror-deletes"),
-                o.flag("copy-subscriptions"),
-                o.intValue("parallelism", 1, 64).orElse(4),
-                o.size("max-bytes-per-second").orElse(0L),
-                messagesPerSecond,
-                CommonOptions.runOptions(o));
+    /**
+     * The default checkpoint directory of a source/target pair: one per pair, so that running the
+     * same command again is a delta pass, and named by a hash of the two stores (user, host, port
+     * or path; never a password).
+     */
+    static Path defaultCheckpoints(Path home, StoreSpec source, StoreSpec target) {
+        String key = source.canonical() + "\n" + target.canonical();
+        String hash = Hashing.sha256()
+                .hashString(key, StandardCharsets.UTF_8)
+                .toString()
+                .substring(0, 16);
+        return home.resolve(".mailsync").resolve("checkpoints").resolve(hash);
     }
 
     /** Opens both stores, runs one pass, closes them. Never throws for a store failure. */
@@ -136,7 +121,7 @@ final class MigrateCommand {
             StoreSpec.Credentials sourceCredentials,
             StoreSpec target,
             StoreSpec.Credentials targetCredentials,
-            Settings s,
+            RunOptions.Plan plan,
             Path checkpoints,
             Terminal t,
             String label)
@@ -158,7 +143,7 @@ final class MigrateCommand {
                             + "); wait for it to end, then run again");
         }
         try (lock) {
-            return migrateLocked(source, sourceCredentials, target, targetCredentials, s, checkpoints, t, label);
+            return migrateLocked(source, sourceCredentials, target, targetCredentials, plan, checkpoints, t, label);
         } catch (IOException e) {
             // Releasing: the OS drops the lock with the file handle anyway.
             return new Result(ExitCode.FAILURE, null, "releasing the lock of " + target.canonical() + ": " + e);
@@ -170,7 +155,7 @@ final class MigrateCommand {
             StoreSpec.Credentials sourceCredentials,
             StoreSpec target,
             StoreSpec.Credentials targetCredentials,
-            Settings s,
+            RunOptions.Plan plan,
             Path checkpoints,
             Terminal t,
             String label)
@@ -178,37 +163,16 @@ final class MigrateCommand {
         MailStore from = null;
         MailStore to = null;
         try {
-            from = RateLimitedStore.wrap(
-                    source.open(
-                            sourceCredentials,
-                            false,
-                            null,
-                            s.run().writeSourceIds() ? null : checkpoints.resolve("source-ids")),
-                    s.bytesPerSecond(),
-                    s.messagesPerSecond());
+            from = plan.throttled(source.open(sourceCredentials, false, null, plan.sourceIds(checkpoints)));
             to = new SerialFolderCreation(target.open(targetCredentials, true));
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
-            SyncReport report = SyncEngine.builder()
-                    .source(from)
-                    .target(to)
-                    .checkpoints(FileCheckpointStore.in(checkpoints)
-                            .waitForLock(s.run().waitForLock()))
-                    .newMailOnly(s.run().newMailOnly())
-                    .folderDeadline(s.run().folderDeadline())
-                    .accountDeadline(s.run().accountDeadline())
-                    .folders(s.mapping())
-                    .selection(s.selection())
-                    .identity(s.identity())
-                    .deletions(s.mirror() ? DeletionPolicy.MIRROR : DeletionPolicy.KEEP)
-                    .dryRun(s.dryRun())
-                    .copySubscriptions(s.copySubscriptions())
-                    .parallelism(s.parallelism())
+            SyncReport report = plan.engine(from, to, checkpoints)
                     .listener(progress)
                     .build()
                     .run();
             return new Result(exitCode(report, progress.decisiveFailure()), report, "");
         } catch (MailStoreException e) {
-            return new Result(CommonOptions.exitCodeFor(e), null, e.getMessage());
+            return new Result(ExitCode.of(e), null, e.getMessage());
         } catch (CheckpointBusyException e) {
             return new Result(
                     ExitCode.BUSY,
@@ -227,8 +191,8 @@ final class MigrateCommand {
             case COMPLETE -> ExitCode.OK;
             case COMPLETE_WITH_SKIPS -> ExitCode.PARTIAL;
             case FAILED -> {
-                if (decisive != null && CommonOptions.exitCodeFor(decisive) != ExitCode.FAILURE) {
-                    yield CommonOptions.exitCodeFor(decisive);
+                if (decisive != null && ExitCode.of(decisive) != ExitCode.FAILURE) {
+                    yield ExitCode.of(decisive);
                 }
                 yield report.accountError() != null ? ExitCode.FAILURE : ExitCode.PARTIAL;
             }

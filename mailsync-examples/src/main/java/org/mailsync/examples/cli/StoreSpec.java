@@ -44,7 +44,13 @@ record StoreSpec(
             @Nullable Supplier<char[]> password,
             @Nullable Supplier<String> oauth2Token,
             List<String> trustedSha256,
-            int maxConnections) {}
+            int maxConnections) {
+        /** A password supplier that hands out copies of {@code secret}, each for its caller to wipe. */
+        static Supplier<char[]> kept(char[] secret) {
+            char[] copy = secret.clone();
+            return () -> copy.clone();
+        }
+    }
 
     /**
      * Parses a store as the user wrote it. Errors never repeat the text: it may hold a password

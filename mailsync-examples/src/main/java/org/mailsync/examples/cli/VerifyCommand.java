@@ -1,10 +1,8 @@
 package org.mailsync.examples.cli;
 
-import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.FolderMapping;
 import org.mailsync.MailStoreException;
@@ -13,48 +11,75 @@ import org.mailsync.examples.MailboxVerifier;
 import org.mailsync.examples.SourceCensus;
 import org.mailsync.examples.VerifyReport;
 import org.mailsync.spi.MailStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code mailsync verify SOURCE TARGET}: reads both sides in full and compares them per folder;
  * exits with {@link ExitCode#DIFFERENCES} when a message is missing, duplicated or differs.
  *
- * <p>Thread-safe (stateless).
+ * <p>Not thread-safe; picocli fills one instance per command line.
  */
-final class VerifyCommand {
-    static final ImmutableSet<String> FLAGS = ImmutableSet.of("no-automap", "help");
-    static final ImmutableSet<String> VALUED = ImmutableSet.<String>builder()
-            .addAll(CommonOptions.CREDENTIAL_OPTIONS)
-            .addAll(CommonOptions.MAPPING_OPTIONS)
-            .build();
+@Command(
+        name = "verify",
+        synopsisHeading = "usage: ",
+        customSynopsis = "mailsync verify SOURCE TARGET [options]",
+        description = {
+            "compare source and target message by message",
+            "",
+            "Compares per folder: counts, messages missing, duplicated, bytes differing (SHA-256),",
+            "flags and internal dates differing. Give the folder and selection options of the migration.",
+            "A maildir: or mbox: source is also counted file by file, without the store's code: every",
+            "file must be a message of a folder that was read (links, files that are not mail, folders",
+            "the store skipped or read only in part are listed as unaccounted, and verify exits 5).",
+            "A folder that cannot be opened is reported as such; the others are still compared."
+        },
+        descriptionHeading = "%n",
+        parameterListHeading = "%n",
+        optionListHeading = "%noptions:%n",
+        sortOptions = false,
+        footerHeading = "%n",
+        footer = CredentialOptions.NO_PASSWORD_OPTION)
+final class VerifyCommand implements Mailsync.Subcommand {
+    @Parameters(
+            index = "0",
+            paramLabel = "SOURCE",
+            converter = OptionTypes.Store.class,
+            description = {MigrateCommand.STORES_1, MigrateCommand.STORES_2})
+    StoreSpec source;
 
-    static final String HELP = "usage: mailsync verify SOURCE TARGET [options]\n"
-            + "  compares per folder: counts, messages missing, duplicated, bytes differing (SHA-256),\n"
-            + "  flags and internal dates differing. Give the folder and selection options of the migration.\n"
-            + "  A maildir: or mbox: source is also counted file by file, without the store's code: every\n"
-            + "  file must be a message of a folder that was read (links, files that are not mail, folders\n"
-            + "  the store skipped or read only in part are listed as unaccounted, and verify exits 5).\n"
-            + "  A folder that cannot be opened is reported as such; the others are still compared.\n"
-            + CommonOptions.HELP_MAPPING
-            + CommonOptions.HELP_CREDENTIALS;
+    @Parameters(
+            index = "1",
+            paramLabel = "TARGET",
+            converter = OptionTypes.Store.class,
+            description = {MigrateCommand.STORES_1, MigrateCommand.STORES_2})
+    StoreSpec target;
 
-    private VerifyCommand() {}
+    @Mixin
+    MappingOptions mapping = new MappingOptions();
 
-    static ExitCode run(List<String> args, Terminal t) {
-        Options o = Options.parse(args, FLAGS, VALUED, CommonOptions.REPEATABLE);
-        if (o.flag("help")) {
-            t.out().print(HELP);
-            return ExitCode.OK;
-        }
-        if (o.positional().size() != 2) {
-            throw new UsageException("verify needs SOURCE and TARGET\n" + HELP);
-        }
-        StoreSpec source = StoreSpec.parse(o.positional().get(0));
-        StoreSpec target = StoreSpec.parse(o.positional().get(1));
-        FolderMapping mapping = CommonOptions.mapping(o);
-        MessageSelection selection = CommonOptions.selection(o);
-        StoreSpec.Credentials sc = CommonOptions.credentials("source", source, o, t, 2);
-        StoreSpec.Credentials tc = CommonOptions.credentials("target", target, o, t, 2);
-        return verify(source, sc, target, tc, mapping, selection, t);
+    @Mixin
+    CredentialOptions credentials = new CredentialOptions();
+
+    @Mixin
+    TrustOptions trust = new TrustOptions();
+
+    @Mixin
+    Mailsync.HelpOption help = new Mailsync.HelpOption();
+
+    @Override
+    public String wrongArguments() {
+        return "verify needs SOURCE and TARGET";
+    }
+
+    @Override
+    public ExitCode call(Terminal t) {
+        FolderMapping folders = mapping.folders();
+        MessageSelection selection = mapping.selection();
+        StoreSpec.Credentials sc = credentials.of(Side.SOURCE, source, trust, t, 2);
+        StoreSpec.Credentials tc = credentials.of(Side.TARGET, target, trust, t, 2);
+        return verify(source, sc, target, tc, folders, selection, t);
     }
 
     static ExitCode verify(
@@ -88,7 +113,7 @@ final class VerifyCommand {
             return report.clean() ? ExitCode.OK : ExitCode.DIFFERENCES;
         } catch (MailStoreException e) {
             t.err().println("mailsync: verify: " + e.getMessage());
-            return CommonOptions.exitCodeFor(e);
+            return ExitCode.of(e);
         } catch (IOException e) {
             t.err().println("mailsync: verify: cannot walk the source " + source.path() + ": " + e);
             return ExitCode.FAILURE;

@@ -65,14 +65,13 @@ class ExitCodeMappingTest {
     void tlsAndConnectionFailuresAreExitFourAuthenticationThree() {
         ErrorContext ctx = ErrorContext.of("imap+starttls://anna@host:143");
         // How the IMAP store reports a STARTTLS answered with NO, or a handshake that fails.
-        assertThat(CommonOptions.exitCodeFor(new ConnectionException(ctx, "STARTTLS refused: NO not now", null)))
+        assertThat(ExitCode.of(new ConnectionException(ctx, "STARTTLS refused: NO not now", null)))
                 .isEqualTo(ExitCode.CONNECTION);
-        assertThat(CommonOptions.exitCodeFor(
-                        new StoreFailureException(ctx, "TLS handshake failed: certificate not trusted", null)))
+        assertThat(ExitCode.of(new StoreFailureException(ctx, "TLS handshake failed: certificate not trusted", null)))
                 .isEqualTo(ExitCode.CONNECTION);
-        assertThat(CommonOptions.exitCodeFor(new AuthenticationException(ctx, "LOGIN failed", null)))
+        assertThat(ExitCode.of(new AuthenticationException(ctx, "LOGIN failed", null)))
                 .isEqualTo(ExitCode.AUTHENTICATION);
-        assertThat(CommonOptions.exitCodeFor(new StoreFailureException(ctx, "disk full", null)))
+        assertThat(ExitCode.of(new StoreFailureException(ctx, "disk full", null)))
                 .isEqualTo(ExitCode.FAILURE);
     }
 }

@@ -118,12 +118,11 @@ class SecretsAndInputTest {
     void fieldErrorsNameTheLineAndColumnOnly() {
         StoreSpec server = StoreSpec.server("imaps://old.example", "imaps");
         // A header with four columns: a line with five has a separator inside a field.
-        assertThatThrownBy(
-                        () -> BatchCommand.parse("user,password,user,password\nanna,se,cret,anna,x\n", server, server))
+        assertThatThrownBy(() -> BatchFile.parse("user,password,user,password\nanna,se,cret,anna,x\n", server, server))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("line 2: expected 4 to 4 fields")
                 .hasMessageNotContaining("cret");
-        assertThatThrownBy(() -> BatchCommand.parse("anna,pw,anna,pw,\"se cret\"\n", server, server))
+        assertThatThrownBy(() -> BatchFile.parse("anna,pw,anna,pw,\"se cret\"\n", server, server))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("line 1, column 5")
                 .hasMessageNotContaining("cret");
@@ -143,7 +142,7 @@ class SecretsAndInputTest {
             System.arraycopy(body, 0, all, 2, body.length);
             Path file = Files.write(home.resolve("u.csv"), all);
 
-            List<BatchCommand.Account> accounts = BatchCommand.parse(BatchCommand.read(file, null), old, old);
+            List<BatchFile.Account> accounts = BatchFile.parse(BatchFile.read(file, null), old, old);
 
             assertThat(accounts).as(charset.name()).hasSize(1);
             assertThat(accounts.get(0).source().user()).isEqualTo("jürgen");
@@ -151,7 +150,7 @@ class SecretsAndInputTest {
         }
         // Without a BOM: said so, with what to do.
         Path noBom = Files.write(home.resolve("n.csv"), text.getBytes(StandardCharsets.UTF_16LE));
-        assertThatThrownBy(() -> BatchCommand.read(noBom, null))
+        assertThatThrownBy(() -> BatchFile.read(noBom, null))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("UTF-16");
     }
@@ -174,11 +173,11 @@ class SecretsAndInputTest {
     void aBatchListingOneAccountTwiceIsRefusedWithBothLines() {
         StoreSpec old = StoreSpec.server("old.example", "imaps");
         StoreSpec neu = StoreSpec.server("new.example", "imaps");
-        assertThatThrownBy(() -> BatchCommand.parse("anna,a,anna,b\nbernd,c,bernd,d\nAnna,e,carla,f\n", old, neu))
+        assertThatThrownBy(() -> BatchFile.parse("anna,a,anna,b\nbernd,c,bernd,d\nAnna,e,carla,f\n", old, neu))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("lines 1 and 3 name the same source account imaps://")
                 .hasMessageContaining("@old.example:993");
-        assertThatThrownBy(() -> BatchCommand.parse("anna,a,anna,b\nbernd,c,anna,d\n", old, neu))
+        assertThatThrownBy(() -> BatchFile.parse("anna,a,anna,b\nbernd,c,anna,d\n", old, neu))
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("lines 1 and 2 name the same target account");
     }
