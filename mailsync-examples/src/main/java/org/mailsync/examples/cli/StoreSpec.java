@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MailStoreException;
+import org.mailsync.imap.ImapEndpoint;
 import org.mailsync.imap.ImapStore;
 import org.mailsync.imap.RetryPolicy;
 import org.mailsync.imap.Security;
@@ -70,24 +71,35 @@ record StoreSpec(
             throw new UsageException("not a store (use imap://user@host, imaps://user@host,"
                     + " imap+starttls://user@host, maildir:/path or mbox:/path)");
         }
-        String rest = text.substring(schemeEnd + 3);
-        // The last '@' separates the host: a login may be an e-mail address (anna@example.com),
-        // written as it is or with its '@' as %40.
-        int at = rest.lastIndexOf('@');
-        if (at < 0) {
+        ImapEndpoint endpoint = endpoint(text);
+        if (endpoint.user() == null) {
             throw new UsageException("IMAP URI without a user (write imaps://user@host)");
         }
-        String userInfo = rest.substring(0, at);
-        if (userInfo.indexOf(':') >= 0) {
-            throw new UsageException("a password does not belong in the URI (it would show in ps and the shell"
-                    + " history): use --source-password-file, --source-password-env or the prompt");
+        return new StoreSpec(
+                Kind.IMAP, text, endpoint.security(), endpoint.host(), endpoint.port(), endpoint.user(), null);
+    }
+
+    /**
+     * The IMAP store's own parser (one for the library and the CLI), with this tool's wording for
+     * each problem; like the parser's, no message repeats the text.
+     */
+    private static ImapEndpoint endpoint(String uri) {
+        try {
+            return ImapEndpoint.parse(uri);
+        } catch (ImapEndpoint.InvalidEndpointException e) {
+            throw new UsageException(
+                    switch (e.problem()) {
+                        case NOT_IMAP -> "not a store (use imap://user@host, imaps://user@host,"
+                                + " imap+starttls://user@host, maildir:/path or mbox:/path)";
+                        case PASSWORD_IN_URI -> "a password does not belong in the URI (it would show in ps and the"
+                                + " shell history): use --source-password-file, --source-password-env or the prompt";
+                        case EMPTY_USER -> "IMAP URI without a user (write imaps://user@host)";
+                        case BAD_USER_ESCAPE -> "the user name in the IMAP URI has a bad %-escape (write %40 for @)";
+                        case BAD_HOST -> "the host is not a host name or address";
+                        case NOT_JUST_A_SERVER -> "an IMAP server is host[:port], with nothing after it (no folder)";
+                        case BAD_PORT -> "the port is not a number 1..65535";
+                    });
         }
-        String user = percentDecode(userInfo);
-        if (user.isBlank()) {
-            throw new UsageException("IMAP URI without a user (write imaps://user@host)");
-        }
-        HostPort hp = hostPort(rest.substring(at + 1), security);
-        return new StoreSpec(Kind.IMAP, text, security, hp.host(), hp.port(), user, null);
     }
 
     private static @Nullable Security security(String scheme) {
@@ -97,97 +109,6 @@ record StoreSpec(
             case "imaps" -> Security.TLS;
             default -> null;
         };
-    }
-
-    /** A host and port, checked for syntax before anything looks the host up. */
-    record HostPort(String host, int port) {}
-
-    /**
-     * Parses {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}, with at most a
-     * trailing {@code /}. The host must be a DNS name (RFC 1123 labels), a dotted IPv4 address or
-     * a bracketed IPv6 address: anything else is refused without being echoed or resolved, since
-     * a field that is not a host name may well be part of a password.
-     */
-    static HostPort hostPort(String text, Security security) {
-        String s = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
-        String host;
-        String port = null;
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            if (close < 0) {
-                throw new UsageException("the host is not a host name or address");
-            }
-            host = s.substring(1, close);
-            if (!host.matches("[0-9A-Fa-f:.]+") || !host.contains(":")) {
-                throw new UsageException("the host is not a host name or address");
-            }
-            String after = s.substring(close + 1);
-            if (!after.isEmpty()) {
-                if (!after.startsWith(":")) {
-                    throw new UsageException("an IMAP server is host[:port], with nothing after it");
-                }
-                port = after.substring(1);
-            }
-        } else {
-            int colon = s.indexOf(':');
-            host = colon < 0 ? s : s.substring(0, colon);
-            port = colon < 0 ? null : s.substring(colon + 1);
-            if (!isHostName(host)) {
-                throw new UsageException(
-                        host.contains("/") || host.contains("?") || host.contains("#")
-                                ? "an IMAP server is host[:port], with nothing after it (no folder)"
-                                : "the host is not a host name or address");
-            }
-        }
-        int number = security.defaultPort();
-        if (port != null) {
-            if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-                throw new UsageException("the port is not a number 1..65535");
-            }
-            number = Integer.parseInt(port);
-        }
-        return new HostPort(host.toLowerCase(Locale.ROOT), number);
-    }
-
-    /** A DNS host name (letters, digits, hyphens; labels of 1..63) or a dotted IPv4 address. */
-    static boolean isHostName(String host) {
-        if (host.isEmpty() || host.length() > 253) {
-            return false;
-        }
-        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-        for (String label : name.split("\\.", -1)) {
-            if (label.isEmpty()
-                    || label.length() > 63
-                    || label.startsWith("-")
-                    || label.endsWith("-")
-                    || !label.matches("[A-Za-z0-9-]+")) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Decodes %XX escapes (UTF-8); a bad escape is refused without echoing the text. */
-    private static String percentDecode(String text) {
-        if (text.indexOf('%') < 0) {
-            return text;
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '%') {
-                if (i + 2 >= bytes.length
-                        || Character.digit(bytes[i + 1], 16) < 0
-                        || Character.digit(bytes[i + 2], 16) < 0) {
-                    throw new UsageException("the user name in the IMAP URI has a bad %-escape (write %40 for @)");
-                }
-                out.write(Character.digit(bytes[i + 1], 16) * 16 + Character.digit(bytes[i + 2], 16));
-                i += 2;
-            } else {
-                out.write(bytes[i]);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static Path localPath(String text, String prefix) {
@@ -231,10 +152,9 @@ record StoreSpec(
         if (rest.indexOf('@') >= 0) {
             throw new UsageException("a server, not an account, is needed here (host[:port] or imaps://host[:port])");
         }
-        HostPort hp = hostPort(rest, security);
-        String uri = security.scheme() + "://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":"
-                + hp.port();
-        return new StoreSpec(Kind.IMAP, uri, security, hp.host(), hp.port(), null, null);
+        ImapEndpoint endpoint = endpoint(security.scheme() + "://" + rest);
+        String uri = endpoint.uri();
+        return new StoreSpec(Kind.IMAP, uri, security, endpoint.host(), endpoint.port(), null, null);
     }
 
     /** This IMAP server with a user (the batch command's per-line accounts). */
