@@ -1,5 +1,7 @@
 package org.mailsync.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -36,7 +38,7 @@ public final class DurableFiles {
 
     /** Replaces {@code target} with {@code bytes}: a crash leaves the old file or the new one. */
     public static void replace(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = requireNonNull(target.toAbsolutePath().getParent(), "no directory above");
         // A unique name: two writers (which the checkpoint lock should prevent) never share a temp
         // file, and a temp file left by a crash is never appended to.
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", fileAttributes(dir));
@@ -65,7 +67,7 @@ public final class DurableFiles {
         boolean created = createPrivateFile(file);
         write(file, bytes, StandardOpenOption.APPEND, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         if (created) {
-            forceDirectory(file.toAbsolutePath().getParent());
+            forceDirectory(requireNonNull(file.toAbsolutePath().getParent(), "no directory above"));
         }
     }
 
@@ -152,7 +154,7 @@ public final class DurableFiles {
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = requireNonNull(file.toAbsolutePath().getParent(), "no directory above");
         try {
             // CREATE_NEW never follows a link: a link in the file's place makes it fail.
             Files.newByteChannel(

@@ -126,6 +126,7 @@ final class ImapMailFolder implements MailFolder {
         this.qresync = store.capabilities().has(Capability.VANISHED);
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     static ImapMailFolder open(ImapStore store, FolderPath path, String name) throws MailStoreException {
         ImapMailFolder folder = new ImapMailFolder(store, path, name);
         folder.run("SELECT", true, (p, c) -> null);
@@ -789,6 +790,7 @@ final class ImapMailFolder implements MailFolder {
         }
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Flags kept = keep(flags);
@@ -813,6 +815,7 @@ final class ImapMailFolder implements MailFolder {
         }
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     @Override
     public void delete(Collection<MessageUid> uids) throws MailStoreException {
         if (uids.isEmpty()) {

@@ -1,6 +1,7 @@
 package org.mailsync.maildir;
 
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -199,7 +200,7 @@ final class MaildirFolder implements MailFolder {
         }
         Long uid = uidlist().uidOf(at.base()).orElse(null);
         if (uid != null) {
-            OptionalLong kept = uidlist().records().get(uid).virtualSize();
+            OptionalLong kept = requireNonNull(uidlist().records().get(uid)).virtualSize();
             if (kept.isPresent()) {
                 return kept.getAsLong();
             }
@@ -759,7 +760,7 @@ final class MaildirFolder implements MailFolder {
                     stillUnknown.sort(MAILDIR_ORDER);
                     List<Uidlist.Record> added = new ArrayList<>();
                     for (String base : stillUnknown) {
-                        added.add(record(onDisk.get(base)));
+                        added.add(record(requireNonNull(onDisk.get(base))));
                     }
                     boolean compact = gone > Math.max(64, onDisk.size());
                     Uidlist after = compact
@@ -840,7 +841,7 @@ final class MaildirFolder implements MailFolder {
                         unknown.sort(MAILDIR_ORDER);
                         List<Uidlist.Record> added = new ArrayList<>(unknown.size());
                         for (String base : unknown) {
-                            added.add(record(onDisk.get(base)));
+                            added.add(record(requireNonNull(onDisk.get(base))));
                         }
                         return added;
                     },

@@ -3,6 +3,7 @@ package org.mailsync.maildir;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -254,7 +255,7 @@ public final class MaildirStore implements MailStore {
         }
         if (fsync) {
             Fsync.directory(dir);
-            Fsync.directory(dir.getParent());
+            Fsync.directory(requireNonNull(dir.getParent()));
         }
     }
 
@@ -276,7 +277,10 @@ public final class MaildirStore implements MailStore {
             folderReadOnly = true;
         }
         return new MaildirFolder(
-                this, path, dir, folderReadOnly ? new StateIds(stateDirectory, root, dir, fsync) : null);
+                this,
+                path,
+                dir,
+                folderReadOnly ? new StateIds(requireNonNull(stateDirectory), root, dir, fsync) : null);
     }
 
     /** Whether the store writes nothing into the tree (asked for, or found not writable). */

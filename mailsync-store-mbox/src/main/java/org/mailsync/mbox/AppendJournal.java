@@ -1,5 +1,7 @@
 package org.mailsync.mbox;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -68,13 +70,13 @@ final class AppendJournal {
             }
             ch.force(true);
         }
-        syncDirectory(journal.getParent());
+        syncDirectory(requireNonNull(journal.getParent()));
     }
 
     /** Removes the journal, durably: a journal that came back after a crash would cut a good append. */
     static void end(Path mbox) throws IOException {
         if (Files.deleteIfExists(of(mbox))) {
-            syncDirectory(mbox.getParent());
+            syncDirectory(requireNonNull(mbox.getParent()));
         }
     }
 

@@ -2,6 +2,7 @@ package org.mailsync.mbox;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Strings;
 import com.google.common.collect.ImmutableList;
@@ -742,7 +743,7 @@ final class MboxFolder implements MailFolder {
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
                 }
-                syncDirectory(file.getParent());
+                syncDirectory(requireNonNull(file.getParent()));
             } finally {
                 Files.deleteIfExists(temp);
             }

@@ -1,5 +1,7 @@
 package org.mailsync.examples.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -158,7 +160,7 @@ final class BatchCommand {
                     List<Semaphore> held = new ArrayList<>();
                     for (String server : new java.util.TreeSet<>(
                             List.of(account.source().server(), account.target().server()))) {
-                        Semaphore s = servers.get(server);
+                        Semaphore s = requireNonNull(servers.get(server));
                         int permits = perAccount
                                 * (account.source()
                                                 .server()
@@ -325,7 +327,7 @@ final class BatchCommand {
             Account a, boolean source, Options o, Map<String, Semaphore> servers, long deadline, Duration perWait)
             throws InterruptedException {
         StoreSpec spec = source ? a.source() : a.target();
-        Semaphore slot = servers.get(spec.server());
+        Semaphore slot = requireNonNull(servers.get(spec.server()));
         if (!slot.tryAcquire(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
             return new Side(ExitCode.CONNECTION, "no free connection slot for " + spec.server() + " in time");
         }
@@ -586,7 +588,9 @@ final class BatchCommand {
     private static StoreSpec server(
             List<String> fields, int index, @Nullable StoreSpec fallback, String side, int line) {
         if (fields.size() > index && !fields.get(index).isBlank()) {
-            String scheme = fallback == null ? "imaps" : fallback.security().scheme();
+            String scheme = fallback == null
+                    ? "imaps"
+                    : requireNonNull(fallback.security()).scheme();
             try {
                 // Checked for syntax here, for every line, before any line is run: a field that
                 // is not a plausible host name is never looked up.
@@ -596,7 +600,7 @@ final class BatchCommand {
                 // password shifted by an unquoted separator than a server: a host column must be
                 // a dotted name, an address, localhost, or a URI that says it is one.
                 if (!text.contains("://")
-                        && !spec.host().contains(".")
+                        && !requireNonNull(spec.host()).contains(".")
                         && !spec.host().contains(":")
                         && !spec.host().equals("localhost")) {
                     throw new UsageException("not a fully qualified host name (write mail.example.org,"

@@ -1,5 +1,7 @@
 package org.mailsync.examples.cli;
 
+import static java.util.Objects.requireNonNullElse;
+
 import com.google.common.collect.ImmutableSet;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
@@ -170,7 +172,7 @@ final class CommonOptions {
             return buildMapping(o);
         } catch (IllegalArgumentException e) {
             // The builder refuses a glob or folder name the user typed: a usage error.
-            throw new UsageException(e.getMessage());
+            throw new UsageException(requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 
@@ -196,7 +198,7 @@ final class CommonOptions {
         try {
             return buildSelection(o);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(requireNonNullElse(e.getMessage(), e.toString()));
         }
     }
 

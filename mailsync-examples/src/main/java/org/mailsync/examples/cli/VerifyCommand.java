@@ -1,5 +1,7 @@
 package org.mailsync.examples.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,8 +81,8 @@ final class VerifyCommand {
             // skipped cannot verify OK.
             SourceCensus census =
                     switch (source.kind()) {
-                        case MAILDIR -> SourceCensus.maildir(source.path());
-                        case MBOX -> SourceCensus.mbox(source.path());
+                        case MAILDIR -> SourceCensus.maildir(requireNonNull(source.path()));
+                        case MBOX -> SourceCensus.mbox(requireNonNull(source.path()));
                         case IMAP -> null;
                     };
             VerifyReport report = MailboxVerifier.verify(from, to, mapping, selection, census);
