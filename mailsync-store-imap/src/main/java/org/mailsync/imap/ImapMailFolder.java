@@ -337,7 +337,7 @@ final class ImapMailFolder implements MailFolder {
                 }
                 if (size > whole) {
                     smallBytes = flushSmall(small, consumer);
-                    readLarge(uid, size, consumer);
+                    readLarge(uid, consumer);
                     continue;
                 }
                 if (smallBytes + size > BATCH_BYTES && !small.isEmpty()) {
@@ -454,7 +454,7 @@ final class ImapMailFolder implements MailFolder {
     }
 
     /** Reads one large message in chunks straight into the spool, never whole on the heap. */
-    private void readLarge(MessageUid uid, long size, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+    private void readLarge(MessageUid uid, MessageConsumer<RawMessage> consumer) throws MailStoreException {
         MessageSpool.Writer writer = settings.spool().newWriter();
         long chunkSize = Math.min(CHUNK, (settings.maxResponseSize() - RESPONSE_SLACK) / 2);
         try {

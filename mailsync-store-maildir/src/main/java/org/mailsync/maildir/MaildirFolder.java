@@ -182,7 +182,6 @@ final class MaildirFolder implements MailFolder {
     }
 
     private MessageInfo info(long uid, Located at) throws IOException {
-        Path file = file(at);
         BasicFileAttributes attributes = regularFile(at);
         Instant date = attributes.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
         return MessageInfo.of(MessageUid.of(uid), size(at, attributes.size()), flagsOf(at.fileName()), date);
