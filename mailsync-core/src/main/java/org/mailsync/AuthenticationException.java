@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 public final class AuthenticationException extends MailStoreException {
     private static final long serialVersionUID = 1L;
 
-    public AuthenticationException(ErrorContext context, String reason, @Nullable Throwable cause) {
+    public AuthenticationException(ErrorContext context, @Nullable String reason, @Nullable Throwable cause) {
         super(context, reason, cause);
     }
 }

@@ -16,13 +16,13 @@ public final class ConnectionException extends MailStoreException {
     private final boolean throttled;
     private final @Nullable Duration retryAfter;
 
-    public ConnectionException(ErrorContext context, String reason, @Nullable Throwable cause) {
+    public ConnectionException(ErrorContext context, @Nullable String reason, @Nullable Throwable cause) {
         this(context, reason, cause, false, null);
     }
 
     public ConnectionException(
             ErrorContext context,
-            String reason,
+            @Nullable String reason,
             @Nullable Throwable cause,
             boolean throttled,
             @Nullable Duration retryAfter) {

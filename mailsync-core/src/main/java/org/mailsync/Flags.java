@@ -8,12 +8,13 @@ import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.collect.Sets;
 import java.util.EnumSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flags of a message: IMAP system flags plus keywords ({@code $Forwarded}, {@code $Junk},
  * {@code NonJunk}, user labels).
  *
- * <p>A keyword is an IMAP atom (RFC 3501 9): printable ASCII without space, {@code ( ) { % * " \ ]}.
+ * <p>A keyword is an IMAP atom (RFC 3501 9): printable ASCII without space, <code>( ) { % * " \ ]</code>.
  * Keywords are compared as written; a store that folds case does so itself.
  *
  * <p>Immutable.
@@ -148,7 +149,7 @@ public final class Flags {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Flags && ((Flags) o).system.equals(system) && ((Flags) o).keywords.equals(keywords);
     }
 

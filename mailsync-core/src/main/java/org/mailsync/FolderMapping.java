@@ -2,6 +2,7 @@ package org.mailsync;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -270,7 +271,7 @@ public final class FolderMapping {
                 e.getValue().stream().filter(followed::containsKey).forEach(p -> roots.add(followed.get(p)));
                 for (FolderPath root : roots) {
                     notes.add("folder " + root + " not automapped to "
-                            + winners.get(root).attribute() + " ("
+                            + requireNonNull(winners.get(root)).attribute() + " ("
                             + e.getKey() + "): "
                             + e.getValue().stream().filter(p -> !p.equals(root)).toList()
                             + " would go there too; kept as " + root);
@@ -287,13 +288,13 @@ public final class FolderMapping {
         for (Map.Entry<FolderPath, FolderPath> f : followed.entrySet()) {
             if (f.getKey().equals(f.getValue())) {
                 notes.add("folder " + f.getKey() + " automapped ("
-                        + winners.get(f.getKey()).attribute() + ") to " + targets.get(f.getKey()));
+                        + requireNonNull(winners.get(f.getKey())).attribute() + ") to " + targets.get(f.getKey()));
             }
         }
         Map<FolderPath, FolderPath> selectable = new LinkedHashMap<>();
         for (FolderInfo folder : sources) {
             if (folder.selectable()) {
-                FolderPath t = targets.get(folder.path());
+                FolderPath t = requireNonNull(targets.get(folder.path()));
                 selectable.put(folder.path(), under == null ? t : under.resolve(t));
             }
         }
@@ -324,7 +325,7 @@ public final class FolderMapping {
     }
 
     static int nameRank(SpecialUse use, FolderPath path) {
-        return KNOWN_NAMES.get(use).indexOf(path.join('/').toLowerCase(Locale.ROOT));
+        return requireNonNull(KNOWN_NAMES.get(use)).indexOf(path.join('/').toLowerCase(Locale.ROOT));
     }
 
     /** The special use of a folder: its attribute, else a known name. */
@@ -356,7 +357,7 @@ public final class FolderMapping {
                 return t.path();
             }
         }
-        for (String known : KNOWN_NAMES.get(use)) {
+        for (String known : requireNonNull(KNOWN_NAMES.get(use))) {
             for (FolderInfo t : targetFolders) {
                 if (t.specialUse() == null
                         && t.path().join('/').toLowerCase(Locale.ROOT).equals(known)) {
@@ -364,7 +365,7 @@ public final class FolderMapping {
                 }
             }
         }
-        return DEFAULT_NAMES.get(use);
+        return requireNonNull(DEFAULT_NAMES.get(use));
     }
 
     static Pattern glob(String glob) {

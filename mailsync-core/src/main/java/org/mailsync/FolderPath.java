@@ -6,6 +6,8 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The path of a folder as a list of name segments, never a separator-joined string: each store
@@ -59,9 +61,9 @@ public final class FolderPath implements Comparable<FolderPath> {
             char c = segment.charAt(i);
             checkArgument(
                     c >= 0x20 && c != 0x7f,
-                    "folder name segment %s contains control character U+%04X",
+                    "folder name segment %s contains control character U+%s",
                     printable(segment),
-                    (int) c);
+                    String.format(Locale.ROOT, "%04X", (int) c));
         }
     }
 
@@ -148,7 +150,7 @@ public final class FolderPath implements Comparable<FolderPath> {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof FolderPath && ((FolderPath) o).segments.equals(segments);
     }
 

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 public final class FolderUnusableException extends MailStoreException {
     private static final long serialVersionUID = 1L;
 
-    public FolderUnusableException(ErrorContext context, String reason, @Nullable Throwable cause) {
+    public FolderUnusableException(ErrorContext context, @Nullable String reason, @Nullable Throwable cause) {
         super(context, reason, cause);
     }
 }

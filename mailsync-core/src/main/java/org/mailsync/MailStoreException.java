@@ -21,10 +21,27 @@ public abstract sealed class MailStoreException extends IOException
     private final ErrorContext context;
     private final String reason;
 
-    protected MailStoreException(ErrorContext context, String reason, @Nullable Throwable cause) {
-        super(context + ": " + reason, cause);
+    /**
+     * @param reason what happened; where it is null (an exception passed on whose message is
+     *     null), the cause's class names it, so that {@link #reason()} is never null
+     */
+    protected MailStoreException(ErrorContext context, @Nullable String reason, @Nullable Throwable cause) {
+        super(context + ": " + reasonOf(reason, cause), cause);
         this.context = context;
-        this.reason = reason;
+        this.reason = reasonOf(reason, cause);
+    }
+
+    private static String reasonOf(@Nullable String reason, @Nullable Throwable cause) {
+        if (reason != null) {
+            return reason;
+        }
+        return cause == null ? "unknown failure" : cause.toString();
+    }
+
+    /** Where and what happened; never null. */
+    @Override
+    public String getMessage() {
+        return context + ": " + reason;
     }
 
     /** Where it happened. */

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 public final class MessageRejectedException extends MailStoreException {
     private static final long serialVersionUID = 1L;
 
-    public MessageRejectedException(ErrorContext context, String reason, @Nullable Throwable cause) {
+    public MessageRejectedException(ErrorContext context, @Nullable String reason, @Nullable Throwable cause) {
         super(context, reason, cause);
     }
 }

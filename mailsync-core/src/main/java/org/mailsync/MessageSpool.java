@@ -2,6 +2,7 @@ package org.mailsync;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -202,7 +203,7 @@ public final class MessageSpool {
             if (memory != null) {
                 memory.write(b, off, len);
             } else {
-                fileOut.write(b, off, len);
+                requireNonNull(fileOut).write(b, off, len);
             }
             size += len;
         }
@@ -214,8 +215,8 @@ public final class MessageSpool {
             if (memory != null) {
                 return RawMessage.adopt(memory.toByteArray());
             }
-            fileOut.close();
-            return RawMessage.ownFile(file, size);
+            requireNonNull(fileOut).close();
+            return RawMessage.ownFile(requireNonNull(file), size);
         }
 
         /** Discards what was written (deletes the temp file, if any). */

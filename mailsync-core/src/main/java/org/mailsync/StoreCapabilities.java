@@ -6,6 +6,7 @@ import com.google.common.collect.Sets;
 import java.util.EnumSet;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a store can do, and the largest message it accepts (IMAP APPENDLIMIT), if it says.
@@ -53,7 +54,7 @@ public final class StoreCapabilities {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof StoreCapabilities
                 && ((StoreCapabilities) o).capabilities.equals(capabilities)
                 && ((StoreCapabilities) o).maxMessageSize == maxMessageSize;

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 public final class StoreFailureException extends MailStoreException {
     private static final long serialVersionUID = 1L;
 
-    public StoreFailureException(ErrorContext context, String reason, @Nullable Throwable cause) {
+    public StoreFailureException(ErrorContext context, @Nullable String reason, @Nullable Throwable cause) {
         super(context, reason, cause);
     }
 }

@@ -1,6 +1,7 @@
 package org.mailsync;
 
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
@@ -255,7 +256,7 @@ public final class SyncEngine {
             if (!folder.selectable() || placeholders.contains(folder.path())) {
                 continue;
             }
-            FolderPath target = plan.targets().get(folder.path());
+            FolderPath target = requireNonNull(plan.targets().get(folder.path()));
             pairs.add(new FolderPair(folder.path(), target));
             sourcesByTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(folder.path());
             Optional<SpecialUse> use =

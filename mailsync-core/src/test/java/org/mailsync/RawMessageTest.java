@@ -3,6 +3,7 @@ package org.mailsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -49,9 +50,9 @@ class RawMessageTest {
 
     @Test
     void headerBlockEndsAtTheFirstEmptyLine() {
-        byte[] msg = "A: 1\r\nB: two\r\n  folded\r\n\r\nbody\r\nC: no\r\n".getBytes();
+        byte[] msg = "A: 1\r\nB: two\r\n  folded\r\n\r\nbody\r\nC: no\r\n".getBytes(StandardCharsets.US_ASCII);
         byte[] block = org.mailsync.spi.support.Headers.readHeaderBlock(RawMessage.of(msg));
-        assertThat(new String(block)).isEqualTo("A: 1\r\nB: two\r\n  folded\r\n\r\n");
+        assertThat(new String(block, StandardCharsets.US_ASCII)).isEqualTo("A: 1\r\nB: two\r\n  folded\r\n\r\n");
         assertThat(org.mailsync.spi.support.Headers.parse(block).get("b")).containsExactly("two  folded");
         assertThat(org.mailsync.spi.support.Headers.parse(block).containsKey("c"))
                 .isFalse();

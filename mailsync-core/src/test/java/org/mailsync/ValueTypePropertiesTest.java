@@ -61,7 +61,7 @@ class ValueTypePropertiesTest {
         }
         assertThatThrownBy(() -> FolderPath.of(prefix + c))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("control character");
+                .hasMessageContaining(String.format("control character U+%04X", (int) c));
     }
 
     @Property

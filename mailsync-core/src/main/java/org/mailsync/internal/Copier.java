@@ -132,7 +132,8 @@ final class Copier {
         Future<Loaded> next = context.reader().submit(() -> load(batches.get(0)));
         try {
             for (int k = 0; k < batches.size(); k++) {
-                Loaded current = await(next);
+                // Set for every batch but the first by the previous round, before it can be null.
+                Loaded current = await(java.util.Objects.requireNonNull(next));
                 next = null;
                 try {
                     if (k + 1 < batches.size()) {
@@ -233,6 +234,8 @@ final class Copier {
         if (items.isEmpty()) {
             return;
         }
+        // append runs only outside a dry run, where the target folder is open.
+        MailFolder target = java.util.Objects.requireNonNull(this.target, "no target folder in a dry run");
         FolderStatus before = target.status();
         JournalEntry.AppendIntent intent = journal.intend(
                 before.generation(),

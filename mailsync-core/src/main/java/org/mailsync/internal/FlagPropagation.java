@@ -1,5 +1,7 @@
 package org.mailsync.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +47,7 @@ final class FlagPropagation {
         List<MessageInfo> candidates = new ArrayList<>();
         for (MessageInfo m : paired) {
             if (policy == FlagPolicy.MIRROR
-                    || !m.flags().equals(pairs.get(m.uid()).syncedFlags())) {
+                    || !m.flags().equals(requireNonNull(pairs.get(m.uid())).syncedFlags())) {
                 candidates.add(m);
             }
         }
@@ -64,7 +66,7 @@ final class FlagPropagation {
         Map<Flags, List<MessageUid>> replace = new HashMap<>();
         List<PairEntry> synced = new ArrayList<>();
         for (MessageInfo m : candidates) {
-            PairEntry entry = pairs.get(m.uid());
+            PairEntry entry = requireNonNull(pairs.get(m.uid()));
             Flags wanted = targetFlags(m.flags());
             MessageInfo now = targetNow.get(entry.target());
             if (now != null) {

@@ -1,5 +1,7 @@
 package org.mailsync.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.collect.ArrayListMultimap;
 import com.google.common.collect.ListMultimap;
 import java.io.ByteArrayInputStream;
@@ -68,7 +70,7 @@ final class IdentityMatcher {
                 folder.readAll(chunk, (uid, raw) -> {
                     try (raw;
                             InputStream in = raw.openStream()) {
-                        keys.put(uid, key(byUid.get(uid), in));
+                        keys.put(uid, key(requireNonNull(byUid.get(uid)), in));
                     } catch (IOException e) {
                         throw readFailure(folder, uid, e);
                     }
@@ -76,7 +78,7 @@ final class IdentityMatcher {
             } else {
                 folder.readHeaders(chunk, (uid, block) -> {
                     try {
-                        keys.put(uid, key(byUid.get(uid), new ByteArrayInputStream(block)));
+                        keys.put(uid, key(requireNonNull(byUid.get(uid)), new ByteArrayInputStream(block)));
                     } catch (IOException e) {
                         throw readFailure(folder, uid, e);
                     }

@@ -107,8 +107,11 @@ final class Settler {
         }
         List<MessageInfo> sourceLeft = new ArrayList<>();
         if (left.stream().allMatch(i -> sentSizes.containsKey(i.source()))) {
-            left.forEach(i ->
-                    sourceLeft.add(MessageInfo.of(i.source(), sentSizes.get(i.source()), i.flags(), Instant.EPOCH)));
+            left.forEach(i -> sourceLeft.add(MessageInfo.of(
+                    i.source(),
+                    java.util.Objects.requireNonNull(sentSizes.get(i.source())),
+                    i.flags(),
+                    Instant.EPOCH)));
         } else {
             // Settling after a restart: the sizes sent are the source's (listed, as read).
             Set<MessageUid> wanted = new HashSet<>();
@@ -125,7 +128,8 @@ final class Settler {
             MessageInfo t = relaxed.get(item.source());
             if (t != null) {
                 made.add(new PairEntry(item.source(), t.uid(), item.flags()));
-                counters.altered(new AlteredMessage(item.source(), t.uid(), sizes.get(item.source()), t.size()));
+                counters.altered(new AlteredMessage(
+                        item.source(), t.uid(), java.util.Objects.requireNonNull(sizes.get(item.source())), t.size()));
             }
         }
         return made;
@@ -145,7 +149,7 @@ final class Settler {
         target.list(MessageQuery.from(first), batch -> batch.forEach(m -> stored.put(m.uid(), m.size())));
         for (PairEntry p : made) {
             Long size = stored.get(p.target());
-            long was = sentSizes.get(p.source());
+            long was = java.util.Objects.requireNonNull(sentSizes.get(p.source()));
             if (size != null && size != was) {
                 counters.altered(new AlteredMessage(p.source(), p.target(), was, size));
             }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who this process is, as lock files and spool directories record it (pid, start time, host), and
@@ -17,7 +18,7 @@ import java.util.Optional;
 public final class ThisProcess {
     private static final long PID = ProcessHandle.current().pid();
     private static final long START_MILLIS = startMillisOf(ProcessHandle.current());
-    private static volatile String host;
+    private static volatile @Nullable String host;
 
     private ThisProcess() {}
 

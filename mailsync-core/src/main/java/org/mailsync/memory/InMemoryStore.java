@@ -3,6 +3,7 @@ package org.mailsync.memory;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
 import java.time.Instant;
@@ -125,7 +126,7 @@ public final class InMemoryStore implements MailStore {
                 }
             }
             if (specialUse != null) {
-                data.folders.get(path).specialUse = specialUse;
+                requireNonNull(data.folders.get(path)).specialUse = specialUse;
             }
         }
     }

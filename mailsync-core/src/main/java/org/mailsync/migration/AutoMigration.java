@@ -2,6 +2,7 @@ package org.mailsync.migration;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNullElse;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -144,7 +145,7 @@ public final class AutoMigration implements AutoCloseable {
             }
             AccountState st = saved;
             if (!st.provisioned() && st.status() != MigrationStatus.FAILED && mailboxes.exists(st.account())) {
-                st = migrator.adopt(st);
+                st = requireNonNullElse(migrator.adopt(st), st); // null: the state could not be read back
             }
             if (st.nextAttemptAt() != null) {
                 continue; // retries wait for their time in tick()

@@ -98,8 +98,8 @@ final class LoginGate {
                 return LoginResult.of(
                         LoginResult.Outcome.LEGACY_REFUSED, "the legacy server refused the login of " + legacyLogin);
             }
-            if (cause instanceof MailStoreException) {
-                return LoginResult.of(LoginResult.Outcome.LEGACY_UNREACHABLE, cause.getMessage());
+            if (cause instanceof MailStoreException failure) {
+                return LoginResult.of(LoginResult.Outcome.LEGACY_UNREACHABLE, failure.getMessage());
             }
             log.error("legacy login check of {} failed unexpectedly", legacyLogin, cause);
             return LoginResult.of(LoginResult.Outcome.LEGACY_UNREACHABLE, "the legacy login check failed: " + cause);

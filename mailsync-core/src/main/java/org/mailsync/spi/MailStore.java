@@ -1,6 +1,7 @@
 package org.mailsync.spi;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.Lists;
@@ -131,7 +132,7 @@ public interface MailStore extends AutoCloseable {
                     });
                     List<AppendRequest> requests = new ArrayList<>(read.size());
                     for (int i = 0; i < read.size(); i++) {
-                        MessageInfo info = infos.get(read.get(i));
+                        MessageInfo info = requireNonNull(infos.get(read.get(i)));
                         requests.add(new AppendRequest(raws.get(i), info.flags(), info.internalDate()));
                     }
                     List<Optional<MessageUid>> ids = target.appendAll(requests);

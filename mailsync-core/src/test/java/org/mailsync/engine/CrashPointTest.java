@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailsync.engine.SyncFixture.message;
 import static org.mailsync.engine.SyncFixture.put;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,11 @@ class CrashPointTest {
         put(s.sourceData, FolderPath.INBOX, message("a", "1"), Flags.of(Flag.SEEN));
         put(s.sourceData, FolderPath.INBOX, twin, Flags.NONE);
         put(s.sourceData, FolderPath.INBOX, twin, Flags.NONE);
-        put(s.sourceData, FolderPath.INBOX, "Subject: no id\r\n\r\nx\r\n".getBytes(), Flags.NONE);
+        put(
+                s.sourceData,
+                FolderPath.INBOX,
+                "Subject: no id\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII),
+                Flags.NONE);
         MessageUid d = put(s.sourceData, FolderPath.INBOX, message("d", "4"), Flags.NONE);
         put(
                 s.sourceData,

@@ -14,7 +14,8 @@ public final class TestMessages {
                         + "To: Bob <bob@example.org>\r\n"
                         + "Subject: " + subject + "\r\n"
                         + "Date: Mon, 2 Mar 2026 10:00:00 +0100\r\n"
-                        + "Message-ID: <" + Math.abs(subject.hashCode()) + "." + body.length() + "@example.org>\r\n"
+                        + "Message-ID: <" + Math.abs((long) subject.hashCode()) + "." + body.length()
+                        + "@example.org>\r\n"
                         + "\r\n"
                         + body + "\r\n")
                 .getBytes(StandardCharsets.UTF_8);

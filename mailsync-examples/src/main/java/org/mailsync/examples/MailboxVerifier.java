@@ -1,5 +1,7 @@
 package org.mailsync.examples;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.hash.Hashing;
 import com.google.common.hash.HashingInputStream;
@@ -191,9 +193,9 @@ public final class MailboxVerifier {
                     }
                     String headers;
                     try (InputStream in = raw.openStream()) {
-                        headers = HEADERS.key(byUid.get(uid), in);
+                        headers = HEADERS.key(requireNonNull(byUid.get(uid)), in);
                     }
-                    entries.add(new Entry(byUid.get(uid), sha, headers));
+                    entries.add(new Entry(requireNonNull(byUid.get(uid)), sha, headers));
                 } catch (IOException e) {
                     throw new StoreFailureException(
                             ErrorContext.of(store.account(), path, uid), "cannot read the message: " + e, e);

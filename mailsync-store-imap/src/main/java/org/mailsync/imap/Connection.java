@@ -1,5 +1,7 @@
 package org.mailsync.imap;
 
+import static java.util.Objects.requireNonNull;
+
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import java.io.IOException;
@@ -79,6 +81,7 @@ final class Connection implements AutoCloseable {
     }
 
     /** Connects and logs in; throws what {@link Failure#of} classifies. */
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     static Connection open(Settings settings) throws MessagingException, GeneralSecurityException {
         String protocol = settings.security() == Security.TLS ? "imaps" : "imap";
         WireGuard guard = new WireGuard(new WireGuard.Limits(
@@ -95,7 +98,8 @@ final class Connection implements AutoCloseable {
             // Angus Mail's LOGIN fallback; what Angus Mail holds as the password is never the token.
             secret = "-";
         } else {
-            char[] password = settings.password().get();
+            char[] password = requireNonNull(settings.password(), "no password and no token")
+                    .get();
             secret = new String(password);
         }
         store.connect(settings.host(), settings.port(), settings.username(), secret);
@@ -186,6 +190,7 @@ final class Connection implements AutoCloseable {
     }
 
     /** Runs commands on this connection; any I/O failure marks it broken. */
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     <T> T call(Call<T> call) throws ProtocolException, IOException, MessagingException {
         if (broken) {
             throw new IOException("connection already lost");

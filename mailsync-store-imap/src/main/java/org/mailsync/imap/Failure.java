@@ -52,10 +52,10 @@ record Failure(Kind kind, String text, @Nullable Duration retryAfter, Throwable 
     static Failure of(Throwable e) {
         for (Throwable t = e; t != null; t = next(t)) {
             if (t instanceof AngusStore.OAuthUnavailable) {
-                return new Failure(Kind.AUTHENTICATION, t.getMessage(), null, e);
+                return new Failure(Kind.AUTHENTICATION, String.valueOf(t.getMessage()), null, e);
             }
             if (t instanceof AngusStore.TlsRefused) {
-                return new Failure(Kind.TLS, t.getMessage(), null, e);
+                return new Failure(Kind.TLS, String.valueOf(t.getMessage()), null, e);
             }
             if (t instanceof WireGuard.Violation v) {
                 return new Failure(v.slow() ? Kind.LOST : Kind.PROTOCOL, v.getMessage(), null, e);

@@ -126,6 +126,7 @@ final class ImapMailFolder implements MailFolder {
         this.qresync = store.capabilities().has(Capability.VANISHED);
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     static ImapMailFolder open(ImapStore store, FolderPath path, String name) throws MailStoreException {
         ImapMailFolder folder = new ImapMailFolder(store, path, name);
         folder.run("SELECT", true, (p, c) -> null);
@@ -336,7 +337,7 @@ final class ImapMailFolder implements MailFolder {
                 }
                 if (size > whole) {
                     smallBytes = flushSmall(small, consumer);
-                    readLarge(uid, size, consumer);
+                    readLarge(uid, consumer);
                     continue;
                 }
                 if (smallBytes + size > BATCH_BYTES && !small.isEmpty()) {
@@ -453,7 +454,7 @@ final class ImapMailFolder implements MailFolder {
     }
 
     /** Reads one large message in chunks straight into the spool, never whole on the heap. */
-    private void readLarge(MessageUid uid, long size, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+    private void readLarge(MessageUid uid, MessageConsumer<RawMessage> consumer) throws MailStoreException {
         MessageSpool.Writer writer = settings.spool().newWriter();
         long chunkSize = Math.min(CHUNK, (settings.maxResponseSize() - RESPONSE_SLACK) / 2);
         try {
@@ -789,6 +790,7 @@ final class ImapMailFolder implements MailFolder {
         }
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
         Flags kept = keep(flags);
@@ -813,6 +815,7 @@ final class ImapMailFolder implements MailFolder {
         }
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     @Override
     public void delete(Collection<MessageUid> uids) throws MailStoreException {
         if (uids.isEmpty()) {

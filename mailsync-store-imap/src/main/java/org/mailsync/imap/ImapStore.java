@@ -2,6 +2,7 @@ package org.mailsync.imap;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
@@ -360,6 +361,7 @@ public final class ImapStore implements MailStore {
         create(path, use);
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     private void create(FolderPath path, @Nullable SpecialUse use) throws MailStoreException {
         checkOpen();
         ErrorContext context = ErrorContext.of(account(), path);
@@ -384,7 +386,8 @@ public final class ImapStore implements MailStore {
                             p.simpleCommand(
                                     "CREATE",
                                     Commands.mailbox(new Argument(), p, name)
-                                            .writeAtom("(USE (" + use.attribute() + "))"));
+                                            .writeAtom("(USE ("
+                                                    + requireNonNull(use).attribute() + "))"));
                             continue;
                         } catch (CommandFailedException e) {
                             // RFC 6154 3: [USEATTR] means this server does not give that use;
@@ -458,6 +461,7 @@ public final class ImapStore implements MailStore {
         }
     }
 
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     @Override
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
         checkOpen();

@@ -163,6 +163,12 @@ final class WireGuard {
             return kind;
         }
 
+        /** Never null: every violation is made with its message. */
+        @Override
+        public String getMessage() {
+            return String.valueOf(super.getMessage());
+        }
+
         /** Whether the connection was merely too slow (as opposed to the server sending nonsense). */
         boolean slow() {
             return kind == Kind.NO_GREETING || kind == Kind.STALLED || kind == Kind.DEADLINE;

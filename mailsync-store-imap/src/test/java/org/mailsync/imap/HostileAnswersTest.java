@@ -32,6 +32,7 @@ class HostileAnswersTest {
     }
 
     /** A server whose INBOX has UIDNEXT 10 and whose APPEND answers with this APPENDUID code. */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // one connection: only its thread writes uidNext
     private static HostileImapServer appending(String capabilities, String appendUid) throws Exception {
         HostileImapServer server = new HostileImapServer().capabilities(capabilities);
         server.uidNext = 10;

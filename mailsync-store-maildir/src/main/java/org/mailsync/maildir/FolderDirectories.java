@@ -1,5 +1,7 @@
 package org.mailsync.maildir;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -322,7 +324,7 @@ final class FolderDirectories {
 
     private static List<Found> addMissingParents(Map<FolderPath, Found> found) {
         for (FolderPath path : List.copyOf(found.keySet())) {
-            List<String> stored = found.get(path).stored();
+            List<String> stored = requireNonNull(found.get(path)).stored();
             for (int depth = 1; depth < path.depth(); depth++) {
                 FolderPath parent = FolderPath.of(path.segments().subList(0, depth));
                 if (!parent.isInbox()) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dovecot's {@code dovecot-keywords}: one line {@code <index> <keyword>} per keyword, where index
@@ -108,7 +109,7 @@ final class KeywordFile {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof KeywordFile && ((KeywordFile) o).names.equals(names);
     }
 

@@ -1,6 +1,7 @@
 package org.mailsync.maildir;
 
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -176,7 +177,6 @@ final class MaildirFolder implements MailFolder {
     }
 
     private MessageInfo info(long uid, Located at) throws IOException {
-        Path file = file(at);
         BasicFileAttributes attributes = regularFile(at);
         Instant date = attributes.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
         return MessageInfo.of(MessageUid.of(uid), size(at, attributes.size()), flagsOf(at.fileName()), date);
@@ -194,7 +194,7 @@ final class MaildirFolder implements MailFolder {
         }
         Long uid = uidlist().uidOf(at.base()).orElse(null);
         if (uid != null) {
-            OptionalLong kept = uidlist().records().get(uid).virtualSize();
+            OptionalLong kept = requireNonNull(uidlist().records().get(uid)).virtualSize();
             if (kept.isPresent()) {
                 return kept.getAsLong();
             }
@@ -742,7 +742,7 @@ final class MaildirFolder implements MailFolder {
                     stillUnknown.sort(MAILDIR_ORDER);
                     List<Uidlist.Record> added = new ArrayList<>();
                     for (String base : stillUnknown) {
-                        added.add(record(onDisk.get(base)));
+                        added.add(record(requireNonNull(onDisk.get(base))));
                     }
                     boolean compact = gone > Math.max(64, onDisk.size());
                     Uidlist after = compact
@@ -823,7 +823,7 @@ final class MaildirFolder implements MailFolder {
                         unknown.sort(MAILDIR_ORDER);
                         List<Uidlist.Record> added = new ArrayList<>(unknown.size());
                         for (String base : unknown) {
-                            added.add(record(onDisk.get(base)));
+                            added.add(record(requireNonNull(onDisk.get(base))));
                         }
                         return added;
                     },

@@ -3,6 +3,7 @@ package org.mailsync.maildir;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -252,7 +253,7 @@ public final class MaildirStore implements MailStore {
         }
         if (fsync) {
             DurableFiles.forceDirectory(dir);
-            DurableFiles.forceDirectory(dir.getParent());
+            DurableFiles.forceDirectory(requireNonNull(dir.getParent()));
         }
     }
 
@@ -274,7 +275,10 @@ public final class MaildirStore implements MailStore {
             folderReadOnly = true;
         }
         return new MaildirFolder(
-                this, path, dir, folderReadOnly ? new StateIds(stateDirectory, root, dir, fsync) : null);
+                this,
+                path,
+                dir,
+                folderReadOnly ? new StateIds(requireNonNull(stateDirectory), root, dir, fsync) : null);
     }
 
     /** Whether the store writes nothing into the tree (asked for, or found not writable). */

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dovecot's {@code subscriptions} file. Version 2 (what Dovecot 2.3 writes) starts with {@code
@@ -70,7 +71,7 @@ final class SubscriptionsFile {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof SubscriptionsFile && ((SubscriptionsFile) o).entries.equals(entries);
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dovecot's {@code dovecot-uidlist}, version 3: a header {@code 3 V<uidvalidity> N<next uid>
@@ -112,7 +113,7 @@ final class Uidlist {
         return new Uidlist(uidValidity, next, ImmutableMap.copyOf(header), ImmutableSortedMap.copyOf(records));
     }
 
-    private static long number(String text, String what) {
+    private static long number(@Nullable String text, String what) {
         try {
             long value = Long.parseLong(text == null ? "" : text);
             checkArgument(value >= 0, "negative %s", what);

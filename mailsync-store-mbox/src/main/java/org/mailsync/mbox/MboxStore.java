@@ -3,6 +3,7 @@ package org.mailsync.mbox;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -355,7 +356,7 @@ public final class MboxStore implements MailStore {
             try {
                 path = parent == null ? FolderPath.of(name) : parent.child(name);
             } catch (IllegalArgumentException unnamable) {
-                Path p = files.containsKey(name) ? files.get(name) : dirs.get(name);
+                Path p = requireNonNull(files.containsKey(name) ? files.get(name) : dirs.get(name));
                 skip(skipped, p, "a name that cannot be a folder name (control characters)");
                 continue;
             }
@@ -431,7 +432,9 @@ public final class MboxStore implements MailStore {
         }
         try {
             if (!sbd()) {
-                for (Path dir = file.getParent(); !dir.equals(root) && dir.startsWith(root); dir = dir.getParent()) {
+                for (Path dir = file.getParent();
+                        dir != null && !dir.equals(root) && dir.startsWith(root);
+                        dir = dir.getParent()) {
                     BasicFileAttributes a = PrivateFiles.attributes(dir);
                     if (a != null && a.isRegularFile()) {
                         throw new FolderUnusableException(

@@ -67,8 +67,8 @@ final class PrivateFiles {
     }
 
     /** Refuses a symbolic link or non-directory among the existing directories from root to {@code dir}. */
-    static void checkNoLinksBelow(Path root, Path dir) throws IOException {
-        if (!dir.startsWith(root) || dir.equals(root)) {
+    static void checkNoLinksBelow(Path root, @Nullable Path dir) throws IOException {
+        if (dir == null || !dir.startsWith(root) || dir.equals(root)) {
             return;
         }
         checkNoLinksBelow(root, dir.getParent());
@@ -93,7 +93,10 @@ final class PrivateFiles {
     }
 
     /** Creates {@code dir} and its missing parents below {@code root} (and root), each 0700. */
-    static void createDirectories(Path root, Path dir) throws IOException {
+    static void createDirectories(Path root, @Nullable Path dir) throws IOException {
+        if (dir == null) {
+            throw new IllegalArgumentException("no directory under " + root);
+        }
         if (dir.startsWith(root) && !dir.equals(root)) {
             createDirectories(root, dir.getParent());
         } else if (!dir.equals(root)) {

@@ -112,7 +112,7 @@ class LockingTest {
             }
             assertThat(all).doesNotHaveDuplicates().hasSize(writers * each);
             try (MailFolder inbox = store.openFolder(FolderPath.INBOX)) {
-                assertThat(inbox.status().messageCount()).isEqualTo(writers * each);
+                assertThat(inbox.status().messageCount()).isEqualTo((long) writers * each);
                 for (MessageUid id : all) {
                     try (RawMessage raw = inbox.read(id).orElseThrow()) {
                         assertThat(new String(raw.toByteArray(), StandardCharsets.US_ASCII))

@@ -177,7 +177,9 @@ class MboxTreeTest {
         Files.writeString(dir.resolve("blank-first"), "\n\r\n  \n" + FROM + "Subject: b\n\nx\n");
         Files.write(
                 dir.resolve("bom-first"),
-                concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, (FROM + "Subject: m\n\nx\n").getBytes()));
+                concat(
+                        new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                        (FROM + "Subject: m\n\nx\n").getBytes(StandardCharsets.US_ASCII)));
         Files.writeString(dir.resolve("empty"), "");
         Files.writeString(dir.resolve("notes.txt"), "shopping list\n");
         Files.writeString(dir.resolve("only-blank"), "\n\n");

@@ -133,7 +133,8 @@ public final class DotLock implements AutoCloseable {
             ch = FileChannel.open(
                     lockFile,
                     Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    DurableFiles.fileAttributes(lockFile.toAbsolutePath().getParent()));
+                    DurableFiles.fileAttributes(java.util.Objects.requireNonNull(
+                            lockFile.toAbsolutePath().getParent())));
         } catch (FileAlreadyExistsException held) {
             return false;
         }

@@ -1,5 +1,7 @@
 package org.mailsync.spi.support;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -42,7 +44,8 @@ public final class DurableFiles {
 
     /** Replaces {@code target} with {@code bytes}: a crash leaves the old file or the new one. */
     public static void replace(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = requireNonNull(
+                java.util.Objects.requireNonNull(target.toAbsolutePath().getParent()), "no directory above");
         // A unique name: two writers (which the checkpoint lock should prevent) never share a temp
         // file, and a temp file left by a crash is never appended to.
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", fileAttributes(dir));
@@ -118,7 +121,8 @@ public final class DurableFiles {
             throw e;
         }
         if (sync) {
-            forceDirectory(target.toAbsolutePath().getParent());
+            forceDirectory(
+                    java.util.Objects.requireNonNull(target.toAbsolutePath().getParent()));
         }
     }
 
@@ -131,7 +135,7 @@ public final class DurableFiles {
         createPrivateFile(file, false);
         ownerOnly(file);
         write(file, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        forceDirectory(file.toAbsolutePath().getParent());
+        forceDirectory(java.util.Objects.requireNonNull(file.toAbsolutePath().getParent()));
     }
 
     /**
@@ -142,7 +146,7 @@ public final class DurableFiles {
         if (!Files.deleteIfExists(file)) {
             return false;
         }
-        forceDirectory(file.toAbsolutePath().getParent());
+        forceDirectory(java.util.Objects.requireNonNull(file.toAbsolutePath().getParent()));
         return true;
     }
 
@@ -151,7 +155,8 @@ public final class DurableFiles {
         boolean created = createPrivateFile(file, false);
         write(file, bytes, StandardOpenOption.APPEND, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         if (created) {
-            forceDirectory(file.toAbsolutePath().getParent());
+            forceDirectory(requireNonNull(
+                    java.util.Objects.requireNonNull(file.toAbsolutePath().getParent()), "no directory above"));
         }
     }
 
@@ -241,7 +246,8 @@ public final class DurableFiles {
         if (!mustBeNew && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = requireNonNull(
+                java.util.Objects.requireNonNull(file.toAbsolutePath().getParent()), "no directory above");
         try {
             // CREATE_NEW never follows a link: a link in the file's place makes it fail.
             Files.newByteChannel(

@@ -177,7 +177,7 @@ public final class MailDates {
         int second = Math.min(time[2], 59); // a leap second is the one before it
         LocalDateTime local = LocalDateTime.of(fullYear, month, day, time[0], time[1], second);
         boolean assumed = offsetMinutes == null;
-        ZoneOffset offset = ZoneOffset.ofTotalSeconds(assumed ? 0 : offsetMinutes * 60);
+        ZoneOffset offset = ZoneOffset.ofTotalSeconds(offsetMinutes == null ? 0 : offsetMinutes * 60);
         return new Parsed(local.toInstant(offset), assumed);
     }
 

@@ -1,5 +1,7 @@
 package org.mailsync.examples.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -42,7 +44,7 @@ final class AccountLock implements AutoCloseable {
     /** Takes the lock of {@code account}, or returns empty at once if another run holds it. */
     static Optional<AccountLock> tryAcquire(Path home, String account) throws IOException {
         Path file = file(home, account);
-        Path dir = file.getParent();
+        Path dir = requireNonNull(file.getParent());
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(dir);
             setPermissions(dir, "rwx------");

@@ -1,5 +1,7 @@
 package org.mailsync.examples.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,8 +127,9 @@ record StoreSpec(
     /** The store as it names itself: with the default port spelled out, never with a password. */
     String canonical() {
         return switch (kind) {
-            case IMAP -> security.scheme() + "://" + user.replace("%", "%25").replace("@", "%40") + "@"
-                    + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            case IMAP -> requireNonNull(security).scheme() + "://"
+                    + requireNonNull(user).replace("%", "%25").replace("@", "%40") + "@"
+                    + (requireNonNull(host).contains(":") ? "[" + host + "]" : host) + ":" + port;
             case MAILDIR -> "maildir:" + path;
             case MBOX -> "mbox:" + path;
         };
@@ -200,10 +203,10 @@ record StoreSpec(
         switch (kind) {
             case IMAP -> {
                 ImapStore.Builder b = ImapStore.builder()
-                        .host(host)
+                        .host(requireNonNull(host))
                         .port(port)
-                        .security(security)
-                        .username(user)
+                        .security(requireNonNull(security))
+                        .username(requireNonNull(user))
                         .maxConnections(credentials.maxConnections())
                         .connectTimeout(timeout != null ? timeout : Duration.ofSeconds(20));
                 if (timeout != null) {
@@ -222,10 +225,11 @@ record StoreSpec(
                 return b.connect();
             }
             case MAILDIR -> {
-                if (!writable && !Files.isDirectory(path)) {
+                if (!writable && !Files.isDirectory(requireNonNull(path))) {
                     throw new UsageException("no Maildir at " + path);
                 }
-                MaildirStore.Builder b = MaildirStore.builder().root(path).createRoot(writable);
+                MaildirStore.Builder b =
+                        MaildirStore.builder().root(requireNonNull(path)).createRoot(writable);
                 if (!writable && idDirectory != null) {
                     b.readOnly(true).stateDirectory(idDirectory);
                 }
@@ -236,7 +240,7 @@ record StoreSpec(
                     throw new UsageException("no mbox file or directory at " + path);
                 }
                 // The store detects an existing tree's layout (Thunderbird, .sbd or plain) and keeps it.
-                return MboxStore.builder().root(path).build();
+                return MboxStore.builder().root(requireNonNull(path)).build();
             }
         }
     }
