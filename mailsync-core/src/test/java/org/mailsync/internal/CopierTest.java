@@ -79,7 +79,7 @@ class CopierTest {
     }
 
     /** Counts the pass's checks and writes real snapshots; stops the folder after {@code stopAfter} checks. */
-    private final class Steps implements Copier.Steps {
+    private static final class Steps implements Copier.Steps {
         final AtomicInteger deadlineChecks = new AtomicInteger();
         final AtomicInteger snapshots = new AtomicInteger();
         int stopAfter = Integer.MAX_VALUE;

@@ -185,7 +185,8 @@ final class BatchCommand implements Mailsync.Subcommand {
                                             : 1));
                     for (String server : new java.util.TreeSet<>(
                             List.of(account.source().server(), account.target().server()))) {
-                        Semaphore s = servers.get(server);
+                        Semaphore s = java.util.Objects.requireNonNull(
+                                servers.get(server), "a slot for every server of the file");
                         s.acquire(permits);
                         held.add(s);
                     }
@@ -312,7 +313,8 @@ final class BatchCommand implements Mailsync.Subcommand {
     private Login login(Account a, Side side, Map<String, Semaphore> servers, long deadline, Duration perWait)
             throws InterruptedException {
         StoreSpec spec = side == Side.SOURCE ? a.source() : a.target();
-        Semaphore slot = servers.get(spec.server());
+        Semaphore slot =
+                java.util.Objects.requireNonNull(servers.get(spec.server()), "a slot for every server of the file");
         if (!slot.tryAcquire(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
             return new Login(ExitCode.CONNECTION, "no free connection slot for " + spec.server() + " in time");
         }

@@ -274,7 +274,9 @@ final class BatchFile {
     private static StoreSpec server(
             List<String> fields, int index, @Nullable StoreSpec fallback, String side, int line) {
         if (fields.size() > index && !fields.get(index).isBlank()) {
-            String scheme = fallback == null ? "imaps" : fallback.security().scheme();
+            String scheme = fallback == null
+                    ? "imaps"
+                    : java.util.Objects.requireNonNull(fallback.security()).scheme();
             try {
                 // Checked for syntax here, for every line, before any line is run: a field that
                 // is not a plausible host name is never looked up.
@@ -283,10 +285,8 @@ final class BatchFile {
                 // A bare single-label name ("neu", "x2024") is far more often the tail of a
                 // password shifted by an unquoted separator than a server: a host column must be
                 // a dotted name, an address, localhost, or a URI that says it is one.
-                if (!text.contains("://")
-                        && !spec.host().contains(".")
-                        && !spec.host().contains(":")
-                        && !spec.host().equals("localhost")) {
+                String host = java.util.Objects.requireNonNull(spec.host()); // a server spec always has one
+                if (!text.contains("://") && !host.contains(".") && !host.contains(":") && !host.equals("localhost")) {
                     throw new UsageException("not a fully qualified host name (write mail.example.org,"
                             + " an address, or imaps://host for a name without dots)");
                 }

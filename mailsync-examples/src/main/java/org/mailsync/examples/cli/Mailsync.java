@@ -75,7 +75,7 @@ public final class Mailsync {
     }
 
     /** One command, given its arguments (a seam for tests of the exit-code mapping). */
-    interface Command {
+    interface Dispatch {
         ExitCode run(List<String> args, Terminal t) throws InterruptedException;
     }
 
@@ -97,7 +97,7 @@ public final class Mailsync {
     }
 
     /** Runs {@code commands} on {@code args} and maps what it throws to an exit code. */
-    static int run(List<String> args, Terminal t, Command commands) throws InterruptedException {
+    static int run(List<String> args, Terminal t, Dispatch commands) throws InterruptedException {
         try {
             if (args.isEmpty()) {
                 t.out().print(commandLine(t).getUsageMessage());
@@ -140,14 +140,12 @@ public final class Mailsync {
             codes.append(String.format("  %d  %s%n", code.code, code.meaning).replace("%", "%%"));
         }
         // picocli's own commands, described in the words of ours
-        cl.getSubcommands()
-                .get("help")
+        java.util.Objects.requireNonNull(cl.getSubcommands().get("help"))
                 .getCommandSpec()
                 .usageMessage()
                 .header("show the help of a command: mailsync help migrate")
                 .description();
-        cl.getSubcommands()
-                .get("generate-completion")
+        java.util.Objects.requireNonNull(cl.getSubcommands().get("generate-completion"))
                 .getCommandSpec()
                 .usageMessage()
                 .header("print a bash/zsh completion script: source <(mailsync generate-completion)")
@@ -202,11 +200,11 @@ public final class Mailsync {
         @Nullable ArgSpec arg = e.getArgSpec();
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof OptionTypes.OptionValueException v) {
-                String text = v.getMessage();
+                String text = String.valueOf(v.getMessage());
                 return name(arg) + (text.startsWith(":") ? "" : " ") + text;
             }
             if (c instanceof UsageException u) {
-                return u.getMessage();
+                return String.valueOf(u.getMessage());
             }
         }
         if (e instanceof UnmatchedArgumentException u) {

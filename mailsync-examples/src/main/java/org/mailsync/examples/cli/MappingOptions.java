@@ -86,7 +86,7 @@ final class MappingOptions {
             return b.build();
         } catch (IllegalArgumentException e) {
             // The builder refuses a glob or folder name the user typed: a usage error.
-            throw new UsageException(e.getMessage());
+            throw new UsageException(String.valueOf(e.getMessage()));
         }
     }
 
@@ -105,7 +105,7 @@ final class MappingOptions {
             }
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(String.valueOf(e.getMessage()));
         }
     }
 }

@@ -104,8 +104,8 @@ final class VerifyCommand implements Mailsync.Subcommand {
             // skipped cannot verify OK.
             SourceCensus census =
                     switch (source.kind()) {
-                        case MAILDIR -> SourceCensus.maildir(requireNonNull(source.path()));
-                        case MBOX -> SourceCensus.mbox(requireNonNull(source.path()));
+                        case MAILDIR -> SourceCensus.maildir(java.util.Objects.requireNonNull(source.path()));
+                        case MBOX -> SourceCensus.mbox(java.util.Objects.requireNonNull(source.path()));
                         case IMAP -> null;
                     };
             VerifyReport report = MailboxVerifier.verify(from, to, mapping, selection, census);

@@ -20,7 +20,7 @@ class ExitCodeMappingTest {
     @TempDir
     Path home;
 
-    private int run(Mailsync.Command command, ByteArrayOutputStream err) throws InterruptedException {
+    private int run(Mailsync.Dispatch command, ByteArrayOutputStream err) throws InterruptedException {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         Terminal t = new Terminal(e, e, Map.of(), null, false, home);
         return Mailsync.run(List.of("x"), t, command);
