@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -40,11 +41,6 @@ import org.mailsync.spi.MessageQuery;
  *
  * <p>Not thread-safe; one instance per pair and pass.
  */
-// NullAway (issue 14.6): src, tgt, tStatus and identity are null until run() opens the two folders,
-// and the checkpoint's sides are null before a first pass; NullAway cannot follow either. Its 38
-// findings here wait for the split of this class into parts (issue 14.2), which hands those values
-// to the parts as arguments: remove this suppression then.
-@SuppressWarnings("NullAway")
 public final class FolderSync {
 
     private final SyncConfiguration config;
@@ -64,11 +60,22 @@ public final class FolderSync {
 
     private @Nullable SideState startTarget;
     private @Nullable MailFolder src;
-    /** Identity keys and matching over the two folders, once they are open. */
+    /** Identity keys and matching over the two folders, once they are open (set first in run()). */
+    @SuppressWarnings("NullAway.Init")
     private IdentityMatcher identity;
 
     private @Nullable MailFolder tgt;
     private @Nullable FolderStatus tStatus;
+
+    /** The source folder: open from the start of run() on. */
+    private MailFolder src() {
+        return Objects.requireNonNull(src, "the source folder is opened first in run()");
+    }
+
+    /** The target folder, where it exists: always outside a dry run. */
+    private MailFolder tgt() {
+        return Objects.requireNonNull(tgt, "the target folder is open outside a dry run");
+    }
 
     /**
      * @param config what the engine was built with
@@ -192,13 +199,18 @@ public final class FolderSync {
                 && config.deletions() == DeletionPolicy.MIRROR
                 && cp.mirrored()
                 && config.source().capabilities().has(Capability.VANISHED)) {
-            vanished = src.vanishedSince(cp.source().highestModSeq());
+            vanished = src().vanishedSince(Objects.requireNonNull(
+                    Objects.requireNonNull(cp.source()).highestModSeq()));
         }
         boolean fastPath = modSeqDelta && (config.deletions() == DeletionPolicy.KEEP || vanished.isPresent());
 
         List<MessageInfo> listed = new ArrayList<>();
-        src.list(
-                fastPath ? MessageQuery.changedSince(cp.source().highestModSeq()) : MessageQuery.all(), listed::addAll);
+        src().list(
+                        fastPath
+                                ? MessageQuery.changedSince(Objects.requireNonNull(
+                                        Objects.requireNonNull(cp.source()).highestModSeq()))
+                                : MessageQuery.all(),
+                        listed::addAll);
 
         startSource = SideState.of(sStatus);
         startTarget = tStatus == null ? null : SideState.of(tStatus);
@@ -256,10 +268,10 @@ public final class FolderSync {
         }
         copier.copyAll(unpaired);
         updateFlags(paired);
-        for (String warning : src.warnings()) {
+        for (String warning : src().warnings()) {
             context.notes().accept("source " + pair.source() + ": " + warning);
         }
-        counters.skipped(src.skipped());
+        counters.skipped(src().skipped());
         if (tgt != null) {
             for (String warning : tgt.warnings()) {
                 context.notes().accept("target " + pair.target() + ": " + warning);
@@ -269,7 +281,7 @@ public final class FolderSync {
         if (config.dryRun()) {
             return report(FolderReport.Outcome.DRY_RUN, null);
         }
-        FolderStatus endTarget = tgt.status();
+        FolderStatus endTarget = tgt().status();
         journal.save(
                 SideState.of(sStatus),
                 SideState.of(endTarget),
@@ -316,12 +328,12 @@ public final class FolderSync {
      */
     private boolean targetWiped(FolderCheckpoint cp) throws MailStoreException {
         if (tStatus == null
-                || tStatus.messageCount() >= cp.target().messageCount()
+                || tStatus.messageCount() >= Objects.requireNonNull(cp.target()).messageCount()
                 || pairs.pairedTargets().isEmpty()) {
             return false;
         }
         Set<MessageUid> present = new HashSet<>();
-        tgt.list(MessageQuery.all(), batch -> batch.forEach(m -> present.add(m.uid())));
+        tgt().list(MessageQuery.all(), batch -> batch.forEach(m -> present.add(m.uid())));
         long kept = pairs.pairedTargets().stream().filter(present::contains).count();
         if (kept == 0) {
             context.notes()
@@ -346,7 +358,7 @@ public final class FolderSync {
         try {
             pairs.put(entry);
         } catch (IllegalStateException e) {
-            throw wrongCheckpoint(e.getMessage());
+            throw wrongCheckpoint(String.valueOf(e.getMessage()));
         }
     }
 
@@ -367,7 +379,7 @@ public final class FolderSync {
         if (index.infos().isEmpty()) {
             return candidates;
         }
-        Map<MessageUid, String> keys = identity.keys(src, candidates);
+        Map<MessageUid, String> keys = identity.keys(src(), candidates);
         List<MessageInfo> rest = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         for (MessageInfo m : candidates) {
@@ -412,18 +424,18 @@ public final class FolderSync {
         pairs.clearPairs();
         ListMultimap<String, MessageUid> targets = ArrayListMultimap.create();
         List<MessageInfo> targetInfos = new ArrayList<>();
-        tgt.list(MessageQuery.all(), batch -> batch.stream()
+        tgt().list(MessageQuery.all(), batch -> batch.stream()
                 .filter(m -> syncedByTarget.containsKey(m.uid()))
                 .forEach(targetInfos::add));
-        Map<MessageUid, String> targetKeys = identity.keys(tgt, targetInfos);
+        Map<MessageUid, String> targetKeys = identity.keys(tgt(), targetInfos);
         targetInfos.forEach(m -> targets.put(targetKeys.get(m.uid()), m.uid()));
-        Map<MessageUid, String> sourceKeys = identity.keys(src, listed);
+        Map<MessageUid, String> sourceKeys = identity.keys(src(), listed);
         int matched = 0;
         for (MessageInfo m : listed) {
             List<MessageUid> found = targets.get(sourceKeys.get(m.uid()));
             if (!found.isEmpty()) {
                 MessageUid t = found.remove(0);
-                putPair(new PairEntry(m.uid(), t, syncedByTarget.get(t)));
+                putPair(new PairEntry(m.uid(), t, Objects.requireNonNull(syncedByTarget.get(t))));
                 matched++;
             }
         }
@@ -434,7 +446,7 @@ public final class FolderSync {
                 matched,
                 Math.min(targetInfos.size(), listed.size()),
                 "source",
-                cp.source().generation() + " to " + sStatus.generation());
+                Objects.requireNonNull(cp.source()).generation() + " to " + sStatus.generation());
     }
 
     private void rematchAfterTargetGenerationChange(FolderCheckpoint cp, List<MessageInfo> listed)
@@ -445,13 +457,16 @@ public final class FolderSync {
         ListMultimap<String, MessageUid> targets = index.byKey();
         List<MessageInfo> wasPaired =
                 listed.stream().filter(m -> old.containsKey(m.uid())).toList();
-        Map<MessageUid, String> sourceKeys = identity.keys(src, wasPaired);
+        Map<MessageUid, String> sourceKeys = identity.keys(src(), wasPaired);
         int matched = 0;
         List<MessageInfo> left = new ArrayList<>();
         for (MessageInfo m : wasPaired) {
             List<MessageUid> found = targets.get(sourceKeys.get(m.uid()));
             if (!found.isEmpty()) {
-                putPair(new PairEntry(m.uid(), found.remove(0), old.get(m.uid()).syncedFlags()));
+                putPair(new PairEntry(
+                        m.uid(),
+                        found.remove(0),
+                        Objects.requireNonNull(old.get(m.uid())).syncedFlags()));
                 matched++;
             } else {
                 left.add(m);
@@ -465,15 +480,19 @@ public final class FolderSync {
         for (MessageInfo m : left) {
             MessageInfo t = relaxed.get(m.uid());
             if (t != null) {
-                putPair(new PairEntry(m.uid(), t.uid(), old.get(m.uid()).syncedFlags()));
+                putPair(new PairEntry(
+                        m.uid(),
+                        t.uid(),
+                        Objects.requireNonNull(old.get(m.uid())).syncedFlags()));
                 matched++;
             }
         }
         checkRematch(
                 matched,
-                Math.min(wasPaired.size(), tStatus.messageCount()),
+                Math.min(wasPaired.size(), Objects.requireNonNull(tStatus).messageCount()),
                 "target",
-                cp.target().generation() + " to " + tStatus.generation());
+                Objects.requireNonNull(cp.target()).generation() + " to "
+                        + Objects.requireNonNull(tStatus).generation());
     }
 
     private void checkRematch(int matched, long expected, String side, String change) throws FolderUnusableException {
@@ -518,7 +537,8 @@ public final class FolderSync {
             // target ids swapped) also breaks pairs whose source is still there: check those.
             verifyPairs(paired);
             Set<MessageUid> live = new HashSet<>();
-            paired.forEach(m -> live.add(pairs.get(m.uid()).target()));
+            paired.forEach(
+                    m -> live.add(Objects.requireNonNull(pairs.get(m.uid())).target()));
             for (PairEntry p : gone) {
                 if (live.contains(p.target())) {
                     throw wrongCheckpoint("it pairs target message " + p.target()
@@ -527,7 +547,7 @@ public final class FolderSync {
             }
         }
         if (!config.dryRun()) {
-            tgt.delete(targets);
+            tgt().delete(targets);
             for (PairEntry p : gone) {
                 pairs.remove(p.source());
             }
@@ -585,7 +605,7 @@ public final class FolderSync {
         }
         Map<MessageUid, MessageUid> sourceByTarget = new HashMap<>();
         for (MessageInfo m : sourceMessages) {
-            MessageUid t = pairs.get(m.uid()).target();
+            MessageUid t = Objects.requireNonNull(pairs.get(m.uid())).target();
             MessageUid other = sourceByTarget.put(t, m.uid());
             if (other != null) {
                 throw wrongCheckpoint(
@@ -601,14 +621,14 @@ public final class FolderSync {
         List<MessageInfo> suspectSources = new ArrayList<>();
         List<MessageInfo> suspectTargets = new ArrayList<>();
         for (MessageInfo m : sourceMessages) {
-            MessageInfo t = now.get(pairs.get(m.uid()).target());
+            MessageInfo t = now.get(Objects.requireNonNull(pairs.get(m.uid())).target());
             if (t != null && t.size() != m.size()) {
                 suspectSources.add(m);
                 suspectTargets.add(t);
             }
         }
         if (!suspectSources.isEmpty()) {
-            Map<MessageUid, String> sourceKeys = identity.relaxedKeys(src, suspectSources);
+            Map<MessageUid, String> sourceKeys = identity.relaxedKeys(src(), suspectSources);
             Map<MessageUid, String> targetKeys = identity.relaxedKeys(tgt, suspectTargets);
             for (int i = 0; i < suspectSources.size(); i++) {
                 MessageInfo m = suspectSources.get(i);
@@ -637,7 +657,7 @@ public final class FolderSync {
             throws MailStoreException {
         for (Map.Entry<Flags, List<MessageUid>> g : groups.entrySet()) {
             if (!config.dryRun()) {
-                tgt.storeFlags(g.getValue(), mode, g.getKey());
+                tgt().storeFlags(g.getValue(), mode, g.getKey());
             }
             touched.addAll(g.getValue());
         }
