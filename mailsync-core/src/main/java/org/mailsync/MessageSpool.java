@@ -137,6 +137,8 @@ public final class MessageSpool {
         String ours = FILE_PREFIX + ThisProcess.host() + "-";
         long files = 0;
         long bytes = 0;
+        // Lists the spool's own directory (mailsync's choice, not a mail source); each entry is
+        // checked below without following links before anything is deleted.
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, FILE_PREFIX + "*" + FILE_SUFFIX)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();

@@ -203,6 +203,10 @@ public final class DurableFiles {
      */
     public static void createPrivateDirectories(Path directory) throws IOException {
         Path abs = directory.toAbsolutePath();
+        // Links are followed here on purpose: this makes the caller's own state directories
+        // (checkpoints, spool, a store's id directory), whose parents may be links the user set up
+        // (/tmp on macOS, a home on another disk). Mail files inside are created with CREATE_NEW and
+        // changed with NOFOLLOW_LINKS.
         if (Files.isDirectory(abs)) {
             return;
         }
