@@ -161,12 +161,15 @@ public final class StatusServer implements AutoCloseable {
         return options.token != null;
     }
 
-    /** Stops serving; requests under way get up to a second to finish. */
+    /**
+     * Stops serving at once: a request under way is cut off (the page just polls again). The
+     * JDK server's graceful stop would wait out every idle keep-alive connection.
+     */
     @Override
     public synchronized void close() {
         closed = true;
         if (server != null) {
-            server.stop(1);
+            server.stop(0);
             server = null;
         }
         if (executor != null) {
