@@ -1,5 +1,5 @@
 /**
- * A live status page for a running migration: {@code StatusServer} serves one
+ * A live status page for a running migration: {@link org.mailsync.status.StatusServer} serves one
  * HTML page and its JSON over the JDK's own HTTP server, fed by a {@link
  * org.mailsync.status.StatusView}. Exports only {@code org.mailsync.status}.
  */

@@ -2,7 +2,7 @@ package org.mailsync.status;
 
 /**
  * What a status page shows of a running migration, and its one action: implemented by whoever runs
- * the migration (an in-process runner, or the cluster over its database tables) and read by {@code
+ * the migration (an in-process runner, or the cluster over its database tables) and read by {@link
  * StatusServer}.
  *
  * <p>Implementations must be thread-safe: the server calls {@link #snapshot()} and {@link
