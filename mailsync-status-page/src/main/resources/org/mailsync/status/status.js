@@ -88,6 +88,7 @@
       const tr = el('tr');
       tr.dataset.account = r.account;
       const bar = el('progress');
+      bar.setAttribute('aria-label', 'messages copied for ' + r.account);
       const known = r.messagesTotal > 0;
       if (known) {
         bar.max = r.messagesTotal;
@@ -177,6 +178,7 @@
       tr.dataset.account = f.account;
       const button = el('button', 'Retry', 'retry');
       button.type = 'button';
+      button.setAttribute('aria-label', 'retry ' + f.account);
       button.addEventListener('click', () => retry(f.account, button));
       const cell = el('td');
       cell.append(button);

@@ -123,6 +123,9 @@ class StatusServerTest {
                 .isEqualTo(403);
         assertThat(rawStatus(server, "GET /api/status HTTP/1.1\r\nHost: evil.example\r\n"))
                 .isEqualTo(403);
+        assertThat(rawStatus(server, "GET /api/status HTTP/1.0\r\n"))
+                .as("no Host at all")
+                .isEqualTo(403);
         assertThat(rawStatus(server, "GET /api/status HTTP/1.1\r\nHost: localhost:" + port + "\r\n"))
                 .isEqualTo(200);
         assertThat(rawStatus(server, "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"))
