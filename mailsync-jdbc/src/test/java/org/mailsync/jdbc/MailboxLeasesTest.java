@@ -28,6 +28,8 @@ class MailboxLeasesTest {
     @Test
     void aMailboxIsHeldByOneHolderAtATimeAndEachAcquisitionRaisesTheEpoch() throws Exception {
         MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(30));
+        assertThat(MailboxLeases.thisProcess())
+                .startsWith(ProcessHandle.current().pid() + "@");
         Lease a = leases.acquire("one@example.org", "worker-a").orElseThrow();
         assertThat(a.epoch()).isEqualTo(1);
         assertThat(leases.acquire("one@example.org", "worker-b")).isEmpty();
