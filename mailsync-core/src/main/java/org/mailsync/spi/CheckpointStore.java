@@ -63,7 +63,7 @@ public interface CheckpointStore {
      * runs (processes, threads, machines) must refuse a second one: a file store with an OS file
      * lock, a database store with a lease row (take it with an epoch; make every later {@link
      * #append} and {@link #save} conditional on that epoch, so a paused holder whose lease was
-     * taken over fails instead of writing).
+     * taken over fails instead of writing, with a {@link org.mailsync.CheckpointLostException}).
      *
      * <p>The default holds nothing: right only for a store that one run alone can reach.
      *
