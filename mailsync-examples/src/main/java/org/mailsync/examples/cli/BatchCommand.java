@@ -14,7 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.FolderMapping;
 import org.mailsync.MailStoreException;
+import org.mailsync.StoreCapacity;
 import org.mailsync.SyncReport;
 import org.mailsync.examples.cli.BatchFile.Account;
 import org.mailsync.spi.MailStore;
@@ -69,7 +71,9 @@ final class BatchCommand implements Mailsync.Subcommand {
 
     @Option(
             names = "--preflight",
-            description = "only log in on both sides of every line and report what fails and why")
+            description = "only log in on both sides of every line and report what fails and why, with each"
+                    + " account's folders, messages and MB against the target's quota and APPENDLIMIT (an account"
+                    + " that does not fit fails with exit 6)")
     boolean preflight;
 
     @Option(
@@ -253,21 +257,39 @@ final class BatchCommand implements Mailsync.Subcommand {
         Duration perWait = timeout.dividedBy(3).compareTo(Duration.ofSeconds(1)) < 0
                 ? Duration.ofSeconds(1)
                 : timeout.dividedBy(3);
+        // The size preflight's folders: those the folder options select. Reports print in line order.
+        FolderMapping folders = mapping.folders();
+        Map<Integer, String> reports = new java.util.concurrent.ConcurrentSkipListMap<>();
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Account account : accounts) {
                 futures.add(pool.submit(() -> {
                     long start = System.nanoTime();
                     long deadline = start + timeout.toNanos();
-                    Future<Login> source = logins.submit(() -> login(account, Side.SOURCE, servers, deadline, perWait));
-                    Future<Login> target = logins.submit(() -> login(account, Side.TARGET, servers, deadline, perWait));
+                    // Each side's login is judged by the account's deadline as soon as it is in;
+                    // the sizes measured after it get a time of their own and never fail a login.
+                    java.util.concurrent.CompletableFuture<Login> sourceIn =
+                            new java.util.concurrent.CompletableFuture<>();
+                    java.util.concurrent.CompletableFuture<Login> targetIn =
+                            new java.util.concurrent.CompletableFuture<>();
+                    Future<Login> source = logins.submit(() -> login(
+                            account,
+                            Side.SOURCE,
+                            servers,
+                            deadline,
+                            perWait,
+                            s -> SizePreflight.measure(s, folders, 0),
+                            sourceIn));
+                    Future<Login> target = logins.submit(() ->
+                            login(account, Side.TARGET, servers, deadline, perWait, MailStore::capacity, targetIn));
                     List<String> problems = new ArrayList<>();
                     ExitCode code = ExitCode.OK;
                     for (Future<Login> future : List.of(source, target)) {
                         String name = future == source ? "source" : "target";
+                        Future<Login> in = future == source ? sourceIn : targetIn;
                         Login login;
                         try {
-                            login = future.get(
+                            login = in.get(
                                     Math.max(0, deadline - System.nanoTime()),
                                     java.util.concurrent.TimeUnit.NANOSECONDS);
                         } catch (java.util.concurrent.TimeoutException e) {
@@ -286,6 +308,41 @@ final class BatchCommand implements Mailsync.Subcommand {
                         }
                     }
                     String detail = problems.isEmpty() ? "both logins work" : String.join("; ", problems);
+                    if (problems.isEmpty()) {
+                        long sizing = System.nanoTime() + timeout.toNanos();
+                        Login[] done = new Login[2];
+                        List<String> notes = new ArrayList<>();
+                        for (Future<Login> future : List.of(source, target)) {
+                            Login measured;
+                            try {
+                                measured = future.get(
+                                        Math.max(0, sizing - System.nanoTime()),
+                                        java.util.concurrent.TimeUnit.NANOSECONDS);
+                            } catch (java.util.concurrent.TimeoutException e) {
+                                future.cancel(true);
+                                measured = new Login(
+                                        ExitCode.OK, "", null, "not measured within " + timeout.toSeconds() + " s");
+                            } catch (ExecutionException e) {
+                                measured = new Login(ExitCode.OK, "", null, String.valueOf(e.getCause()));
+                            }
+                            if (!measured.note().isEmpty()) {
+                                notes.add((future == source ? "source: " : "target: ") + measured.note());
+                            }
+                            done[future == source ? 0 : 1] = measured;
+                        }
+                        if (!notes.isEmpty()) {
+                            detail += "; sizes unknown (" + String.join("; ", notes) + ")";
+                        }
+                        SizePreflight.Report sizes =
+                                sizes(account, done[0], done[1], servers, sizing, perWait, folders);
+                        if (sizes != null) {
+                            reports.put(account.line(), sizes.toText(account.toString()));
+                            detail += "; " + sizes.verdict();
+                            if (sizes.fit() == SizePreflight.Fit.DOES_NOT_FIT) {
+                                code = code.worse(ExitCode.FAILURE);
+                            }
+                        }
+                    }
                     quiet.err().println("preflight " + account + ": " + detail);
                     return new Outcome(account, code, null, detail, seconds(start));
                 }));
@@ -298,6 +355,7 @@ final class BatchCommand implements Mailsync.Subcommand {
                     throw new IllegalStateException("preflight worker failed", e.getCause());
                 }
             }
+            reports.values().forEach(t.out()::print);
             t.out().print(summary(outcomes, true));
             return outcomes.stream().map(Outcome::code).reduce(ExitCode.OK, ExitCode::worse);
         } finally {
@@ -306,11 +364,97 @@ final class BatchCommand implements Mailsync.Subcommand {
         }
     }
 
-    /** How one side's login went. */
-    private record Login(ExitCode code, String reason) {}
+    /**
+     * How one side's login went, and what was measured while logged in: the source's sizes, the
+     * target's capacity (null when not measured; {@code note} says why).
+     */
+    private record Login(ExitCode code, String reason, @Nullable Object measured, String note) {
+        Login(ExitCode code, String reason) {
+            this(code, reason, null, "");
+        }
+    }
 
-    /** One side's login. Holds one slot of that side's server only while logging in there. */
-    private Login login(Account a, Side side, Map<String, Semaphore> servers, long deadline, Duration perWait)
+    /** What is measured on one side while logged in. */
+    private interface Measure {
+        Object on(MailStore store) throws MailStoreException;
+    }
+
+    /**
+     * The size preflight of an account whose logins both worked: the source's sizes against the
+     * target's capacity. Where the target has an APPENDLIMIT and a source folder's largest message
+     * is unknown (a source with STATUS SIZE), the source is asked once more, for the messages above
+     * it. Null when the sizes could not be measured (the login detail says so).
+     */
+    private SizePreflight.@Nullable Report sizes(
+            Account account,
+            Login source,
+            Login target,
+            Map<String, Semaphore> servers,
+            long deadline,
+            Duration perWait,
+            FolderMapping folders)
+            throws InterruptedException {
+        if (!(source.measured() instanceof SizePreflight.Source sizes)) {
+            return null;
+        }
+        StoreCapacity capacity = target.measured() instanceof StoreCapacity c ? c : StoreCapacity.UNKNOWN;
+        long bound = SizePreflight.bound(capacity);
+        boolean unknownLargest = sizes.folders().stream()
+                .anyMatch(f -> f.size().messages() > 0 && f.size().largest() == null);
+        if (bound > 0 && unknownLargest) {
+            Login again = login(
+                    account, Side.SOURCE, servers, deadline, perWait, s -> SizePreflight.measure(s, folders, bound));
+            if (again.measured() instanceof SizePreflight.Source bounded) {
+                sizes = bounded;
+            } else {
+                // Not checked against the APPENDLIMIT: judged without it rather than passed.
+                return SizePreflight.judge(new SizePreflight.Source(sizes.folders(), 0), capacity);
+            }
+        }
+        return SizePreflight.judge(new SizePreflight.Source(sizes.folders(), bound), capacity);
+    }
+
+    /**
+     * One side's login, and {@code measure} while logged in. Holds one slot of that side's server
+     * only while logged in there.
+     */
+    private Login login(
+            Account a, Side side, Map<String, Semaphore> servers, long deadline, Duration perWait, Measure measure)
+            throws InterruptedException {
+        return login(a, side, servers, deadline, perWait, measure, new java.util.concurrent.CompletableFuture<>());
+    }
+
+    /**
+     * One side's login as above; {@code loggedIn} gets the login's result as soon as it is known,
+     * before anything is measured (or the failure that ended the login).
+     */
+    private Login login(
+            Account a,
+            Side side,
+            Map<String, Semaphore> servers,
+            long deadline,
+            Duration perWait,
+            Measure measure,
+            java.util.concurrent.CompletableFuture<Login> loggedIn)
+            throws InterruptedException {
+        try {
+            Login result = loginAndMeasure(a, side, servers, deadline, perWait, measure, loggedIn);
+            loggedIn.complete(result);
+            return result;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            loggedIn.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private Login loginAndMeasure(
+            Account a,
+            Side side,
+            Map<String, Semaphore> servers,
+            long deadline,
+            Duration perWait,
+            Measure measure,
+            java.util.concurrent.CompletableFuture<Login> loggedIn)
             throws InterruptedException {
         StoreSpec spec = side == Side.SOURCE ? a.source() : a.target();
         Semaphore slot =
@@ -325,7 +469,13 @@ final class BatchCommand implements Mailsync.Subcommand {
                     Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), Math.min(left, perWait.toNanos())));
             try (MailStore store = spec.open(c, false, wait)) {
                 store.listFolders();
-                return new Login(ExitCode.OK, "");
+                loggedIn.complete(new Login(ExitCode.OK, ""));
+                try {
+                    return new Login(ExitCode.OK, "", measure.on(store), "");
+                } catch (MailStoreException e) {
+                    // The login works; only the sizes are unknown, and the report says why.
+                    return new Login(ExitCode.OK, "", null, e.reason());
+                }
             } catch (MailStoreException e) {
                 return new Login(ExitCode.of(e), e.reason());
             }
