@@ -115,6 +115,26 @@ final class BatchCommand implements Mailsync.Subcommand {
     @Nullable
     Path checkpointBase;
 
+    @Option(
+            names = "--provision-command",
+            paramLabel = "CMD",
+            description = "run CMD once per account before its migration, to create it on the target (with"
+                    + " --preflight: in check mode); the account's values reach it as MAILSYNC_* environment"
+                    + " variables, never on its command line (MAILSYNC_TARGET_USER, MAILSYNC_TARGET_PASSWORD,"
+                    + " MAILSYNC_FIELD_<COLUMN> per extra CSV column, MAILSYNC_PROVISION_MODE=create|check); CMD is"
+                    + " split into words and run without a shell (write sh -c '...' for one); a non-zero exit"
+                    + " refuses the account with the command's first line of error output (exit 6)")
+    @Nullable
+    String provisionCommand;
+
+    @Option(
+            names = "--provision-timeout",
+            paramLabel = "SECONDS",
+            converter = OptionTypes.Count.class,
+            description = "the most one run of the provision command may take (default 60); it is then stopped"
+                    + " and the account refused")
+    int provisionTimeout = 60;
+
     @Mixin
     RunOptions run = new RunOptions();
 
@@ -145,14 +165,20 @@ final class BatchCommand implements Mailsync.Subcommand {
         // An account never gets more folder workers than the cap leaves connections for (one is
         // the store's own), or its workers would wait on each other's connections.
         RunOptions.Plan plan = run.plan(mapping, 2, cap - 1);
+        ProvisionCommand provision = provisionCommand == null
+                ? null
+                : new ProvisionCommand(
+                        provisionCommand,
+                        Duration.ofSeconds(OptionTypes.inRange("provision-timeout", provisionTimeout, 1, 86_400)),
+                        t.env());
         List<Account> accounts = BatchFile.parse(BatchFile.read(file, charset), sourceServer, targetServer);
         if (accounts.isEmpty()) {
             throw new UsageException(file + " lists no accounts");
         }
         try {
             return preflight
-                    ? preflightAll(accounts, accountsAtOnce, cap, timeout, t)
-                    : migrateAll(accounts, plan, accountsAtOnce, cap, t);
+                    ? preflightAll(accounts, accountsAtOnce, cap, timeout, t, provision)
+                    : migrateAll(accounts, plan, accountsAtOnce, cap, t, provision);
         } finally {
             accounts.forEach(a -> {
                 Arrays.fill(a.sourcePassword(), '\0');
@@ -161,7 +187,13 @@ final class BatchCommand implements Mailsync.Subcommand {
         }
     }
 
-    private ExitCode migrateAll(List<Account> accounts, RunOptions.Plan plan, int jobs, int cap, Terminal t)
+    private ExitCode migrateAll(
+            List<Account> accounts,
+            RunOptions.Plan plan,
+            int jobs,
+            int cap,
+            Terminal t,
+            @Nullable ProvisionCommand provision)
             throws InterruptedException {
         int perAccount = plan.connections();
         Map<String, Semaphore> servers = new TreeMap<>();
@@ -176,6 +208,16 @@ final class BatchCommand implements Mailsync.Subcommand {
         try {
             for (Account account : accounts) {
                 futures.add(pool.submit(() -> {
+                    if (provision != null) {
+                        // Before any connection slot is taken: the command may take its time.
+                        long begin = System.nanoTime();
+                        ProvisionCommand.Result created = provision.run(account, ProvisionCommand.Mode.CREATE);
+                        if (!created.accepted()) {
+                            String why = "provisioning refused: " + created.reason();
+                            quiet.err().println("batch " + account + ": " + why);
+                            return new Outcome(account, ExitCode.FAILURE, null, why, seconds(begin));
+                        }
+                    }
                     // Permits are taken in server-name order, so that two accounts never wait on
                     // each other's servers.
                     List<Semaphore> held = new ArrayList<>();
@@ -231,6 +273,22 @@ final class BatchCommand implements Mailsync.Subcommand {
      */
     ExitCode preflightAll(List<Account> accounts, int jobs, int cap, Duration timeout, Terminal t)
             throws InterruptedException {
+        return preflightAll(accounts, jobs, cap, timeout, t, null);
+    }
+
+    /**
+     * The preflight as above; with a provision command, that command runs for each account in
+     * check mode (a refusal fails the account with its reason), and a target login refused as
+     * wrong user or password is no failure: the account is created only by the migration's run.
+     */
+    ExitCode preflightAll(
+            List<Account> accounts,
+            int jobs,
+            int cap,
+            Duration timeout,
+            Terminal t,
+            @Nullable ProvisionCommand provision)
+            throws InterruptedException {
         Map<String, Semaphore> servers = new java.util.concurrent.ConcurrentHashMap<>();
         for (Account a : accounts) {
             servers.computeIfAbsent(a.source().server(), s -> new Semaphore(cap, true));
@@ -284,6 +342,7 @@ final class BatchCommand implements Mailsync.Subcommand {
                             login(account, Side.TARGET, servers, deadline, perWait, MailStore::capacity, targetIn));
                     List<String> problems = new ArrayList<>();
                     ExitCode code = ExitCode.OK;
+                    boolean notYetCreated = false;
                     for (Future<Login> future : List.of(source, target)) {
                         String name = future == source ? "source" : "target";
                         Future<Login> in = future == source ? sourceIn : targetIn;
@@ -302,13 +361,29 @@ final class BatchCommand implements Mailsync.Subcommand {
                         } catch (ExecutionException e) {
                             login = new Login(ExitCode.FAILURE, String.valueOf(e.getCause()));
                         }
-                        if (login.code() != ExitCode.OK) {
+                        if (provision != null && future == target && login.code() == ExitCode.AUTHENTICATION) {
+                            notYetCreated = true; // the provision command creates it before the migration
+                        } else if (login.code() != ExitCode.OK) {
                             code = code.worse(login.code());
                             problems.add(name + ": " + kind(login.code()) + ": " + login.reason());
                         }
                     }
-                    String detail = problems.isEmpty() ? "both logins work" : String.join("; ", problems);
-                    if (problems.isEmpty()) {
+                    boolean loginsWork = problems.isEmpty();
+                    if (provision != null) {
+                        // After the logins were judged: the command's time is not the logins'.
+                        ProvisionCommand.Result check = provision.run(account, ProvisionCommand.Mode.CHECK);
+                        if (!check.accepted()) {
+                            code = code.worse(ExitCode.FAILURE);
+                            problems.add("provisioning: refused: " + check.reason());
+                        }
+                    }
+                    String detail = problems.isEmpty()
+                            ? (notYetCreated
+                                    ? "source login works; the target account is not there yet (the provision"
+                                            + " command creates it)"
+                                    : "both logins work")
+                            : String.join("; ", problems);
+                    if (loginsWork) {
                         long sizing = System.nanoTime() + timeout.toNanos();
                         Login[] done = new Login[2];
                         List<String> notes = new ArrayList<>();
