@@ -80,8 +80,9 @@ final class BatchCommand implements Mailsync.Subcommand {
             names = "--preflight-timeout",
             paramLabel = "SECONDS",
             converter = OptionTypes.Count.class,
-            description = "the most one account's preflight may take (default 30); a host that does not answer"
-                    + " in time is reported as a timeout (exit 4)")
+            description = "the most one account's preflight logins may take (default 30); a host that does not"
+                    + " answer in time is reported as a timeout (exit 4); measuring the account's sizes then gets as"
+                    + " long again (past it they are reported unknown)")
     int preflightTimeout = 30;
 
     @Option(
