@@ -71,6 +71,16 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public org.mailsync.StoreCapacity capacity() throws MailStoreException {
+        return delegate.capacity();
+    }
+
+    @Override
+    public org.mailsync.FolderSize folderSize(FolderPath path, long largerThan) throws MailStoreException {
+        return delegate.folderSize(path, largerThan);
+    }
+
+    @Override
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
         delegate.setSubscribed(path, subscribed);
     }

@@ -150,6 +150,45 @@ public interface MailStore extends AutoCloseable {
     }
 
     /**
+     * What this store can still take: its quota and the largest message it accepts, each where the
+     * store says. By default only the maximum message size of {@link #capabilities()}, if any; a
+     * store that can ask its server (IMAP GETQUOTAROOT) overrides it. For a size preflight, not
+     * for the engine: never called during a pass.
+     */
+    default org.mailsync.StoreCapacity capacity() throws MailStoreException {
+        java.util.OptionalLong max = capabilities().maxMessageSize();
+        return max.isPresent()
+                ? org.mailsync.StoreCapacity.UNKNOWN.withMaxMessageSize(max.getAsLong())
+                : org.mailsync.StoreCapacity.UNKNOWN;
+    }
+
+    /**
+     * How much mail a folder holds, and how many of its messages are larger than {@code
+     * largerThan} bytes (0: not asked). By default the folder's listing summed: its sizes, as the
+     * engine would copy them (for a local store, its files' sizes with CRLF line ends). A store
+     * that can answer more cheaply (IMAP {@code STATUS SIZE}) overrides it.
+     *
+     * @throws org.mailsync.FolderUnusableException if it does not exist or cannot be opened
+     */
+    default org.mailsync.FolderSize folderSize(FolderPath path, long largerThan) throws MailStoreException {
+        checkArgument(largerThan >= 0, "largerThan must not be negative, not %s", largerThan);
+        long[] sum = new long[4]; // messages, bytes, largest, larger than the bound
+        try (MailFolder folder = openFolder(path)) {
+            folder.list(MessageQuery.all(), batch -> {
+                for (MessageInfo m : batch) {
+                    sum[0]++;
+                    sum[1] += m.size();
+                    sum[2] = Math.max(sum[2], m.size());
+                    if (largerThan > 0 && m.size() > largerThan) {
+                        sum[3]++;
+                    }
+                }
+            });
+        }
+        return new org.mailsync.FolderSize(sum[0], sum[1], sum[0] == 0 ? null : sum[2], sum[3]);
+    }
+
+    /**
      * Subscribes to or unsubscribes from a folder; a store without {@link
      * org.mailsync.Capability#SUBSCRIPTIONS} ignores the call.
      */

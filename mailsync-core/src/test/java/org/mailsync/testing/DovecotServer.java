@@ -72,6 +72,17 @@ public final class DovecotServer implements AutoCloseable {
             return new Options(mailLocation, namespacePrefix, separator, extraConfig + "\n" + lines, tls);
         }
 
+        /**
+         * The quota plugin (count backend) with this rule for every user, e.g. {@code storage=20M}
+         * or {@code messages=5}; IMAP then offers QUOTA and answers GETQUOTAROOT (RFC 9208).
+         */
+        public Options withQuota(String rule) {
+            return withExtraConfig("mail_plugins = $mail_plugins quota\n"
+                    + "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n"
+                    + "plugin {\n  quota = count:User quota\n  quota_rule = *:" + rule + "\n"
+                    + "  quota_vsizes = yes\n}");
+        }
+
         /** Turns on TLS (port {@link #tlsPort()}) and STARTTLS with a fresh self-signed certificate. */
         public Options withTls() {
             return new Options(mailLocation, namespacePrefix, separator, extraConfig, true);

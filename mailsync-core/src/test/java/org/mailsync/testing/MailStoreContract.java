@@ -212,6 +212,35 @@ public abstract class MailStoreContract {
         }
     }
 
+    @Test
+    void folderSizeAgreesWithTheListingAndCountsMessagesAboveABound() throws Exception {
+        try (MailFolder f = folder("Sizes")) {
+            append(f, TestMessages.simple("small", "1"), Flags.NONE);
+            append(f, TestMessages.simple("small too", "2"), Flags.NONE);
+            append(f, TestMessages.withAttachment(20_000, 7), Flags.NONE);
+            List<MessageInfo> listed = listAll(f);
+            long bytes = listed.stream().mapToLong(MessageInfo::size).sum();
+            long largest = listed.stream().mapToLong(MessageInfo::size).max().orElseThrow();
+            long smallest = listed.stream().mapToLong(MessageInfo::size).min().orElseThrow();
+
+            org.mailsync.FolderSize plain = store().folderSize(FolderPath.of("Sizes"), 0);
+            assertThat(plain.messages()).isEqualTo(3);
+            assertThat(plain.bytes()).isEqualTo(bytes);
+            assertThat(plain.largerThanBound()).isZero();
+            plain.optionalLargest().ifPresent(l -> assertThat(l).isEqualTo(largest));
+
+            // A bound between the small messages and the large one: exactly the large one is above it.
+            org.mailsync.FolderSize bounded = store().folderSize(FolderPath.of("Sizes"), (smallest + largest) / 2);
+            assertThat(bounded.messages()).isEqualTo(3);
+            assertThat(bounded.bytes()).isEqualTo(bytes);
+            assertThat(bounded.largerThanBound()).isEqualTo(1);
+            assertThat(bounded.largest()).isEqualTo(largest);
+        }
+        assertThat(store().folderSize(FolderPath.INBOX, 0).bytes()).isZero();
+        assertThatThrownBy(() -> store().folderSize(FolderPath.of("No such folder"), 0))
+                .isInstanceOf(FolderUnusableException.class);
+    }
+
     @TestFactory
     Stream<DynamicTest> subscriptions() throws Exception {
         boolean declared = store().capabilities().has(Capability.SUBSCRIPTIONS);

@@ -303,6 +303,65 @@ final class ImapMailFolder implements MailFolder {
         }
     }
 
+    /** Messages, bytes and the largest by one {@code UID FETCH 1:* (UID RFC822.SIZE)}; see {@link ImapStore#folderSize}. */
+    org.mailsync.FolderSize sizes(long largerThan) throws MailStoreException {
+        long[] sum = run("UID FETCH (RFC822.SIZE)", true, (p, c) -> {
+            catchUp(p);
+            Map<Long, Long> sizes = new HashMap<>();
+            Commands.stream(p, "UID FETCH 1:* (UID RFC822.SIZE)", null, r -> {
+                if (r instanceof FetchResponse f) {
+                    MessageInfo info = Commands.messageInfo(f);
+                    if (info != null) {
+                        sizes.put(info.uid().value(), info.size()); // a UID answered twice counts once
+                    }
+                }
+            });
+            long[] out = new long[4];
+            for (long size : sizes.values()) {
+                out[0]++;
+                out[1] += size;
+                out[2] = Math.max(out[2], size);
+                out[3] += largerThan > 0 && size > largerThan ? 1 : 0;
+            }
+            return out;
+        });
+        return new org.mailsync.FolderSize(sum[0], sum[1], sum[0] == 0 ? null : sum[2], sum[3]);
+    }
+
+    /**
+     * How many messages are larger than {@code bound} and the largest of them ({@code UID SEARCH
+     * LARGER bound}, then their RFC822.SIZE): {count, largest}.
+     */
+    long[] sizesAbove(long bound) throws MailStoreException {
+        return run("UID SEARCH LARGER", true, (p, c) -> {
+            catchUp(p);
+            TreeSet<Long> hits = new TreeSet<>();
+            Commands.stream(p, "UID SEARCH LARGER " + bound, null, r -> hits.addAll(ImapCapacity.searchHits(r)));
+            long[] out = new long[2];
+            for (List<Long> part : Lists.partition(new ArrayList<>(hits), UIDS_PER_COMMAND)) {
+                List<MessageUid> uids = part.stream().map(MessageUid::of).toList();
+                Map<Long, Long> sizes = new HashMap<>();
+                Commands.stream(p, "UID FETCH " + Commands.uidSet(uids) + " (UID RFC822.SIZE)", null, r -> {
+                    if (r instanceof FetchResponse f) {
+                        MessageInfo info = Commands.messageInfo(f);
+                        if (info != null && hits.contains(info.uid().value())) {
+                            sizes.put(info.uid().value(), info.size());
+                        }
+                    }
+                });
+                for (long size : sizes.values()) {
+                    // The server's SEARCH and its RFC822.SIZE must agree; a message that is not
+                    // larger after all is not counted.
+                    if (size > bound) {
+                        out[0]++;
+                        out[1] = Math.max(out[1], size);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     @Override
     public Optional<RawMessage> read(MessageUid uid) throws MailStoreException {
         List<RawMessage> found = new ArrayList<>(1);

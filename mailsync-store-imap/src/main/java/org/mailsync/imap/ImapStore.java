@@ -461,6 +461,65 @@ public final class ImapStore implements MailStore {
         }
     }
 
+    /**
+     * The quota of INBOX's quota roots ({@code GETQUOTAROOT INBOX}, where the server offers QUOTA;
+     * with several roots the one with the least room, each resource on its own) and the largest
+     * message accepted ({@code APPENDLIMIT=n} in CAPABILITY, else {@code STATUS INBOX
+     * (APPENDLIMIT)} where the server offers a bare APPENDLIMIT). What the server does not say, or
+     * refuses to say, is unknown.
+     */
+    @Override
+    public org.mailsync.StoreCapacity capacity() throws MailStoreException {
+        checkOpen();
+        boolean quota = serverCapabilities.stream().anyMatch(c -> c.equals("QUOTA") || c.startsWith("QUOTA="));
+        boolean perMailbox = serverHas("APPENDLIMIT");
+        java.util.OptionalLong declared = capabilities.maxMessageSize();
+        if (!quota && !perMailbox) {
+            return MailStore.super.capacity();
+        }
+        return withConnection(
+                ErrorContext.of(account()), "GETQUOTAROOT", (p, c) -> ImapCapacity.ask(p, quota, perMailbox, declared));
+    }
+
+    /**
+     * With STATUS=SIZE (RFC 8438), {@code STATUS name (MESSAGES SIZE)} without selecting the
+     * folder, and for a bound {@code UID SEARCH LARGER bound} and the sizes of what it finds; else
+     * one {@code UID FETCH 1:* (UID RFC822.SIZE)} summed.
+     */
+    @Override
+    public org.mailsync.FolderSize folderSize(FolderPath path, long largerThan) throws MailStoreException {
+        checkOpen();
+        checkArgument(largerThan >= 0, "largerThan must not be negative, not %s", largerThan);
+        String name = serverName(path);
+        if (serverHas("STATUS=SIZE")) {
+            Map<String, Long> items = withConnection(ErrorContext.of(account(), path), "STATUS", (p, c) -> {
+                // A pooled connection may have this folder selected from earlier: Courier
+                // answers STATUS of the selected mailbox from the session's old view until
+                // a NOOP (see ImapMailFolder#catchUp).
+                p.noop();
+                return ImapCapacity.statusItems(p, name, "MESSAGES SIZE");
+            });
+            if (items.isEmpty()) {
+                // Refused: most likely no such folder; opening it below says which.
+                ImapMailFolder.open(this, path, name).close();
+            }
+            Long messages = items.get("MESSAGES");
+            Long bytes = items.get("SIZE");
+            if (messages != null && bytes != null) {
+                if (largerThan == 0 || messages == 0) {
+                    return new org.mailsync.FolderSize(messages, bytes, null, 0);
+                }
+                try (ImapMailFolder folder = ImapMailFolder.open(this, path, name)) {
+                    long[] above = folder.sizesAbove(largerThan);
+                    return new org.mailsync.FolderSize(messages, bytes, above[0] == 0 ? null : above[1], above[0]);
+                }
+            }
+        }
+        try (ImapMailFolder folder = ImapMailFolder.open(this, path, name)) {
+            return folder.sizes(largerThan);
+        }
+    }
+
     @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
     @Override
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {

@@ -68,6 +68,9 @@ final class CourierLikeImapServer implements AutoCloseable {
     private volatile int quotaMessages = -1;
     private volatile String quotaRefusal = "";
     private volatile boolean createSpecialUse;
+    private volatile String extraCapabilities = "";
+    private volatile @Nullable List<String> quotaLines;
+    private volatile @Nullable String appendLimitStatus;
 
     /** Starts a server holding an empty INBOX. */
     CourierLikeImapServer() throws IOException {
@@ -136,6 +139,27 @@ final class CourierLikeImapServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Offers these capabilities too, e.g. {@code APPENDLIMIT=1000} or {@code STATUS=SIZE} (then
+     * {@code STATUS (SIZE)} answers the sum of the mailbox's message sizes).
+     */
+    CourierLikeImapServer offer(String capabilities) {
+        extraCapabilities = " " + capabilities;
+        return this;
+    }
+
+    /** Answers {@code GETQUOTAROOT} with {@code * QUOTAROOT} naming no root, then these {@code * QUOTA} lines. */
+    CourierLikeImapServer quotaRoot(String... quotaAnswers) {
+        quotaLines = List.of(quotaAnswers);
+        return this;
+    }
+
+    /** Answers {@code STATUS name (APPENDLIMIT)} (RFC 7889) with this value ({@code 1000} or {@code NIL}). */
+    CourierLikeImapServer appendLimitInStatus(String value) {
+        appendLimitStatus = value;
+        return this;
+    }
+
     /** Every command received, tag and literals left out. */
     List<String> commands() {
         return List.copyOf(commands);
@@ -180,7 +204,8 @@ final class CourierLikeImapServer implements AutoCloseable {
     private String capabilities() {
         // Courier-IMAP 5.0's list, less what it offers only in some builds.
         return "IMAP4rev1 CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT SORT QUOTA IDLE"
-                + (createSpecialUse ? " SPECIAL-USE CREATE-SPECIAL-USE" : "");
+                + (createSpecialUse ? " SPECIAL-USE CREATE-SPECIAL-USE" : "")
+                + extraCapabilities;
     }
 
     private void accept() {
@@ -365,6 +390,17 @@ final class CourierLikeImapServer implements AutoCloseable {
                 }
                 case "EXPUNGE" -> expunge();
                 case "UID" -> uid(args);
+                case "GETQUOTAROOT" -> {
+                    List<String> lines = quotaLines;
+                    if (lines == null) {
+                        throw new Bad("command not offered: " + command);
+                    }
+                    count(args, 1);
+                    send("* QUOTAROOT \"" + mailbox(args.get(0)) + "\"" + (lines.isEmpty() ? "" : " \"User quota\""));
+                    for (String line : lines) {
+                        send("* QUOTA " + line);
+                    }
+                }
                 default -> throw new Bad("command not offered: " + command);
             }
             send(tag + " OK " + command + " completed");
@@ -497,6 +533,22 @@ final class CourierLikeImapServer implements AutoCloseable {
                     case "RECENT", "UNSEEN" -> items.add(upper + " 0");
                     case "UIDNEXT" -> items.add("UIDNEXT " + (fromView ? viewUidNext : box.nextUid));
                     case "UIDVALIDITY" -> items.add("UIDVALIDITY " + box.uidValidity);
+                    case "SIZE" -> {
+                        if (!extraCapabilities.contains("STATUS=SIZE")) {
+                            throw new Bad("unknown STATUS item " + item);
+                        }
+                        items.add("SIZE "
+                                + box.messages.values().stream()
+                                        .mapToLong(x -> x.bytes.length)
+                                        .sum());
+                    }
+                    case "APPENDLIMIT" -> {
+                        String limit = appendLimitStatus;
+                        if (limit == null) {
+                            throw new Bad("unknown STATUS item " + item);
+                        }
+                        items.add("APPENDLIMIT " + limit);
+                    }
                     default -> throw new Bad("unknown STATUS item " + item);
                 }
             }
@@ -604,7 +656,12 @@ final class CourierLikeImapServer implements AutoCloseable {
                                 switch (criteria) {
                                     case "ALL" -> true;
                                     case "DELETED" -> m != null && m.flags.contains("\\Deleted");
-                                    default -> throw new Bad("search not scripted: " + criteria);
+                                    default -> {
+                                        if (!criteria.matches("LARGER [0-9]+")) {
+                                            throw new Bad("search not scripted: " + criteria);
+                                        }
+                                        yield m != null && m.bytes.length > Long.parseLong(criteria.substring(7));
+                                    }
                                 };
                         if (hit && m != null) {
                             answer.append(' ').append(uid);

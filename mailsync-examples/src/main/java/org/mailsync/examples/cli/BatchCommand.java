@@ -14,7 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.FolderMapping;
 import org.mailsync.MailStoreException;
+import org.mailsync.StoreCapacity;
 import org.mailsync.SyncReport;
 import org.mailsync.examples.cli.BatchFile.Account;
 import org.mailsync.spi.MailStore;
@@ -69,15 +71,18 @@ final class BatchCommand implements Mailsync.Subcommand {
 
     @Option(
             names = "--preflight",
-            description = "only log in on both sides of every line and report what fails and why")
+            description = "only log in on both sides of every line and report what fails and why, with each"
+                    + " account's folders, messages and MB against the target's quota and APPENDLIMIT (an account"
+                    + " that does not fit fails with exit 6)")
     boolean preflight;
 
     @Option(
             names = "--preflight-timeout",
             paramLabel = "SECONDS",
             converter = OptionTypes.Count.class,
-            description = "the most one account's preflight may take (default 30); a host that does not answer"
-                    + " in time is reported as a timeout (exit 4)")
+            description = "the most one account's preflight logins may take (default 30); a host that does not"
+                    + " answer in time is reported as a timeout (exit 4); measuring the account's sizes then gets as"
+                    + " long again (past it they are reported unknown)")
     int preflightTimeout = 30;
 
     @Option(
@@ -111,6 +116,26 @@ final class BatchCommand implements Mailsync.Subcommand {
     @Nullable
     Path checkpointBase;
 
+    @Option(
+            names = "--provision-command",
+            paramLabel = "CMD",
+            description = "run CMD once per account before its migration, to create it on the target (with"
+                    + " --preflight: in check mode); the account's values reach it as MAILSYNC_* environment"
+                    + " variables, never on its command line (MAILSYNC_TARGET_USER, MAILSYNC_TARGET_PASSWORD,"
+                    + " MAILSYNC_FIELD_<COLUMN> per extra CSV column, MAILSYNC_PROVISION_MODE=create|check); CMD is"
+                    + " split into words and run without a shell (write sh -c '...' for one); a non-zero exit"
+                    + " refuses the account with the command's first line of error output (exit 6)")
+    @Nullable
+    String provisionCommand;
+
+    @Option(
+            names = "--provision-timeout",
+            paramLabel = "SECONDS",
+            converter = OptionTypes.Count.class,
+            description = "the most one run of the provision command may take (default 60); it is then stopped"
+                    + " and the account refused")
+    int provisionTimeout = 60;
+
     @Mixin
     RunOptions run = new RunOptions();
 
@@ -141,14 +166,20 @@ final class BatchCommand implements Mailsync.Subcommand {
         // An account never gets more folder workers than the cap leaves connections for (one is
         // the store's own), or its workers would wait on each other's connections.
         RunOptions.Plan plan = run.plan(mapping, 2, cap - 1);
+        ProvisionCommand provision = provisionCommand == null
+                ? null
+                : new ProvisionCommand(
+                        provisionCommand,
+                        Duration.ofSeconds(OptionTypes.inRange("provision-timeout", provisionTimeout, 1, 86_400)),
+                        t.env());
         List<Account> accounts = BatchFile.parse(BatchFile.read(file, charset), sourceServer, targetServer);
         if (accounts.isEmpty()) {
             throw new UsageException(file + " lists no accounts");
         }
         try {
             return preflight
-                    ? preflightAll(accounts, accountsAtOnce, cap, timeout, t)
-                    : migrateAll(accounts, plan, accountsAtOnce, cap, t);
+                    ? preflightAll(accounts, accountsAtOnce, cap, timeout, t, provision)
+                    : migrateAll(accounts, plan, accountsAtOnce, cap, t, provision);
         } finally {
             accounts.forEach(a -> {
                 Arrays.fill(a.sourcePassword(), '\0');
@@ -157,7 +188,13 @@ final class BatchCommand implements Mailsync.Subcommand {
         }
     }
 
-    private ExitCode migrateAll(List<Account> accounts, RunOptions.Plan plan, int jobs, int cap, Terminal t)
+    private ExitCode migrateAll(
+            List<Account> accounts,
+            RunOptions.Plan plan,
+            int jobs,
+            int cap,
+            Terminal t,
+            @Nullable ProvisionCommand provision)
             throws InterruptedException {
         int perAccount = plan.connections();
         Map<String, Semaphore> servers = new TreeMap<>();
@@ -172,6 +209,16 @@ final class BatchCommand implements Mailsync.Subcommand {
         try {
             for (Account account : accounts) {
                 futures.add(pool.submit(() -> {
+                    if (provision != null) {
+                        // Before any connection slot is taken: the command may take its time.
+                        long begin = System.nanoTime();
+                        ProvisionCommand.Result created = provision.run(account, ProvisionCommand.Mode.CREATE);
+                        if (!created.accepted()) {
+                            String why = "provisioning refused: " + created.reason();
+                            quiet.err().println("batch " + account + ": " + why);
+                            return new Outcome(account, ExitCode.FAILURE, null, why, seconds(begin));
+                        }
+                    }
                     // Permits are taken in server-name order, so that two accounts never wait on
                     // each other's servers.
                     List<Semaphore> held = new ArrayList<>();
@@ -227,6 +274,22 @@ final class BatchCommand implements Mailsync.Subcommand {
      */
     ExitCode preflightAll(List<Account> accounts, int jobs, int cap, Duration timeout, Terminal t)
             throws InterruptedException {
+        return preflightAll(accounts, jobs, cap, timeout, t, null);
+    }
+
+    /**
+     * The preflight as above; with a provision command, that command runs for each account in
+     * check mode (a refusal fails the account with its reason), and a target login refused as
+     * wrong user or password is no failure: the account is created only by the migration's run.
+     */
+    ExitCode preflightAll(
+            List<Account> accounts,
+            int jobs,
+            int cap,
+            Duration timeout,
+            Terminal t,
+            @Nullable ProvisionCommand provision)
+            throws InterruptedException {
         Map<String, Semaphore> servers = new java.util.concurrent.ConcurrentHashMap<>();
         for (Account a : accounts) {
             servers.computeIfAbsent(a.source().server(), s -> new Semaphore(cap, true));
@@ -253,21 +316,40 @@ final class BatchCommand implements Mailsync.Subcommand {
         Duration perWait = timeout.dividedBy(3).compareTo(Duration.ofSeconds(1)) < 0
                 ? Duration.ofSeconds(1)
                 : timeout.dividedBy(3);
+        // The size preflight's folders: those the folder options select. Reports print in line order.
+        FolderMapping folders = mapping.folders();
+        Map<Integer, String> reports = new java.util.concurrent.ConcurrentSkipListMap<>();
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Account account : accounts) {
                 futures.add(pool.submit(() -> {
                     long start = System.nanoTime();
                     long deadline = start + timeout.toNanos();
-                    Future<Login> source = logins.submit(() -> login(account, Side.SOURCE, servers, deadline, perWait));
-                    Future<Login> target = logins.submit(() -> login(account, Side.TARGET, servers, deadline, perWait));
+                    // Each side's login is judged by the account's deadline as soon as it is in;
+                    // the sizes measured after it get a time of their own and never fail a login.
+                    java.util.concurrent.CompletableFuture<Login> sourceIn =
+                            new java.util.concurrent.CompletableFuture<>();
+                    java.util.concurrent.CompletableFuture<Login> targetIn =
+                            new java.util.concurrent.CompletableFuture<>();
+                    Future<Login> source = logins.submit(() -> login(
+                            account,
+                            Side.SOURCE,
+                            servers,
+                            deadline,
+                            perWait,
+                            s -> SizePreflight.measure(s, folders, 0),
+                            sourceIn));
+                    Future<Login> target = logins.submit(() ->
+                            login(account, Side.TARGET, servers, deadline, perWait, MailStore::capacity, targetIn));
                     List<String> problems = new ArrayList<>();
                     ExitCode code = ExitCode.OK;
+                    boolean notYetCreated = false;
                     for (Future<Login> future : List.of(source, target)) {
                         String name = future == source ? "source" : "target";
+                        Future<Login> in = future == source ? sourceIn : targetIn;
                         Login login;
                         try {
-                            login = future.get(
+                            login = in.get(
                                     Math.max(0, deadline - System.nanoTime()),
                                     java.util.concurrent.TimeUnit.NANOSECONDS);
                         } catch (java.util.concurrent.TimeoutException e) {
@@ -280,12 +362,63 @@ final class BatchCommand implements Mailsync.Subcommand {
                         } catch (ExecutionException e) {
                             login = new Login(ExitCode.FAILURE, String.valueOf(e.getCause()));
                         }
-                        if (login.code() != ExitCode.OK) {
+                        if (provision != null && future == target && login.code() == ExitCode.AUTHENTICATION) {
+                            notYetCreated = true; // the provision command creates it before the migration
+                        } else if (login.code() != ExitCode.OK) {
                             code = code.worse(login.code());
                             problems.add(name + ": " + kind(login.code()) + ": " + login.reason());
                         }
                     }
-                    String detail = problems.isEmpty() ? "both logins work" : String.join("; ", problems);
+                    boolean loginsWork = problems.isEmpty();
+                    if (provision != null) {
+                        // After the logins were judged: the command's time is not the logins'.
+                        ProvisionCommand.Result check = provision.run(account, ProvisionCommand.Mode.CHECK);
+                        if (!check.accepted()) {
+                            code = code.worse(ExitCode.FAILURE);
+                            problems.add("provisioning: refused: " + check.reason());
+                        }
+                    }
+                    String detail = problems.isEmpty()
+                            ? (notYetCreated
+                                    ? "source login works; the target account is not there yet (the provision"
+                                            + " command creates it)"
+                                    : "both logins work")
+                            : String.join("; ", problems);
+                    if (loginsWork) {
+                        long sizing = System.nanoTime() + timeout.toNanos();
+                        Login[] done = new Login[2];
+                        List<String> notes = new ArrayList<>();
+                        for (Future<Login> future : List.of(source, target)) {
+                            Login measured;
+                            try {
+                                measured = future.get(
+                                        Math.max(0, sizing - System.nanoTime()),
+                                        java.util.concurrent.TimeUnit.NANOSECONDS);
+                            } catch (java.util.concurrent.TimeoutException e) {
+                                future.cancel(true);
+                                measured = new Login(
+                                        ExitCode.OK, "", null, "not measured within " + timeout.toSeconds() + " s");
+                            } catch (ExecutionException e) {
+                                measured = new Login(ExitCode.OK, "", null, String.valueOf(e.getCause()));
+                            }
+                            if (!measured.note().isEmpty()) {
+                                notes.add((future == source ? "source: " : "target: ") + measured.note());
+                            }
+                            done[future == source ? 0 : 1] = measured;
+                        }
+                        if (!notes.isEmpty()) {
+                            detail += "; sizes unknown (" + String.join("; ", notes) + ")";
+                        }
+                        SizePreflight.Report sizes =
+                                sizes(account, done[0], done[1], servers, sizing, perWait, folders);
+                        if (sizes != null) {
+                            reports.put(account.line(), sizes.toText(account.toString()));
+                            detail += "; " + sizes.verdict();
+                            if (sizes.fit() == SizePreflight.Fit.DOES_NOT_FIT) {
+                                code = code.worse(ExitCode.FAILURE);
+                            }
+                        }
+                    }
                     quiet.err().println("preflight " + account + ": " + detail);
                     return new Outcome(account, code, null, detail, seconds(start));
                 }));
@@ -298,6 +431,7 @@ final class BatchCommand implements Mailsync.Subcommand {
                     throw new IllegalStateException("preflight worker failed", e.getCause());
                 }
             }
+            reports.values().forEach(t.out()::print);
             t.out().print(summary(outcomes, true));
             return outcomes.stream().map(Outcome::code).reduce(ExitCode.OK, ExitCode::worse);
         } finally {
@@ -306,11 +440,97 @@ final class BatchCommand implements Mailsync.Subcommand {
         }
     }
 
-    /** How one side's login went. */
-    private record Login(ExitCode code, String reason) {}
+    /**
+     * How one side's login went, and what was measured while logged in: the source's sizes, the
+     * target's capacity (null when not measured; {@code note} says why).
+     */
+    private record Login(ExitCode code, String reason, @Nullable Object measured, String note) {
+        Login(ExitCode code, String reason) {
+            this(code, reason, null, "");
+        }
+    }
 
-    /** One side's login. Holds one slot of that side's server only while logging in there. */
-    private Login login(Account a, Side side, Map<String, Semaphore> servers, long deadline, Duration perWait)
+    /** What is measured on one side while logged in. */
+    private interface Measure {
+        Object on(MailStore store) throws MailStoreException;
+    }
+
+    /**
+     * The size preflight of an account whose logins both worked: the source's sizes against the
+     * target's capacity. Where the target has an APPENDLIMIT and a source folder's largest message
+     * is unknown (a source with STATUS SIZE), the source is asked once more, for the messages above
+     * it. Null when the sizes could not be measured (the login detail says so).
+     */
+    private SizePreflight.@Nullable Report sizes(
+            Account account,
+            Login source,
+            Login target,
+            Map<String, Semaphore> servers,
+            long deadline,
+            Duration perWait,
+            FolderMapping folders)
+            throws InterruptedException {
+        if (!(source.measured() instanceof SizePreflight.Source sizes)) {
+            return null;
+        }
+        StoreCapacity capacity = target.measured() instanceof StoreCapacity c ? c : StoreCapacity.UNKNOWN;
+        long bound = SizePreflight.bound(capacity);
+        boolean unknownLargest = sizes.folders().stream()
+                .anyMatch(f -> f.size().messages() > 0 && f.size().largest() == null);
+        if (bound > 0 && unknownLargest) {
+            Login again = login(
+                    account, Side.SOURCE, servers, deadline, perWait, s -> SizePreflight.measure(s, folders, bound));
+            if (again.measured() instanceof SizePreflight.Source bounded) {
+                sizes = bounded;
+            } else {
+                // Not checked against the APPENDLIMIT: judged without it rather than passed.
+                return SizePreflight.judge(new SizePreflight.Source(sizes.folders(), 0), capacity);
+            }
+        }
+        return SizePreflight.judge(new SizePreflight.Source(sizes.folders(), bound), capacity);
+    }
+
+    /**
+     * One side's login, and {@code measure} while logged in. Holds one slot of that side's server
+     * only while logged in there.
+     */
+    private Login login(
+            Account a, Side side, Map<String, Semaphore> servers, long deadline, Duration perWait, Measure measure)
+            throws InterruptedException {
+        return login(a, side, servers, deadline, perWait, measure, new java.util.concurrent.CompletableFuture<>());
+    }
+
+    /**
+     * One side's login as above; {@code loggedIn} gets the login's result as soon as it is known,
+     * before anything is measured (or the failure that ended the login).
+     */
+    private Login login(
+            Account a,
+            Side side,
+            Map<String, Semaphore> servers,
+            long deadline,
+            Duration perWait,
+            Measure measure,
+            java.util.concurrent.CompletableFuture<Login> loggedIn)
+            throws InterruptedException {
+        try {
+            Login result = loginAndMeasure(a, side, servers, deadline, perWait, measure, loggedIn);
+            loggedIn.complete(result);
+            return result;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            loggedIn.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private Login loginAndMeasure(
+            Account a,
+            Side side,
+            Map<String, Semaphore> servers,
+            long deadline,
+            Duration perWait,
+            Measure measure,
+            java.util.concurrent.CompletableFuture<Login> loggedIn)
             throws InterruptedException {
         StoreSpec spec = side == Side.SOURCE ? a.source() : a.target();
         Semaphore slot =
@@ -325,7 +545,13 @@ final class BatchCommand implements Mailsync.Subcommand {
                     Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), Math.min(left, perWait.toNanos())));
             try (MailStore store = spec.open(c, false, wait)) {
                 store.listFolders();
-                return new Login(ExitCode.OK, "");
+                loggedIn.complete(new Login(ExitCode.OK, ""));
+                try {
+                    return new Login(ExitCode.OK, "", measure.on(store), "");
+                } catch (MailStoreException e) {
+                    // The login works; only the sizes are unknown, and the report says why.
+                    return new Login(ExitCode.OK, "", null, e.reason());
+                }
             } catch (MailStoreException e) {
                 return new Login(ExitCode.of(e), e.reason());
             }

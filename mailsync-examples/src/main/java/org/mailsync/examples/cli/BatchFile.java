@@ -33,8 +33,22 @@ import org.jspecify.annotations.Nullable;
 final class BatchFile {
     private BatchFile() {}
 
-    /** One CSV line. Immutable; never printed with its passwords. */
-    record Account(int line, StoreSpec source, char[] sourcePassword, StoreSpec target, char[] targetPassword) {
+    /**
+     * One CSV line, with the values of the extra columns a header line names ({@code fields}: the
+     * column's environment name, see {@link #fieldName}, to the line's value; empty for a missing
+     * value). Immutable; never printed with its passwords or fields.
+     */
+    record Account(
+            int line,
+            StoreSpec source,
+            char[] sourcePassword,
+            StoreSpec target,
+            char[] targetPassword,
+            Map<String, String> fields) {
+        Account(int line, StoreSpec source, char[] sourcePassword, StoreSpec target, char[] targetPassword) {
+            this(line, source, sourcePassword, target, targetPassword, Map.of());
+        }
+
         String name() {
             return source.user() + " -> " + target.user();
         }
@@ -118,6 +132,9 @@ final class BatchFile {
         List<Account> accounts = new ArrayList<>();
         boolean first = true;
         int columns = 6;
+        // The columns after the host columns, named by a header line: their environment names.
+        List<String> extras = List.of();
+        int hostColumns = 2;
         try (CSVParser parser = CSVParser.parse(text, format)) {
             for (CSVRecord record : parser) {
                 List<String> fields = record.toList();
@@ -129,7 +146,10 @@ final class BatchFile {
                     first = false;
                     // A line with more fields than the header names has a separator where none
                     // belongs, most likely inside an unquoted password: refused, never guessed at.
-                    columns = Math.max(4, Math.min(6, fields.size()));
+                    int hosts = hostColumns(fields);
+                    extras = extraColumns(fields, 4 + hosts);
+                    columns = extras.isEmpty() ? Math.max(4, Math.min(6, fields.size())) : fields.size();
+                    hostColumns = hosts;
                     continue;
                 }
                 first = false;
@@ -142,16 +162,26 @@ final class BatchFile {
                                     ? " (is a password with a separator in it not \"quoted\"?)"
                                     : ""));
                 }
-                StoreSpec source = server(fields, 4, sourceServer, "source", line);
-                StoreSpec target = server(fields, 5, targetServer, "target", line);
+                StoreSpec source =
+                        server(hostColumns >= 1 ? fields : fields.subList(0, 4), 4, sourceServer, "source", line);
+                StoreSpec target =
+                        server(hostColumns >= 2 ? fields : fields.subList(0, 4), 5, targetServer, "target", line);
                 source = user(source, fields, 0, line);
                 target = user(target, fields, 2, line);
+                Map<String, String> values = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < extras.size(); i++) {
+                    int index = 4 + hostColumns + i;
+                    values.put(
+                            extras.get(i),
+                            index < fields.size() ? fields.get(index).trim() : "");
+                }
                 accounts.add(new Account(
                         line,
                         source,
                         fields.get(1).toCharArray(),
                         target,
-                        fields.get(3).toCharArray()));
+                        fields.get(3).toCharArray(),
+                        java.util.Collections.unmodifiableMap(values)));
             }
         } catch (UncheckedIOException | IOException e) {
             throw malformed(e);
@@ -247,6 +277,65 @@ final class BatchFile {
             throw new UsageException(String.join("\n", problems)
                     + "\n(one line per account: two runs into one mailbox at once would copy its mail twice)");
         }
+    }
+
+    /**
+     * How many of a header's columns 5 and 6 name hosts ("host", "server", "rechner" in their
+     * name): 0, 1 or 2. The columns after them are fields for a provision command.
+     */
+    private static int hostColumns(List<String> header) {
+        int hosts = 0;
+        for (int i = 4; i < Math.min(6, header.size()); i++) {
+            String name = header.get(i).toLowerCase(Locale.ROOT);
+            if (!(name.contains("host") || name.contains("server") || name.contains("rechner"))) {
+                break;
+            }
+            hosts++;
+        }
+        return hosts;
+    }
+
+    /**
+     * The environment names of a header's columns from {@code from} on (display name, aliases,
+     * quota ...). Refuses the file when two columns come to the same name.
+     */
+    private static List<String> extraColumns(List<String> header, int from) {
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = from; i < header.size(); i++) {
+            String name = fieldName(header.get(i), i + 1);
+            Integer before = seen.putIfAbsent(name, i + 1);
+            if (before != null) {
+                throw new UsageException("line 1: columns " + before + " and " + (i + 1) + " both name the field "
+                        + name + " (rename one in the header)");
+            }
+            names.add(name);
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * A column's name as it appears in a provision command's environment, after {@code
+     * MAILSYNC_FIELD_}: accents dropped, letters upper case, every run of other characters one
+     * {@code _} ("Display name" is {@code DISPLAY_NAME}, "E-Mail-Weiterleitung" {@code
+     * E_MAIL_WEITERLEITUNG}, "Größe" {@code GROESSE}); {@code COLUMN_n} for a name with no letter
+     * or digit.
+     */
+    static String fieldName(String header, int column) {
+        String text = header.strip()
+                .replace("ß", "ss")
+                .replace("ä", "ae")
+                .replace("ö", "oe")
+                .replace("ü", "ue")
+                .replace("Ä", "Ae")
+                .replace("Ö", "Oe")
+                .replace("Ü", "Ue");
+        text = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFD)
+                .replaceAll("\\p{M}", "")
+                .toUpperCase(Locale.ROOT)
+                .replaceAll("[^A-Z0-9]+", "_")
+                .replaceAll("^_+|_+$", "");
+        return text.isEmpty() ? "COLUMN_" + column : text;
     }
 
     /** A first line that names the columns (English or German), rather than an account. */

@@ -95,6 +95,9 @@ final class MigrateCommand implements Mailsync.Subcommand {
         Result result = migrate(source, sc, target, tc, plan, dir, t, "migrate");
         if (result.report() != null) {
             t.out().print(result.report().toText());
+            if (!result.problem().isEmpty()) {
+                t.err().println("mailsync: " + result.problem());
+            }
         } else {
             t.err().println("mailsync: " + result.problem());
         }
@@ -165,12 +168,18 @@ final class MigrateCommand implements Mailsync.Subcommand {
         try {
             from = plan.throttled(source.open(sourceCredentials, false, null, plan.sourceIds(checkpoints)));
             to = new SerialFolderCreation(target.open(targetCredentials, true));
+            SizePreflight.Report sizes = plan.options().dryRun ? sizes(from, to, plan, t) : null;
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
             SyncReport report = plan.engine(from, to, checkpoints)
                     .listener(progress)
                     .build()
                     .run();
-            return new Result(exitCode(report, progress.decisiveFailure()), report, "");
+            ExitCode code = exitCode(report, progress.decisiveFailure());
+            if (sizes != null && sizes.fit() == SizePreflight.Fit.DOES_NOT_FIT) {
+                // A dry run is a preflight: an account that will not fit fails it.
+                return new Result(code.worse(ExitCode.FAILURE), report, sizes.verdict());
+            }
+            return new Result(code, report, "");
         } catch (MailStoreException e) {
             return new Result(ExitCode.of(e), null, e.getMessage());
         } catch (CheckpointBusyException e) {
@@ -183,6 +192,22 @@ final class MigrateCommand implements Mailsync.Subcommand {
         } finally {
             closeQuietly(from, t);
             closeQuietly(to, t);
+        }
+    }
+
+    /**
+     * The size preflight of a dry run, printed before its report; null (and said why) when a store
+     * cannot tell its sizes: the dry run goes on.
+     */
+    private static SizePreflight.@Nullable Report sizes(MailStore from, MailStore to, RunOptions.Plan plan, Terminal t)
+            throws InterruptedException {
+        try {
+            SizePreflight.Report sizes = SizePreflight.run(from, to, plan.folders());
+            t.out().print(sizes.toText(from.account() + " -> " + to.account()));
+            return sizes;
+        } catch (MailStoreException e) {
+            t.out().println("sizes unknown: " + e.getMessage());
+            return null;
         }
     }
 

@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
  * <p>Not thread-safe while picocli fills it; read-only afterwards.
  */
 final class RunOptions {
-    @Option(names = "--dry-run", description = "report what would be copied; write nothing")
+    @Option(
+            names = "--dry-run",
+            description = "report what would be copied, and whether it fits the target's quota and APPENDLIMIT;"
+                    + " write nothing")
     boolean dryRun;
 
     @Option(
