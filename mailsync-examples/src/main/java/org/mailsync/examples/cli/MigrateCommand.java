@@ -39,7 +39,7 @@ final class MigrateCommand implements Mailsync.Subcommand {
     /** How SOURCE and TARGET are written, for the help. */
     static final String STORES_1 = "imap://user@host[:port], imaps://..., imap+starttls://...,";
 
-    static final String STORES_2 = "maildir:/path, mbox:/path";
+    static final String STORES_2 = "maildir:/path, mbox:/path, eml:/path";
 
     @Parameters(
             index = "0",
