@@ -284,9 +284,17 @@ final class EmlFolder implements MailFolder {
 
     private Pending writeTemp(AppendRequest r) throws IOException, MailStoreException {
         byte[] header = Headers.readHeaderBlock(r.message());
+        if (header.length >= 3
+                && (header[0] & 0xff) == 0xEF
+                && (header[1] & 0xff) == 0xBB
+                && (header[2] & 0xff) == 0xBF) {
+            // A UTF-8 byte order mark some Windows tools write: not part of the first field's name.
+            header = java.util.Arrays.copyOfRange(header, 3, header.length);
+        }
         ImmutableListMultimap<String, String> fields = Headers.parse(header);
-        String subject =
-                fields.get("subject").isEmpty() ? "" : fields.get("subject").get(0);
+        String subject = fields.get("subject").isEmpty()
+                ? ""
+                : SafeNames.rawHeaderText(fields.get("subject").get(0));
         String name = SafeNames.messageFileName(r.internalDate(), subject);
         checkDirectory();
         Path temp = dir.resolve(EmlStore.CONTROL_PREFIX + "-" + UUID.randomUUID() + ".tmp");

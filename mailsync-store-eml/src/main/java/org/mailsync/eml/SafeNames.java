@@ -149,6 +149,25 @@ final class SafeNames {
     }
 
     /**
+     * A header value as {@code Headers} gives it (each byte one ISO-8859-1 char) as the text it most
+     * likely is: UTF-8 where its bytes are valid UTF-8 (RFC 6532 headers, and what most programs
+     * write raw today), else ISO-8859-1.
+     */
+    static String rawHeaderText(String latin1) {
+        byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return latin1;
+        }
+    }
+
+    /**
      * RFC 2047 encoded words decoded, for a readable file name (never for the message, whose bytes
      * are kept); a word in an unknown charset or badly encoded stays as it is.
      */
