@@ -15,6 +15,7 @@ import org.mailsync.MailStoreException;
 import org.mailsync.eml.EmlStore;
 import org.mailsync.imap.ImapEndpoint;
 import org.mailsync.imap.ImapStore;
+import org.mailsync.imap.ProviderPreset;
 import org.mailsync.imap.RetryPolicy;
 import org.mailsync.imap.Security;
 import org.mailsync.maildir.MaildirStore;
@@ -50,7 +51,21 @@ record StoreSpec(
             @Nullable Supplier<char[]> password,
             @Nullable Supplier<String> oauth2Token,
             List<String> trustedSha256,
-            int maxConnections) {
+            int maxConnections,
+            @Nullable ProviderPreset preset) {
+        Credentials(
+                @Nullable Supplier<char[]> password,
+                @Nullable Supplier<String> oauth2Token,
+                List<String> trustedSha256,
+                int maxConnections) {
+            this(password, oauth2Token, trustedSha256, maxConnections, null);
+        }
+
+        /** These credentials for a store at this provider (null: none). */
+        Credentials withPreset(@Nullable ProviderPreset value) {
+            return new Credentials(password, oauth2Token, trustedSha256, maxConnections, value);
+        }
+
         /** A password supplier that hands out copies of {@code secret}, each for its caller to wipe. */
         static Supplier<char[]> kept(char[] secret) {
             char[] copy = secret.clone();
@@ -218,6 +233,9 @@ record StoreSpec(
                         .connectTimeout(timeout != null ? timeout : Duration.ofSeconds(20));
                 if (timeout != null) {
                     b.readTimeout(timeout).connectionWait(timeout).retry(RetryPolicy.NONE);
+                }
+                if (credentials.preset() != null) {
+                    b.preset(credentials.preset());
                 }
                 if (credentials.oauth2Token() != null) {
                     b.oauth2(credentials.oauth2Token());
