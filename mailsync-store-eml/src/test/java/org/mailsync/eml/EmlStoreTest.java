@@ -300,6 +300,43 @@ class EmlStoreTest {
     }
 
     @Test
+    void aTreeTheStoreWroteReadsBackTheSameAsASourceWithoutAByteWritten() throws Exception {
+        Path root = tmp.resolve("t");
+        Map<FolderPath, List<MessageInfo>> written = new TreeMap<>();
+        Map<FolderPath, org.mailsync.FolderStatus> statuses = new TreeMap<>();
+        try (EmlStore store = EmlStore.builder().root(root).build()) {
+            for (FolderPath f : List.of(FolderPath.INBOX, FolderPath.of("Archive", "2023"))) {
+                store.createFolder(f);
+                try (MailFolder open = store.openFolder(f)) {
+                    append(open, message("one " + f, "1"), Flags.of(Set.of(Flag.SEEN), Set.of("$Work")));
+                    MessageUid two = append(open, message("two " + f, "2\nbare LF kept"), Flags.NONE);
+                    append(open, message("three " + f, "3"), Flags.of(Flag.FLAGGED));
+                    open.storeFlags(List.of(two), FlagsUpdateMode.ADD, Flags.of(Flag.ANSWERED));
+                    written.put(f, listAll(open));
+                    statuses.put(f, open.status());
+                }
+            }
+        }
+        Map<String, String> before = snapshot(root);
+        try (EmlStore source = EmlStore.builder().root(root).readOnly(true).build()) {
+            for (FolderPath f : written.keySet()) {
+                try (MailFolder open = source.openFolder(f)) {
+                    assertThat(open.status()).isEqualTo(statuses.get(f));
+                    assertThat(listAll(open)).isEqualTo(written.get(f));
+                    for (MessageInfo m : written.get(f)) {
+                        assertThat(new String(read(open, m.uid()), StandardCharsets.UTF_8))
+                                .contains("Subject: ");
+                        assertThat(read(open, m.uid()).length).isEqualTo((int) m.size());
+                    }
+                }
+            }
+            assertThat(source.capabilities().has(org.mailsync.Capability.APPEND_UID))
+                    .isFalse();
+        }
+        assertThat(snapshot(root)).isEqualTo(before);
+    }
+
+    @Test
     void aRenamedFileKeepsItsIdAChangedOneIsANewMessageAndIdenticalFilesAreTwo() throws Exception {
         Path root = foreignTree();
         Path inboxDir = root.resolve("Inbox");
