@@ -95,4 +95,49 @@ class PresetCliTest {
         assertThat(unknown.code()).isEqualTo(ExitCode.USAGE.code);
         assertThat(unknown.err()).contains("unknown preset (use gmail or office365)");
     }
+
+    @Test
+    void batchTakesThePresetsToo() throws Exception {
+        m365.setUser("anna@m365.example", "anna", "secret");
+        m365.setUser("bert@new.example", "bert", "secret2");
+        try (ImapStore store = ImapStore.builder()
+                .host("127.0.0.1")
+                .port(m365.getImap().getPort())
+                .security(Security.NONE)
+                .username("anna")
+                .password("secret".toCharArray())
+                .readTimeout(Duration.ofSeconds(30))
+                .connect()) {
+            store.createFolder(FolderPath.of("Elementos eliminados"));
+            try (MailFolder open = store.openFolder(FolderPath.of("Elementos eliminados"));
+                    RawMessage raw = RawMessage.of(TestMessages.simple("gone", "x"))) {
+                open.append(new AppendRequest(raw, Flags.NONE, Instant.parse("2024-03-01T10:00:00Z")));
+            }
+        }
+        Path csv = Files.writeString(home.resolve("accounts.csv"), "anna,secret,bert,secret2\n");
+        String server = "imap://127.0.0.1:" + m365.getImap().getPort();
+        CliRun run = CliRun.run(
+                home,
+                Map.of(),
+                "batch",
+                csv.toString(),
+                "--source=" + server,
+                "--target=" + server,
+                "--preset",
+                "office365");
+        assertThat(run.code()).as(run.toString()).isZero();
+        try (ImapStore bert = ImapStore.builder()
+                .host("127.0.0.1")
+                .port(m365.getImap().getPort())
+                .security(Security.NONE)
+                .username("bert")
+                .password("secret2".toCharArray())
+                .readTimeout(Duration.ofSeconds(30))
+                .connect()) {
+            assertThat(bert.status(FolderPath.of("Trash")).messageCount()).isEqualTo(1);
+        }
+        CliRun unknown = CliRun.run(
+                home, Map.of(), "batch", csv.toString(), "--source=" + server, "--target=" + server, "--preset", "aol");
+        assertThat(unknown.code()).isEqualTo(ExitCode.USAGE.code);
+    }
 }
