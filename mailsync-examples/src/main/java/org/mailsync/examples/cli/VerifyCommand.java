@@ -106,8 +106,8 @@ final class VerifyCommand implements Mailsync.Subcommand {
                     switch (source.kind()) {
                         case MAILDIR -> SourceCensus.maildir(java.util.Objects.requireNonNull(source.path()));
                         case MBOX -> SourceCensus.mbox(java.util.Objects.requireNonNull(source.path()));
-                            // No census of an eml tree yet: its folder names may live in sidecars.
-                        case IMAP, EML -> null;
+                        case EML -> SourceCensus.eml(java.util.Objects.requireNonNull(source.path()));
+                        case IMAP -> null;
                     };
             VerifyReport report = MailboxVerifier.verify(from, to, mapping, selection, census);
             t.out().print(report.toText());

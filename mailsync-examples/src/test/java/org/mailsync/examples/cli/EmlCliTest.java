@@ -51,10 +51,18 @@ class EmlCliTest {
                     .startsWith("Sent/");
         }
 
+        CliRun verify = CliRun.run(home, Map.of(), "verify", "eml:" + source, "eml:" + home.resolve("copy"));
+        assertThat(verify.code()).as(verify.toString()).isZero();
+        assertThat(tree(source)).isEqualTo(before);
+
         CliRun back =
                 CliRun.run(home, Map.of(), "migrate", "eml:" + home.resolve("copy"), "maildir:" + home.resolve("md"));
         assertThat(back.code()).as(back.toString()).isZero();
         assertThat(back.out()).contains("4 copied");
+        // A tree mailsync wrote (an INBOX directory, sidecars) is counted as the store reads it.
+        CliRun verifyBack =
+                CliRun.run(home, Map.of(), "verify", "eml:" + home.resolve("copy"), "maildir:" + home.resolve("md"));
+        assertThat(verifyBack.code()).as(verifyBack.toString()).isZero();
     }
 
     @Test
@@ -66,6 +74,10 @@ class EmlCliTest {
         CliRun run = CliRun.run(home, Map.of(), "migrate", "eml:" + source, "eml:" + home.resolve("copy"));
         assertThat(run.code()).as(run.toString()).isNotZero();
         assertThat(run.out() + run.err()).contains("notes.txt").contains("not an .eml file");
+        // verify counts the tree itself, without the store's code, and names what is not mail.
+        CliRun verify = CliRun.run(home, Map.of(), "verify", "eml:" + source, "eml:" + home.resolve("copy"));
+        assertThat(verify.code()).as(verify.toString()).isEqualTo(ExitCode.DIFFERENCES.code);
+        assertThat(verify.out() + verify.err()).contains("notes.txt");
     }
 
     private static Map<String, String> tree(Path root) throws Exception {
