@@ -62,7 +62,8 @@ final class SafeNames {
         while (b.startsWith(".")) {
             b = b.substring(1);
         }
-        b = shorten(b, MAX_CHARS - extension.length() - 4, MAX_BYTES - extension.length() - 4);
+        // Room for a " (nnnnn)" that makes a name unique.
+        b = shorten(b, MAX_CHARS - extension.length() - 8, MAX_BYTES - extension.length() - 8);
         b = stripTrailingDotsAndSpaces(b);
         if (b.isEmpty()) {
             b = "_";

@@ -139,6 +139,22 @@ class EmlStoreTest {
         }
     }
 
+    @Test
+    void manyMessagesWithOneLongSubjectGetUniqueNamesWithinTheLimits() throws Exception {
+        Path root = tmp.resolve("t");
+        try (EmlStore store = EmlStore.builder().root(root).build();
+                MailFolder inbox = store.openFolder(FolderPath.INBOX)) {
+            for (int i = 0; i < 12; i++) {
+                append(inbox, message("ü".repeat(400), "body " + i), Flags.NONE);
+            }
+        }
+        List<String> files = messageFiles(root.resolve("INBOX"));
+        assertThat(files).hasSize(12);
+        files.forEach(EmlStoreTest::assertPortable);
+        assertThat(files).allMatch(n -> n.getBytes(StandardCharsets.UTF_8).length <= SafeNames.MAX_BYTES);
+        assertThat(files.stream().map(SafeNames::key).distinct()).hasSize(12);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"CON", "prn", "Aux", "NUL", "COM1", "lpt9", "con.txt", "COM\u00b9", "CONIN$"})
     void reservedDeviceNamesAreNeverUsedForFoldersOrFiles(String name) throws Exception {
