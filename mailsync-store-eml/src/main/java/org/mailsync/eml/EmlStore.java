@@ -96,7 +96,12 @@ public final class EmlStore implements MailStore {
     private final String account;
     private final AtomicLong lastGeneration = new AtomicLong();
     private final Map<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final Map<Path, FileFacts> facts = new ConcurrentHashMap<>();
+    /** What reading each foreign file told, bounded: a tree of millions of files is read again, not held. */
+    private final com.google.common.cache.Cache<Path, FileFacts> facts =
+            com.google.common.cache.CacheBuilder.newBuilder()
+                    .maximumSize(500_000)
+                    .build();
+
     private final java.util.function.Consumer<String> crashPoint;
     private volatile List<SkippedItem> skipped = List.of();
     private volatile boolean closed;
@@ -545,7 +550,7 @@ public final class EmlStore implements MailStore {
 
     FileFacts facts(Path file, BasicFileAttributes a) throws IOException {
         long modified = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
-        FileFacts known = facts.get(file);
+        FileFacts known = facts.getIfPresent(file);
         if (known != null
                 && known.fileSize() == a.size()
                 && known.modifiedNanos() == modified
