@@ -463,6 +463,116 @@ public final class SourceCensus {
         }
     }
 
+    // ---------------------------------------------------------------------------------- .eml trees
+
+    /** Files a folder of {@code .eml} files holds that are not mail: the store's and the desktop's. */
+    private static final Set<String> EML_DESKTOP_FILES = Set.of(".DS_Store", "Thumbs.db", "desktop.ini", ".localized");
+
+    /**
+     * Counts a tree of {@code .eml} files: every directory is a folder (named by its own name, or
+     * by the {@code folder} line of its {@code .mailsync-eml} file), every {@code *.eml} file in it
+     * (any case) a message; the inbox is a top-level directory named INBOX in any case, else the
+     * root itself. Hidden directories, links, AppleDouble {@code ._} files and any other file are
+     * named as unread; the store's own files and the desktop's are not mail.
+     */
+    public static SourceCensus eml(Path root) throws IOException {
+        List<Folder> folders = new ArrayList<>();
+        List<Unread> unread = new ArrayList<>();
+        Map<FolderPath, Path> seen = new LinkedHashMap<>();
+        Path inbox = null;
+        if (Files.isDirectory(root)) {
+            for (Path entry : list(root)) {
+                BasicFileAttributes a = attributes(entry);
+                if (a.isDirectory() && !a.isSymbolicLink() && "INBOX".equalsIgnoreCase(emlFolderName(entry))) {
+                    inbox = entry;
+                    break;
+                }
+            }
+            emlFolder(root, root, inbox == null ? FolderPath.INBOX : null, inbox, folders, unread, seen);
+        }
+        return new SourceCensus(folders, unread);
+    }
+
+    private static void emlFolder(
+            Path root,
+            Path dir,
+            @Nullable FolderPath path,
+            @Nullable Path inbox,
+            List<Folder> folders,
+            List<Unread> unread,
+            Map<FolderPath, Path> seen)
+            throws IOException {
+        long messages = 0;
+        for (Path entry : list(dir)) {
+            String name = entry.getFileName().toString();
+            BasicFileAttributes a = attributes(entry);
+            if (a.isSymbolicLink()) {
+                unread.add(new Unread(entry, "symbolic link, not followed"));
+            } else if (a.isDirectory()) {
+                if (name.startsWith(".")) {
+                    unread.add(new Unread(entry, "a hidden directory"));
+                    continue;
+                }
+                FolderPath child;
+                if (entry.equals(inbox)) {
+                    child = FolderPath.INBOX;
+                } else {
+                    List<String> segments = new ArrayList<>(path == null ? List.of() : path.segments());
+                    if (path != null && path.isInbox() && dir.equals(root)) {
+                        segments = new ArrayList<>(); // the root as the inbox: its directories are top-level
+                    }
+                    segments.add(emlFolderName(entry));
+                    child = folderPath(segments);
+                }
+                emlFolder(root, entry, child, inbox, folders, unread, seen);
+            } else if (!a.isRegularFile()) {
+                unread.add(new Unread(entry, "not a regular file"));
+            } else if (name.startsWith(".mailsync-eml") || EML_DESKTOP_FILES.contains(name)) {
+                continue;
+            } else if (!name.toLowerCase(Locale.ROOT).endsWith(".eml") || name.startsWith("._")) {
+                unread.add(new Unread(entry, "not a message file (.eml)"));
+            } else if (path == null) {
+                unread.add(new Unread(entry, "a message file in the root beside the INBOX directory"));
+            } else {
+                messages++;
+            }
+        }
+        if (path != null) {
+            addFolder(path, dir, messages, folders, unread, seen);
+        }
+    }
+
+    /** A directory's folder name: the {@code folder} line of its sidecar, else its own name. */
+    private static String emlFolderName(Path dir) {
+        Path sidecar = dir.resolve(".mailsync-eml");
+        try {
+            if (Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+                for (String line : new String(Files.readAllBytes(sidecar), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.startsWith("folder\t")) {
+                        return unescapeEml(line.substring("folder\t".length()));
+                    }
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // Unreadable or damaged: the directory's own name, as the store reads it then.
+        }
+        return dir.getFileName().toString();
+    }
+
+    private static String unescapeEml(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length()) {
+                out.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     private static void addFolder(
             @Nullable FolderPath path,
             Path location,

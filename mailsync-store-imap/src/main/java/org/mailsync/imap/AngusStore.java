@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 final class AngusStore extends IMAPStore {
     private final String username;
     private final @Nullable String oauthToken;
+    private final boolean preferXoauth2;
 
     AngusStore(Session session, String protocol, Settings settings, @Nullable String oauthToken) {
         super(
@@ -38,6 +39,7 @@ final class AngusStore extends IMAPStore {
                 protocol.equals("imaps"));
         this.username = settings.username();
         this.oauthToken = oauthToken;
+        this.preferXoauth2 = settings.preset() != null && settings.preset().prefersXoauth2();
     }
 
     @Override
@@ -53,7 +55,10 @@ final class AngusStore extends IMAPStore {
         }
         // Whatever happens below, Angus Mail's fallback to LOGIN must never get the token.
         p.getCapabilities().put("LOGINDISABLED", "LOGINDISABLED");
-        if (p.hasCapability("AUTH=OAUTHBEARER")) {
+        if (preferXoauth2 && p.hasCapability("AUTH=XOAUTH2")) {
+            // The provider documents XOAUTH2 (Microsoft 365): used even where OAUTHBEARER is offered.
+            p.authoauth2(username, oauthToken);
+        } else if (p.hasCapability("AUTH=OAUTHBEARER")) {
             ((Protocol) p).oauthBearer(username, oauthToken);
         } else if (p.hasCapability("AUTH=XOAUTH2")) {
             p.authoauth2(username, oauthToken);

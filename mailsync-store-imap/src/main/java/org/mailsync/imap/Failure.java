@@ -143,8 +143,16 @@ record Failure(Kind kind, String text, @Nullable Duration retryAfter, Throwable 
 
     static @Nullable Failure throttled(String text, Throwable cause) {
         String lower = text.toLowerCase(Locale.ROOT);
-        // Gmail: "NO [THROTTLED] ..."; Microsoft 365: "Request is throttled. Suggested Backoff Time: N milliseconds".
-        if (!lower.contains("[throttled]") && !lower.contains("request is throttled")) {
+        // Gmail: "NO [THROTTLED] ...", "NO [OVERQUOTA] Account exceeded command or bandwidth limits";
+        // Microsoft 365: "Request is throttled. Suggested Backoff Time: N milliseconds", "Server
+        // Unavailable. 15"; RFC 5530: [UNAVAILABLE], a subsystem is down for now. A storage quota
+        // ([OVERQUOTA] without "bandwidth" or "command") stays a full mailbox.
+        if (!lower.contains("[throttled]")
+                && !lower.contains("request is throttled")
+                && !lower.contains("exceeded command or bandwidth limits")
+                && !(lower.contains("[overquota]") && (lower.contains("bandwidth") || lower.contains("command limit")))
+                && !lower.contains("server unavailable")
+                && !lower.contains("[unavailable]")) {
             return null;
         }
         Matcher m = SUGGESTED_BACKOFF.matcher(text);

@@ -208,6 +208,14 @@ public final class ImapStore implements MailStore {
                 }
             }
         }
+        ProviderPreset preset = settings.preset();
+        if (preset != null && preset.maxMessageSize().isPresent()) {
+            // The provider's documented limit, where the server announces none lower (APPENDLIMIT).
+            long limit = Math.min(
+                    preset.maxMessageSize().getAsLong(),
+                    declared.maxMessageSize().orElse(Long.MAX_VALUE));
+            declared = declared.withMaxMessageSize(limit);
+        }
         return new ImapStore(settings, pool, declared, Set.copyOf(caps), prefix, separator);
     }
 
@@ -326,6 +334,18 @@ public final class ImapStore implements MailStore {
                     }
                     if (attr.equalsIgnoreCase("\\NonExistent") || attr.equalsIgnoreCase("\\Noselect")) {
                         selectable = false;
+                    }
+                }
+                ProviderPreset preset = settings.preset();
+                if (preset != null) {
+                    Optional<String> why = preset.leftOut(info.name, List.of(info.attrs), separator);
+                    if (why.isPresent()) {
+                        // Named, never dropped silently: the report lists it and says why.
+                        skipped.put(info.name, new SkippedItem("folder " + printable(info.name), why.get()));
+                        continue;
+                    }
+                    if (use == null) {
+                        use = preset.useByName(info.name, separator).orElse(null);
                     }
                 }
                 inboxSeen |= path.isInbox();
@@ -608,8 +628,20 @@ public final class ImapStore implements MailStore {
         private @Nullable Duration stallTimeout;
         private @Nullable Duration operationDeadline;
         private long maxResponseSize;
+        private @Nullable ProviderPreset preset;
 
         private Builder() {}
+
+        /**
+         * What this store should know of the provider ({@link ProviderPreset}): Gmail's virtual
+         * folders left out and named, localized special-use names, a back-off for its throttling
+         * (where {@link #retry} is not set), Microsoft 365's size limit and XOAUTH2.
+         */
+        public Builder preset(ProviderPreset value) {
+            checkState(preset == null, "preset was already set to %s", preset);
+            this.preset = Objects.requireNonNull(value, "preset");
+            return this;
+        }
 
         /**
          * Host, port, security and user from a URI: {@code imap://user@host:143}, {@code
@@ -869,13 +901,14 @@ public final class ImapStore implements MailStore {
                     readTimeout != null ? readTimeout : Duration.ofMinutes(2),
                     maxConnections != 0 ? maxConnections : 8,
                     connectionWait != null ? connectionWait : Duration.ofMinutes(2),
-                    retry != null ? retry : RetryPolicy.DEFAULT.toBackoff(),
+                    retry != null ? retry : preset != null ? preset.retry() : RetryPolicy.DEFAULT.toBackoff(),
                     spool != null ? spool : MessageSpool.defaults(),
                     sleeper != null ? sleeper : Settings.Sleeper.REAL,
                     greetingTimeout != null ? greetingTimeout : Duration.ofSeconds(30),
                     stallTimeout != null ? stallTimeout : Duration.ofMinutes(2),
                     operationDeadline != null ? operationDeadline : Duration.ofMinutes(10),
-                    maxResponseSize != 0 ? maxResponseSize : 32L << 20);
+                    maxResponseSize != 0 ? maxResponseSize : 32L << 20,
+                    preset);
             return ImapStore.connect(settings);
         }
     }

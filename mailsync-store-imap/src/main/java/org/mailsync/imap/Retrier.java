@@ -70,7 +70,13 @@ final class Retrier {
             }
             switch (failure.kind()) {
                 case AUTHENTICATION -> throw new AuthenticationException(
-                        context, "login refused for " + settings.username() + ": " + failure.text(), null);
+                        context,
+                        "login refused for " + settings.username() + ": " + failure.text()
+                                + (settings.preset() == ProviderPreset.OFFICE365 && settings.oauth2Token() == null
+                                        ? " (Microsoft 365 has turned password logins to IMAP off: log in with an"
+                                                + " OAuth2 token)"
+                                        : ""),
+                        null);
                 case INSECURE -> throw new StoreFailureException(context, failure.text(), null);
                 case TLS -> throw new ConnectionException(context, failure.text(), failure.cause());
                 case PROTOCOL -> throw new StoreFailureException(

@@ -34,7 +34,8 @@ record Settings(
         Duration greetingTimeout,
         Duration stallTimeout,
         Duration operationDeadline,
-        long maxResponseSize) {
+        long maxResponseSize,
+        @Nullable ProviderPreset preset) {
 
     /** How the store names itself: never with a password. */
     String account() {

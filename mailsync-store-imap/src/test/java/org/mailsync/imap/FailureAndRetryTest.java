@@ -50,7 +50,8 @@ class FailureAndRetryTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
                 Duration.ofMinutes(10),
-                1L << 20);
+                1L << 20,
+                null);
     }
 
     private static CommandFailedException no(String text) {

@@ -146,6 +146,9 @@ final class BatchCommand implements Mailsync.Subcommand {
     TrustOptions trust = new TrustOptions();
 
     @Mixin
+    PresetOptions presets = new PresetOptions();
+
+    @Mixin
     Mailsync.HelpOption help = new Mailsync.HelpOption();
 
     /** What became of one account. Immutable. */
@@ -591,7 +594,8 @@ final class BatchCommand implements Mailsync.Subcommand {
     /** One side's login of a line: its password from the file, the certificates trusted for that side. */
     private StoreSpec.Credentials credentials(Account a, Side side, int connections) {
         char[] password = side == Side.SOURCE ? a.sourcePassword() : a.targetPassword();
-        return new StoreSpec.Credentials(StoreSpec.Credentials.kept(password), null, trust.of(side), connections);
+        return new StoreSpec.Credentials(StoreSpec.Credentials.kept(password), null, trust.of(side), connections)
+                .withPreset(presets.of(side));
     }
 
     private static double seconds(long start) {

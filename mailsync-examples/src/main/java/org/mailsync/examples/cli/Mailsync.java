@@ -48,6 +48,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footer = {
             "stores: imap://user@host[:port], imaps://user@host[:port], imap+starttls://user@host[:port],",
             "        maildir:/path, mbox:/path (an mbox file, a directory of them, or a Thunderbird folder)",
+            "        eml:/path (a tree of folders of .eml files)",
             "        a login that is an e-mail address: imaps://anna@example.com@host",
             "        or imaps://anna%%40example.com@host",
             "arguments: @FILE reads more arguments from FILE, one or more a line ('quote' those with spaces)",

@@ -39,7 +39,7 @@ final class MigrateCommand implements Mailsync.Subcommand {
     /** How SOURCE and TARGET are written, for the help. */
     static final String STORES_1 = "imap://user@host[:port], imaps://..., imap+starttls://...,";
 
-    static final String STORES_2 = "maildir:/path, mbox:/path";
+    static final String STORES_2 = "maildir:/path, mbox:/path, eml:/path";
 
     @Parameters(
             index = "0",
@@ -76,6 +76,9 @@ final class MigrateCommand implements Mailsync.Subcommand {
     TrustOptions trust = new TrustOptions();
 
     @Mixin
+    PresetOptions presets = new PresetOptions();
+
+    @Mixin
     Mailsync.HelpOption help = new Mailsync.HelpOption();
 
     /** How a migration ended; {@code report} is null when a store could not be opened. */
@@ -89,8 +92,12 @@ final class MigrateCommand implements Mailsync.Subcommand {
     @Override
     public ExitCode call(Terminal t) throws InterruptedException {
         RunOptions.Plan plan = run.plan(mapping, 4, 64);
-        StoreSpec.Credentials sc = credentials.of(Side.SOURCE, source, trust, t, plan.connections());
-        StoreSpec.Credentials tc = credentials.of(Side.TARGET, target, trust, t, plan.connections());
+        StoreSpec.Credentials sc = credentials
+                .of(Side.SOURCE, source, trust, t, plan.connections())
+                .withPreset(presets.of(Side.SOURCE));
+        StoreSpec.Credentials tc = credentials
+                .of(Side.TARGET, target, trust, t, plan.connections())
+                .withPreset(presets.of(Side.TARGET));
         Path dir = checkpoints != null ? checkpoints : defaultCheckpoints(t.home(), source, target);
         Result result = migrate(source, sc, target, tc, plan, dir, t, "migrate");
         if (result.report() != null) {

@@ -12,8 +12,10 @@ import java.util.Locale;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.MailStoreException;
+import org.mailsync.eml.EmlStore;
 import org.mailsync.imap.ImapEndpoint;
 import org.mailsync.imap.ImapStore;
+import org.mailsync.imap.ProviderPreset;
 import org.mailsync.imap.RetryPolicy;
 import org.mailsync.imap.Security;
 import org.mailsync.maildir.MaildirStore;
@@ -22,8 +24,9 @@ import org.mailsync.spi.MailStore;
 
 /**
  * A store named on the command line: {@code imap://user@host:port}, {@code imaps://...}, {@code
- * imap+starttls://...}, {@code maildir:/path} or {@code mbox:/path} (a file, a directory of files,
- * or a Thunderbird profile folder, recognised by its {@code .msf} files).
+ * imap+starttls://...}, {@code maildir:/path}, {@code mbox:/path} (a file, a directory of files,
+ * or a Thunderbird profile folder, recognised by its {@code .msf} files) or {@code eml:/path} (a
+ * tree of folders of {@code .eml} files).
  *
  * <p>Immutable.
  */
@@ -39,7 +42,8 @@ record StoreSpec(
     enum Kind {
         IMAP,
         MAILDIR,
-        MBOX
+        MBOX,
+        EML
     }
 
     /** How to log in to an IMAP store: a password supplier or an OAuth2 token supplier. */
@@ -47,7 +51,21 @@ record StoreSpec(
             @Nullable Supplier<char[]> password,
             @Nullable Supplier<String> oauth2Token,
             List<String> trustedSha256,
-            int maxConnections) {
+            int maxConnections,
+            @Nullable ProviderPreset preset) {
+        Credentials(
+                @Nullable Supplier<char[]> password,
+                @Nullable Supplier<String> oauth2Token,
+                List<String> trustedSha256,
+                int maxConnections) {
+            this(password, oauth2Token, trustedSha256, maxConnections, null);
+        }
+
+        /** These credentials for a store at this provider (null: none). */
+        Credentials withPreset(@Nullable ProviderPreset value) {
+            return new Credentials(password, oauth2Token, trustedSha256, maxConnections, value);
+        }
+
         /** A password supplier that hands out copies of {@code secret}, each for its caller to wipe. */
         static Supplier<char[]> kept(char[] secret) {
             char[] copy = secret.clone();
@@ -67,11 +85,14 @@ record StoreSpec(
         if (lower.startsWith("mbox:")) {
             return new StoreSpec(Kind.MBOX, text, null, null, 0, null, localPath(text, "mbox:"));
         }
+        if (lower.startsWith("eml:")) {
+            return new StoreSpec(Kind.EML, text, null, null, 0, null, localPath(text, "eml:"));
+        }
         int schemeEnd = text.indexOf("://");
         Security security = schemeEnd < 0 ? null : security(lower.substring(0, schemeEnd));
         if (security == null) {
             throw new UsageException("not a store (use imap://user@host, imaps://user@host,"
-                    + " imap+starttls://user@host, maildir:/path or mbox:/path)");
+                    + " imap+starttls://user@host, maildir:/path, mbox:/path or eml:/path)");
         }
         ImapEndpoint endpoint = endpoint(text);
         if (endpoint.user() == null) {
@@ -92,7 +113,7 @@ record StoreSpec(
             throw new UsageException(
                     switch (e.problem()) {
                         case NOT_IMAP -> "not a store (use imap://user@host, imaps://user@host,"
-                                + " imap+starttls://user@host, maildir:/path or mbox:/path)";
+                                + " imap+starttls://user@host, maildir:/path, mbox:/path or eml:/path)";
                         case PASSWORD_IN_URI -> "a password does not belong in the URI (it would show in ps and the"
                                 + " shell history): use --source-password-file, --source-password-env or the prompt";
                         case EMPTY_USER -> "IMAP URI without a user (write imaps://user@host)";
@@ -132,6 +153,7 @@ record StoreSpec(
                     + (requireNonNull(host).contains(":") ? "[" + host + "]" : host) + ":" + port;
             case MAILDIR -> "maildir:" + path;
             case MBOX -> "mbox:" + path;
+            case EML -> "eml:" + path;
         };
     }
 
@@ -212,6 +234,9 @@ record StoreSpec(
                 if (timeout != null) {
                     b.readTimeout(timeout).connectionWait(timeout).retry(RetryPolicy.NONE);
                 }
+                if (credentials.preset() != null) {
+                    b.preset(credentials.preset());
+                }
                 if (credentials.oauth2Token() != null) {
                     b.oauth2(credentials.oauth2Token());
                 } else if (credentials.password() != null) {
@@ -234,6 +259,16 @@ record StoreSpec(
                     b.readOnly(true).stateDirectory(idDirectory);
                 }
                 return b.build();
+            }
+            case EML -> {
+                if (!writable && !Files.isDirectory(requireNonNull(path))) {
+                    throw new UsageException("no directory of .eml files at " + path);
+                }
+                // A source is never written to: its ids come from its files (EML.md).
+                return EmlStore.builder()
+                        .root(requireNonNull(path))
+                        .readOnly(!writable)
+                        .build();
             }
             default -> {
                 if (!writable && !Files.exists(path)) {

@@ -106,6 +106,7 @@ final class VerifyCommand implements Mailsync.Subcommand {
                     switch (source.kind()) {
                         case MAILDIR -> SourceCensus.maildir(java.util.Objects.requireNonNull(source.path()));
                         case MBOX -> SourceCensus.mbox(java.util.Objects.requireNonNull(source.path()));
+                        case EML -> SourceCensus.eml(java.util.Objects.requireNonNull(source.path()));
                         case IMAP -> null;
                     };
             VerifyReport report = MailboxVerifier.verify(from, to, mapping, selection, census);
