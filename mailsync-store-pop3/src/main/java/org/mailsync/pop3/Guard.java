@@ -56,6 +56,7 @@ final class Guard {
     private long responseLimit;
     private String responseWhat = "one answer";
     private long operationEnds = Long.MAX_VALUE;
+    private long totalBytes;
 
     Guard(Limits limits) {
         this.limits = limits;
@@ -80,6 +81,11 @@ final class Guard {
     void reset() {
         responseLimit = limits.maxResponseSize();
         responseWhat = "one answer";
+    }
+
+    /** Every byte received through this guard (for tests: TLS traffic passes it too). */
+    long totalBytes() {
+        return totalBytes;
     }
 
     /** The TCP connection is up: the greeting timeout counts from now. */
@@ -134,6 +140,7 @@ final class Guard {
             windowBytes = 0;
         }
         responseBytes += bytes;
+        totalBytes += bytes;
         if (responseBytes > responseLimit) {
             throw new Violation(
                     Violation.Kind.TOO_LARGE,
@@ -349,6 +356,153 @@ final class Guard {
         }
     }
 
+    /**
+     * A connected socket made elsewhere, seen through this guard: its streams are guarded, every
+     * other call goes to it. TLS is layered on the view.
+     */
+    final class GuardedView extends Socket {
+        private final Socket d;
+
+        GuardedView(Socket delegate) {
+            this.d = delegate;
+        }
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return new GuardedInput(d, d.getInputStream());
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            return new GuardedOutput(d, d.getOutputStream());
+        }
+
+        @Override
+        public void connect(java.net.SocketAddress endpoint, int timeout) throws IOException {
+            d.connect(endpoint, timeout);
+        }
+
+        @Override
+        public void bind(java.net.SocketAddress bindpoint) throws IOException {
+            d.bind(bindpoint);
+        }
+
+        @Override
+        public InetAddress getInetAddress() {
+            return d.getInetAddress();
+        }
+
+        @Override
+        public InetAddress getLocalAddress() {
+            return d.getLocalAddress();
+        }
+
+        @Override
+        public int getPort() {
+            return d.getPort();
+        }
+
+        @Override
+        public int getLocalPort() {
+            return d.getLocalPort();
+        }
+
+        @Override
+        public java.net.SocketAddress getRemoteSocketAddress() {
+            return d.getRemoteSocketAddress();
+        }
+
+        @Override
+        public java.net.SocketAddress getLocalSocketAddress() {
+            return d.getLocalSocketAddress();
+        }
+
+        @Override
+        public void setTcpNoDelay(boolean on) throws SocketException {
+            d.setTcpNoDelay(on);
+        }
+
+        @Override
+        public boolean getTcpNoDelay() throws SocketException {
+            return d.getTcpNoDelay();
+        }
+
+        @Override
+        public void setSoLinger(boolean on, int linger) throws SocketException {
+            d.setSoLinger(on, linger);
+        }
+
+        @Override
+        public int getSoLinger() throws SocketException {
+            return d.getSoLinger();
+        }
+
+        @Override
+        public void setSoTimeout(int timeout) throws SocketException {
+            d.setSoTimeout(timeout);
+        }
+
+        @Override
+        public int getSoTimeout() throws SocketException {
+            return d.getSoTimeout();
+        }
+
+        @Override
+        public void setKeepAlive(boolean on) throws SocketException {
+            d.setKeepAlive(on);
+        }
+
+        @Override
+        public boolean getKeepAlive() throws SocketException {
+            return d.getKeepAlive();
+        }
+
+        @Override
+        public void close() throws IOException {
+            d.close();
+        }
+
+        @Override
+        public void shutdownInput() throws IOException {
+            d.shutdownInput();
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            d.shutdownOutput();
+        }
+
+        @Override
+        public boolean isConnected() {
+            return d.isConnected();
+        }
+
+        @Override
+        public boolean isBound() {
+            return d.isBound();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return d.isClosed();
+        }
+
+        @Override
+        public boolean isInputShutdown() {
+            return d.isInputShutdown();
+        }
+
+        @Override
+        public boolean isOutputShutdown() {
+            return d.isOutputShutdown();
+        }
+
+        @Override
+        public String toString() {
+            return d.toString();
+        }
+    }
+
     /** Angus Mail's {@code socketFactory}: guarded plain sockets (no TLS, or before STLS). */
     SocketFactory plainFactory() {
         return new SocketFactory() {
@@ -408,12 +562,13 @@ final class Guard {
 
             @Override
             public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+                // STLS layers TLS on the session's guarded socket; for POP3S Angus Mail connects a
+                // plain socket of its own, which gets a guarded view.
+                Socket raw = s instanceof GuardedSocket ? s : new GuardedView(s);
                 if (!(s instanceof GuardedSocket)) {
-                    // Every socket must pass the guard: refuse rather than run one unbounded.
-                    s.close();
-                    throw new IOException("internal: TLS over a socket this store did not make");
+                    connected();
                 }
-                return (SSLSocket) trust.createSocket(s, host, port, autoClose);
+                return (SSLSocket) trust.createSocket(raw, host, port, autoClose);
             }
 
             @Override
