@@ -6,7 +6,6 @@ import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.hash.Hashing;
 import jakarta.mail.MessageRemovedException;
 import jakarta.mail.MessagingException;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -269,7 +268,7 @@ final class Pop3Folder implements MailFolder {
         MessageSpool.Writer writer = store.spool().newWriter();
         try {
             // Angus Mail writes a byte at a time; flushed, not closed (closing discards the writer).
-            BufferedOutputStream out = new BufferedOutputStream(writer, 64 * 1024);
+            ByteBuffer out = new ByteBuffer(writer);
             session.retrieve(number, out, bound);
             out.flush();
             RawMessage raw = writer.finish();
@@ -385,5 +384,41 @@ final class Pop3Folder implements MailFolder {
     @Override
     public void close() {
         session.close();
+    }
+
+    /**
+     * A buffer for Angus Mail's byte-at-a-time RETR output, without the lock that {@link
+     * java.io.BufferedOutputStream} takes for every byte. Not thread-safe.
+     */
+    private static final class ByteBuffer extends java.io.OutputStream {
+        private final java.io.OutputStream out;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int used;
+
+        ByteBuffer(java.io.OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (used == buffer.length) {
+                flush();
+            }
+            buffer[used++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            flush();
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (used > 0) {
+                out.write(buffer, 0, used);
+                used = 0;
+            }
+        }
     }
 }

@@ -170,6 +170,55 @@ class Pop3ToImapSyncTest {
         }
     }
 
+    private Pop3Store scripted(ScriptedPop3Server server) {
+        return Pop3Store.builder()
+                .host("127.0.0.1")
+                .port(server.port())
+                .security(Pop3Security.NONE)
+                .username("alice")
+                .password(() -> "secret-7".toCharArray())
+                .stateDirectory(tmp.resolve("scripted-state"))
+                .build();
+    }
+
+    @Test
+    void aServerWithoutUidlIsMatchedByIdentityAtEachPassAndTheReportSaysSo() throws Exception {
+        try (ScriptedPop3Server server = new ScriptedPop3Server("alice", "secret-7")) {
+            server.quirk(ScriptedPop3Server.Quirk.NO_UIDL);
+            for (int n = 1; n <= 3; n++) {
+                server.deliver(delivered(n));
+            }
+            try (ImapStore target = imap()) {
+                SyncReport first = engine(scripted(server), target).run();
+                assertThat(first.copied()).isEqualTo(3);
+                assertThat(first.notes()).anyMatch(n -> n.contains("no UIDL") && n.contains("re-match by identity"));
+                server.deliver(delivered(4));
+                SyncReport second = engine(scripted(server), target).run();
+                assertThat(second.copied()).isEqualTo(1);
+                assertThat(messages(target)).isEqualTo(expected(1, 4));
+            }
+        }
+    }
+
+    @Test
+    void aNeverEndingAnswerFailsThePassClearlyAndTheNextPassCopiesEachMessageOnce() throws Exception {
+        try (ScriptedPop3Server server = new ScriptedPop3Server("alice", "secret-7")) {
+            for (int n = 1; n <= 3; n++) {
+                server.deliver(delivered(n));
+            }
+            server.quirk(ScriptedPop3Server.Quirk.RETR_NEVER_ENDS);
+            try (ImapStore target = imap()) {
+                SyncReport hostile = engine(scripted(server), target).run();
+                assertThat(hostile.verdict()).isEqualTo(SyncReport.Verdict.FAILED);
+                assertThat(hostile.toText()).contains("more than").contains("bytes for message");
+                server.clearQuirks();
+                SyncReport again = engine(scripted(server), target).run();
+                assertThat(again.verdict()).isEqualTo(SyncReport.Verdict.COMPLETE);
+                assertThat(messages(target)).isEqualTo(expected(1, 3));
+            }
+        }
+    }
+
     @Test
     void aRunKilledMidwayAndRunAgainCopiesEachMessageOnce() throws Exception {
         deliver(1, 12);

@@ -68,6 +68,10 @@ final class ScriptedPop3Server implements AutoCloseable {
         quirks.addAll(List.of(more));
     }
 
+    void clearQuirks() {
+        quirks.clear();
+    }
+
     void deliver(byte[] message) {
         maildrop.add(message);
     }
