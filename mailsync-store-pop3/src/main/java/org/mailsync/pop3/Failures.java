@@ -26,6 +26,9 @@ final class Failures {
     private Failures() {}
 
     static MailStoreException of(ErrorContext context, String doing, Exception e) {
+        if (e instanceof MailStoreException classified) {
+            return classified;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof Guard.Violation v) {
                 return v.slow()

@@ -100,6 +100,8 @@ final class Pop3Folder implements MailFolder {
             session.guard().startOperation();
             try {
                 i = buildIndex();
+            } catch (MailStoreException e) {
+                throw e; // already classified (an IOException too: not to be taken for a lost connection)
             } catch (MessagingException | IOException e) {
                 throw Failures.of(context(), "listing the maildrop", e);
             }
@@ -300,6 +302,8 @@ final class Pop3Folder implements MailFolder {
             return Optional.of(raw);
         } catch (MessageRemovedException e) {
             return Optional.empty(); // deleted by another session since this one began
+        } catch (MailStoreException e) {
+            throw e; // already classified (an IOException too: not to be taken for a lost connection)
         } catch (MessagingException | IOException e) {
             throw Failures.of(context(uid), "reading the message", e);
         } finally {

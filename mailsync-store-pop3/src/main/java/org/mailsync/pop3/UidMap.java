@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,16 +116,6 @@ final class UidMap {
             }
             return current.next();
         });
-    }
-
-    /** The map as it is on disk (an empty one, not written, if there is no file). */
-    Snapshot read() throws IOException {
-        DurableFiles.createPrivateDirectories(directory);
-        Object monitor = MONITORS.computeIfAbsent(lockFile, p -> new Object());
-        synchronized (monitor) {
-            Snapshot s = load();
-            return s != null ? s : new Snapshot(0, 1, Map.of());
-        }
     }
 
     private Snapshot update(Change change) throws IOException {
@@ -254,26 +242,5 @@ final class UidMap {
             }
         }
         return new String(out, 0, n, StandardCharsets.UTF_8);
-    }
-
-    /** The ids of {@code keys} in a snapshot (keys it lacks are left out). */
-    static Map<String, Long> ids(Snapshot s, List<String> keys) {
-        Map<String, Long> out = new HashMap<>();
-        for (String k : keys) {
-            Entry e = s.entries().get(k);
-            if (e != null) {
-                out.put(k, e.id());
-            }
-        }
-        return out;
-    }
-
-    /** For tests: the keys in id order. */
-    static List<String> keysById(Snapshot s) {
-        List<Map.Entry<String, Entry>> all = new ArrayList<>(s.entries().entrySet());
-        all.sort((a, b) -> Long.compare(a.getValue().id(), b.getValue().id()));
-        List<String> keys = new ArrayList<>();
-        all.forEach(e -> keys.add(e.getKey()));
-        return keys;
     }
 }

@@ -36,7 +36,9 @@ final class ScriptedPop3Server implements AutoCloseable {
         RETR_STALLS,
         OFFER_APOP,
         OFFER_SASL,
-        OFFER_STLS
+        OFFER_STLS,
+        /** LIST gives half of each message's size. */
+        LIST_HALF_SIZES
     }
 
     static final String CHALLENGE = "<1896.697170952@pop.example.org>";
@@ -190,7 +192,10 @@ final class ScriptedPop3Server implements AutoCloseable {
                         for (int i = 0; i < view.size(); i++) {
                             b.append(i + 1)
                                     .append(' ')
-                                    .append(view.get(i).length)
+                                    .append(
+                                            quirks.contains(Quirk.LIST_HALF_SIZES)
+                                                    ? view.get(i).length / 2
+                                                    : view.get(i).length)
                                     .append("\r\n");
                         }
                         out.write((b + ".\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -241,4 +241,42 @@ class ScriptedPop3Test {
             assertThat(inbox.status().generation()).isNotEqualTo(statusBefore.generation());
         }
     }
+
+    @Test
+    void theIdFileIsPrivateAndADamagedOneStopsWithWhatToDo() throws Exception {
+        server.deliver(TestMessages.simple("a", "1"));
+        try (MailFolder inbox = builder().build().openFolder(FolderPath.INBOX)) {
+            assertThat(list(inbox)).hasSize(1);
+        }
+        Path file;
+        try (var files = java.nio.file.Files.list(state)) {
+            file = files.filter(f -> !f.toString().endsWith(".lock"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+                .containsExactlyInAnyOrder(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        java.nio.file.Files.writeString(file, "not an id file\n");
+        try (MailFolder inbox = builder().build().openFolder(FolderPath.INBOX)) {
+            assertThatThrownBy(() -> list(inbox))
+                    .isInstanceOf(StoreFailureException.class)
+                    .hasMessageContaining("damaged POP3 id file")
+                    .hasMessageContaining("remove it");
+        }
+    }
+
+    @Test
+    void aMessageLargerThanListedAndAboveMaxMessageSizeFailsAsAMessage() throws Exception {
+        server.deliver(TestMessages.withAttachment(150_000, 4));
+        server.quirk(ScriptedPop3Server.Quirk.LIST_HALF_SIZES);
+        try (MailFolder inbox = builder().maxMessageSize(100_000).build().openFolder(FolderPath.INBOX)) {
+            MessageInfo m = list(inbox).get(0);
+            assertThat(m.size()).isLessThan(100_000);
+            assertThatThrownBy(() -> inbox.read(m.uid()))
+                    .isInstanceOf(MessageRejectedException.class)
+                    .hasMessageContaining("more than the 100000");
+        }
+    }
 }
