@@ -38,7 +38,9 @@ final class ScriptedPop3Server implements AutoCloseable {
         OFFER_SASL,
         OFFER_STLS,
         /** LIST gives half of each message's size. */
-        LIST_HALF_SIZES
+        LIST_HALF_SIZES,
+        /** RETR sends 2 KiB every 200 ms, never ending: progress enough, but no end. */
+        RETR_DRIPS
     }
 
     static final String CHALLENGE = "<1896.697170952@pop.example.org>";
@@ -241,6 +243,13 @@ final class ScriptedPop3Server implements AutoCloseable {
                             byte[] junk = "a line that never ends the answer\r\n".getBytes(StandardCharsets.US_ASCII);
                             while (!s.isClosed()) {
                                 out.write(junk);
+                            }
+                        } else if (quirks.contains(Quirk.RETR_DRIPS)) {
+                            byte[] drip = ("x".repeat(2046) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                            while (!s.isClosed()) {
+                                out.write(drip);
+                                out.flush();
+                                Thread.sleep(200);
                             }
                         } else if (quirks.contains(Quirk.RETR_STALLS)) {
                             out.write(m, 0, Math.min(m.length, 20));

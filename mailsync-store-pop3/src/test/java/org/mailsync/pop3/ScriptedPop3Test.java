@@ -279,4 +279,19 @@ class ScriptedPop3Test {
                     .hasMessageContaining("more than the 100000");
         }
     }
+
+    @Test
+    void aServerThatDripsForeverIsStoppedByTheOperationDeadline() throws Exception {
+        server.deliver(TestMessages.withAttachment(2_000_000, 5));
+        server.quirk(ScriptedPop3Server.Quirk.RETR_DRIPS);
+        try (MailFolder inbox =
+                builder().operationDeadline(Duration.ofSeconds(2)).build().openFolder(FolderPath.INBOX)) {
+            MessageInfo m = list(inbox).get(0);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> inbox.read(m.uid()))
+                    .isInstanceOf(ConnectionException.class)
+                    .hasMessageContaining("operation deadline");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        }
+    }
 }
