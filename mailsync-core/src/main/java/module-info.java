@@ -9,6 +9,7 @@
 module org.mailsync.core {
     requires transitive com.google.common;
     requires org.slf4j;
+    requires java.naming;
     requires static transitive org.jspecify;
 
     exports org.mailsync;

@@ -36,6 +36,8 @@ public final class DovecotServer implements AutoCloseable {
     private final Path users;
     private final int port;
     private final int tlsPort;
+    private final int pop3Port;
+    private final int pop3sPort;
     private final int uid;
     private final int gid;
     private boolean running;
@@ -46,30 +48,37 @@ public final class DovecotServer implements AutoCloseable {
         this.users = dir.resolve("users");
         this.port = port;
         this.tlsPort = tlsPort;
+        this.pop3Port = freePortUnchecked();
+        this.pop3sPort = freePortUnchecked();
         this.uid = uid;
         this.gid = gid;
     }
 
     /** Options for the instance; defaults give a plain Maildir++ server. Immutable. */
     public record Options(
-            String mailLocation, String namespacePrefix, char separator, String extraConfig, boolean tls) {
+            String mailLocation,
+            String namespacePrefix,
+            char separator,
+            String extraConfig,
+            boolean tls,
+            boolean pop3) {
         /** Maildir++ under each user's home, no namespace prefix, separator {@code .}. */
         public static Options defaults() {
-            return new Options("maildir:~/Maildir", "", '.', "", false);
+            return new Options("maildir:~/Maildir", "", '.', "", false, false);
         }
 
         public Options withMailLocation(String location) {
-            return new Options(location, namespacePrefix, separator, extraConfig, tls);
+            return new Options(location, namespacePrefix, separator, extraConfig, tls, pop3);
         }
 
         /** The personal namespace's prefix ({@code "INBOX."}) and separator. */
         public Options withNamespace(String prefix, char sep) {
-            return new Options(mailLocation, prefix, sep, extraConfig, tls);
+            return new Options(mailLocation, prefix, sep, extraConfig, tls, pop3);
         }
 
         /** Lines appended to the config, e.g. {@code imap_capability = ...}. */
         public Options withExtraConfig(String lines) {
-            return new Options(mailLocation, namespacePrefix, separator, extraConfig + "\n" + lines, tls);
+            return new Options(mailLocation, namespacePrefix, separator, extraConfig + "\n" + lines, tls, pop3);
         }
 
         /**
@@ -85,7 +94,12 @@ public final class DovecotServer implements AutoCloseable {
 
         /** Turns on TLS (port {@link #tlsPort()}) and STARTTLS with a fresh self-signed certificate. */
         public Options withTls() {
-            return new Options(mailLocation, namespacePrefix, separator, extraConfig, true);
+            return new Options(mailLocation, namespacePrefix, separator, extraConfig, true, pop3);
+        }
+
+        /** Turns on POP3 ({@link #pop3Port()}; with TLS also POP3S on {@link #pop3sPort()}). */
+        public Options withPop3() {
+            return new Options(mailLocation, namespacePrefix, separator, extraConfig, tls, true);
         }
     }
 
@@ -141,6 +155,14 @@ public final class DovecotServer implements AutoCloseable {
         }
     }
 
+    private static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private void writeConfig(Options options, boolean root) throws IOException {
         Files.createDirectories(dir.resolve("run"));
         Files.createDirectories(dir.resolve("state"));
@@ -153,7 +175,7 @@ public final class DovecotServer implements AutoCloseable {
         c.append("base_dir = ").append(dir.resolve("run")).append('\n');
         c.append("state_dir = ").append(dir.resolve("state")).append('\n');
         c.append("log_path = ").append(dir.resolve("dovecot.log")).append('\n');
-        c.append("protocols = imap\n");
+        c.append(options.pop3() ? "protocols = imap pop3\n" : "protocols = imap\n");
         c.append("listen = 127.0.0.1\n");
         c.append("auth_mechanisms = plain login\n");
         c.append("disable_plaintext_auth = no\n");
@@ -196,7 +218,15 @@ public final class DovecotServer implements AutoCloseable {
                 .append("\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = ")
                 .append(options.tls() ? tlsPort : 0)
                 .append("\n    ssl = yes\n  }\n}\n");
-        c.append("service pop3-login {\n  inet_listener pop3 {\n    port = 0\n  }\n}\n");
+        if (options.pop3()) {
+            c.append("service pop3-login {\n  inet_listener pop3 {\n    address = 127.0.0.1\n    port = ")
+                    .append(pop3Port)
+                    .append("\n  }\n  inet_listener pop3s {\n    address = 127.0.0.1\n    port = ")
+                    .append(options.tls() ? pop3sPort : 0)
+                    .append("\n    ssl = yes\n  }\n}\n");
+        } else {
+            c.append("service pop3-login {\n  inet_listener pop3 {\n    port = 0\n  }\n}\n");
+        }
         c.append("service lmtp {\n  unix_listener lmtp {\n    mode = 0600\n  }\n}\n");
         if (options.tls()) {
             writeCertificate();
@@ -331,6 +361,16 @@ public final class DovecotServer implements AutoCloseable {
     /** The implicit-TLS port; only with {@link Options#withTls()}. */
     public int tlsPort() {
         return tlsPort;
+    }
+
+    /** The POP3 port (STLS is offered there when TLS is on); only with {@link Options#withPop3()}. */
+    public int pop3Port() {
+        return pop3Port;
+    }
+
+    /** The POP3S (implicit TLS) port; only with {@link Options#withPop3()} and {@link Options#withTls()}. */
+    public int pop3sPort() {
+        return pop3sPort;
     }
 
     /** The self-signed certificate (PEM); only with {@link Options#withTls()}. */

@@ -17,6 +17,7 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.spi.support.PinningTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -16,6 +16,7 @@ import org.eclipse.angus.mail.iap.ConnectionException;
 import org.eclipse.angus.mail.iap.ProtocolException;
 import org.eclipse.angus.mail.iap.Response;
 import org.jspecify.annotations.Nullable;
+import org.mailsync.spi.support.PinningTrustManager;
 
 /**
  * What went wrong in one IMAP exchange, classified for the retry loop and for the exception the

@@ -43,6 +43,7 @@ import org.mailsync.SpecialUse;
 import org.mailsync.StoreCapabilities;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
+import org.mailsync.spi.support.PinningTrustManager;
 
 /**
  * An IMAP account as a {@link MailStore}, on Eclipse Angus Mail. Made by {@link #builder()}:

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.MessageUid;
+import org.mailsync.spi.support.PinningTrustManager;
 
 /** IMAP syntax: UID sets, dates, flag lists, fingerprints. */
 class CommandsTest {

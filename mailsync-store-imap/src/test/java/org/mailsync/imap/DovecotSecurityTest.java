@@ -23,6 +23,7 @@ import org.mailsync.StoreFailureException;
 import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.mailsync.spi.support.PinningTrustManager;
 import org.mailsync.testing.DovecotServer;
 import org.mailsync.testing.TestMessages;
 

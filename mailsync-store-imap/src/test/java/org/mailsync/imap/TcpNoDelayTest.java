@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.mailsync.spi.support.PinningTrustManager;
 import org.mailsync.testing.DovecotServer;
 
 /**

@@ -66,7 +66,7 @@ final class CredentialOptions {
      */
     StoreSpec.Credentials of(Side side, StoreSpec spec, TrustOptions trust, Terminal terminal, int maxConnections) {
         var trusted = trust.of(side);
-        if (spec.kind() != StoreSpec.Kind.IMAP) {
+        if (spec.kind() != StoreSpec.Kind.IMAP && spec.kind() != StoreSpec.Kind.POP3) {
             return new StoreSpec.Credentials(null, null, trusted, maxConnections);
         }
         Path tokenFile = side == Side.SOURCE ? sourceTokenFile : targetTokenFile;

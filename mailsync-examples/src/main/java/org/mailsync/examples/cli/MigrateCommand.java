@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.CheckpointBusyException;
 import org.mailsync.MailStoreException;
+import org.mailsync.SyncEngine;
 import org.mailsync.SyncReport;
 import org.mailsync.spi.MailStore;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ final class MigrateCommand implements Mailsync.Subcommand {
     /** How SOURCE and TARGET are written, for the help. */
     static final String STORES_1 = "imap://user@host[:port], imaps://..., imap+starttls://...,";
 
-    static final String STORES_2 = "maildir:/path, mbox:/path, eml:/path";
+    static final String STORES_2 = "maildir:/path, mbox:/path, eml:/path; sources also pop3://, pop3s://, pop3+stls://";
 
     @Parameters(
             index = "0",
@@ -92,6 +93,7 @@ final class MigrateCommand implements Mailsync.Subcommand {
     @Override
     public ExitCode call(Terminal t) throws InterruptedException {
         RunOptions.Plan plan = run.plan(mapping, 4, 64);
+        Pop3Specs.check(run, source);
         StoreSpec.Credentials sc = credentials
                 .of(Side.SOURCE, source, trust, t, plan.connections())
                 .withPreset(presets.of(Side.SOURCE));
@@ -172,19 +174,25 @@ final class MigrateCommand implements Mailsync.Subcommand {
             throws InterruptedException {
         MailStore from = null;
         MailStore to = null;
+        // A POP3 source's ids always live beside the checkpoints: nothing is written to the server.
+        Path sourceIds =
+                source.kind() == StoreSpec.Kind.POP3 ? checkpoints.resolve("source-ids") : plan.sourceIds(checkpoints);
         try {
-            from = plan.throttled(source.open(sourceCredentials, false, null, plan.sourceIds(checkpoints)));
+            from = plan.throttled(source.open(sourceCredentials, false, null, sourceIds));
             to = new SerialFolderCreation(target.open(targetCredentials, true));
             SizePreflight.Report sizes = plan.options().dryRun ? sizes(from, to, plan, t) : null;
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
-            SyncReport report = plan.engine(from, to, checkpoints)
-                    .listener(progress)
-                    .build()
-                    .run();
+            SyncEngine engine =
+                    plan.engine(from, to, checkpoints).listener(progress).build();
+            SyncReport report = engine.run();
             ExitCode code = exitCode(report, progress.decisiveFailure());
             if (sizes != null && sizes.fit() == SizePreflight.Fit.DOES_NOT_FIT) {
                 // A dry run is a preflight: an account that will not fit fails it.
                 return new Result(code.worse(ExitCode.FAILURE), report, sizes.verdict());
+            }
+            if (plan.options().pop3DeleteAfterCopy && sourceIds != null) {
+                return Pop3Specs.deleteCopied(
+                        source, sourceCredentials, sourceIds, engine.configuration(), report, code, t);
             }
             return new Result(code, report, "");
         } catch (MailStoreException e) {

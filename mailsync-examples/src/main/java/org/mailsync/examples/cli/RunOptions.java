@@ -42,6 +42,12 @@ final class RunOptions {
             description = "remove from the target what this sync copied and the source deleted")
     boolean mirrorDeletes;
 
+    @Option(
+            names = "--pop3-delete-after-copy",
+            description = "after the pass, delete on a POP3 source the messages the target holds (found there by"
+                    + " identity); off by default: nothing is ever deleted on the POP3 server")
+    boolean pop3DeleteAfterCopy;
+
     @Option(names = "--copy-subscriptions", description = "subscribe on the target to what the source subscribes to")
     boolean copySubscriptions;
 

@@ -25,8 +25,9 @@ import org.mailsync.spi.MailStore;
 /**
  * A store named on the command line: {@code imap://user@host:port}, {@code imaps://...}, {@code
  * imap+starttls://...}, {@code maildir:/path}, {@code mbox:/path} (a file, a directory of files,
- * or a Thunderbird profile folder, recognised by its {@code .msf} files) or {@code eml:/path} (a
- * tree of folders of {@code .eml} files).
+ * or a Thunderbird profile folder, recognised by its {@code .msf} files), {@code eml:/path} (a
+ * tree of folders of {@code .eml} files), or a POP3 source: {@code pop3://user@host}, {@code
+ * pop3s://...}, {@code pop3+stls://...} ({@link Pop3Specs}).
  *
  * <p>Immutable.
  */
@@ -43,7 +44,9 @@ record StoreSpec(
         IMAP,
         MAILDIR,
         MBOX,
-        EML
+        EML,
+        /** A POP3 account (a source only); {@code security} holds its TLS mode as IMAP's enum. */
+        POP3
     }
 
     /** How to log in to an IMAP store: a password supplier or an OAuth2 token supplier. */
@@ -89,6 +92,9 @@ record StoreSpec(
             return new StoreSpec(Kind.EML, text, null, null, 0, null, localPath(text, "eml:"));
         }
         int schemeEnd = text.indexOf("://");
+        if (schemeEnd > 0 && Pop3Specs.isPop3(lower.substring(0, schemeEnd))) {
+            return Pop3Specs.parse(text);
+        }
         Security security = schemeEnd < 0 ? null : security(lower.substring(0, schemeEnd));
         if (security == null) {
             throw new UsageException("not a store (use imap://user@host, imaps://user@host,"
@@ -106,7 +112,7 @@ record StoreSpec(
      * The IMAP store's own parser (one for the library and the CLI), with this tool's wording for
      * each problem; like the parser's, no message repeats the text.
      */
-    private static ImapEndpoint endpoint(String uri) {
+    static ImapEndpoint endpoint(String uri) {
         try {
             return ImapEndpoint.parse(uri);
         } catch (ImapEndpoint.InvalidEndpointException e) {
@@ -154,12 +160,13 @@ record StoreSpec(
             case MAILDIR -> "maildir:" + path;
             case MBOX -> "mbox:" + path;
             case EML -> "eml:" + path;
+            case POP3 -> Pop3Specs.canonical(this);
         };
     }
 
     /** The server, for a per-server connection cap: {@code host:port}; the path for files. */
     String server() {
-        return kind == Kind.IMAP ? host + ":" + port : canonical();
+        return kind == Kind.IMAP || kind == Kind.POP3 ? host + ":" + port : canonical();
     }
 
     /**
@@ -223,6 +230,9 @@ record StoreSpec(
     MailStore open(Credentials credentials, boolean writable, @Nullable Duration timeout, @Nullable Path idDirectory)
             throws MailStoreException {
         switch (kind) {
+            case POP3 -> {
+                return Pop3Specs.open(this, credentials, timeout, idDirectory);
+            }
             case IMAP -> {
                 ImapStore.Builder b = ImapStore.builder()
                         .host(requireNonNull(host))

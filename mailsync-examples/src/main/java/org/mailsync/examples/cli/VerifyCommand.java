@@ -107,7 +107,7 @@ final class VerifyCommand implements Mailsync.Subcommand {
                         case MAILDIR -> SourceCensus.maildir(java.util.Objects.requireNonNull(source.path()));
                         case MBOX -> SourceCensus.mbox(java.util.Objects.requireNonNull(source.path()));
                         case EML -> SourceCensus.eml(java.util.Objects.requireNonNull(source.path()));
-                        case IMAP -> null;
+                        case IMAP, POP3 -> null;
                     };
             VerifyReport report = MailboxVerifier.verify(from, to, mapping, selection, census);
             t.out().print(report.toText());

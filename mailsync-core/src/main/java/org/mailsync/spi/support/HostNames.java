@@ -1,4 +1,4 @@
-package org.mailsync.imap;
+package org.mailsync.spi.support;
 
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;

@@ -1,4 +1,4 @@
-package org.mailsync.imap;
+package org.mailsync.spi.support;
 
 import com.google.common.io.BaseEncoding;
 import java.net.Socket;
@@ -25,19 +25,19 @@ import org.jspecify.annotations.Nullable;
  * SHA-256 fingerprint. A certificate that is neither fails with a text that shows its subject and
  * fingerprint, so that an operator can check it with the provider and pin it. The host name is
  * checked here for pinned certificates too (and again by Angus Mail's {@code
- * ssl.checkserveridentity}, kept on).
+ * ssl.checkserveridentity}, kept on). Shared by the stores that speak TLS (IMAP, POP3).
  *
  * <p>Immutable and thread-safe.
  */
-final class PinningTrustManager extends X509ExtendedTrustManager {
+public final class PinningTrustManager extends X509ExtendedTrustManager {
     /** Starts the text of the exception for an untrusted certificate, so callers can recognise it. */
-    static final String UNTRUSTED = "server certificate is not trusted";
+    public static final String UNTRUSTED = "server certificate is not trusted";
 
     private final X509TrustManager delegate;
     private final Set<String> pinned;
     private final String host;
 
-    PinningTrustManager(String host, @Nullable KeyStore trustStore, Set<String> pinnedSha256)
+    public PinningTrustManager(String host, @Nullable KeyStore trustStore, Set<String> pinnedSha256)
             throws GeneralSecurityException {
         this.host = host;
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -56,7 +56,7 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
     }
 
     /** An SSL socket factory that trusts what this trust manager trusts. */
-    SSLSocketFactory socketFactory() throws GeneralSecurityException {
+    public SSLSocketFactory socketFactory() throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {this}, null);
         return context.getSocketFactory();
@@ -66,7 +66,7 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
      * A fingerprint in canonical form (upper-case hex, no separators), from any usual spelling
      * ({@code AB:CD:..}, {@code abcd..}, with spaces).
      */
-    static String normalizeFingerprint(String fingerprint) {
+    public static String normalizeFingerprint(String fingerprint) {
         String hex = fingerprint
                 .trim()
                 .replaceFirst("(?i)^sha-?256[:=]?\\s*", "")
@@ -79,7 +79,7 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
     }
 
     /** The SHA-256 fingerprint as {@code AB:CD:...}. */
-    static String fingerprint(X509Certificate certificate) throws CertificateEncodingException {
+    public static String fingerprint(X509Certificate certificate) throws CertificateEncodingException {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
             String hex = BaseEncoding.base16().encode(digest);
