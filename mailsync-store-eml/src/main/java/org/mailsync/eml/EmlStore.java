@@ -44,6 +44,7 @@ import org.mailsync.StoreCapabilities;
 import org.mailsync.StoreFailureException;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
+import org.mailsync.spi.support.CrlfInputStream;
 import org.mailsync.spi.support.DurableFiles;
 import org.mailsync.spi.support.Headers;
 import org.mailsync.spi.support.MailDates;

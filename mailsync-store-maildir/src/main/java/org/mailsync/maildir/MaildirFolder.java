@@ -51,6 +51,7 @@ import org.mailsync.spi.AppendRequest;
 import org.mailsync.spi.FlagsUpdateMode;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MessageQuery;
+import org.mailsync.spi.support.CrlfInputStream;
 import org.mailsync.spi.support.DotLock;
 import org.mailsync.spi.support.DurableFiles;
 import org.mailsync.spi.support.Headers;

@@ -1,4 +1,4 @@
-package org.mailsync.maildir;
+package org.mailsync.spi.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

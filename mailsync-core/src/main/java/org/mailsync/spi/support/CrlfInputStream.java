@@ -1,4 +1,4 @@
-package org.mailsync.maildir;
+package org.mailsync.spi.support;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -8,9 +8,10 @@ import java.io.InputStream;
  * Turns every bare LF (one not preceded by CR) into CRLF and leaves everything else alone: what
  * Dovecot's IMAP does when it serves a message stored with LF line ends.
  *
- * <p>Not thread-safe; confine to one thread.
+ * <p>Shared by the stores that serve messages kept with LF line ends (Maildir, folders of .eml
+ * files). Not thread-safe; confine to one thread.
  */
-final class CrlfInputStream extends FilterInputStream {
+public final class CrlfInputStream extends FilterInputStream {
     private int previous = -1;
     private boolean pendingLf;
     private byte[] chunk = new byte[0];
