@@ -162,9 +162,19 @@ final class MigrateCommand implements Mailsync.Subcommand {
             throws InterruptedException {
         MailStore from = null;
         MailStore to = null;
+        // Both stores log in at once (issue 15); the source's failure is the one reported, as
+        // when they were opened one after the other.
+        BackgroundOpen targetOpening =
+                BackgroundOpen.start("mailsync-open-target", () -> target.open(targetCredentials, true));
         try {
-            from = plan.throttled(source.open(sourceCredentials, false, null, plan.sourceIds(checkpoints)));
-            to = new SerialFolderCreation(target.open(targetCredentials, true));
+            try {
+                from = plan.throttled(source.open(sourceCredentials, false, null, plan.sourceIds(checkpoints)));
+            } finally {
+                if (from == null) {
+                    targetOpening.abandon();
+                }
+            }
+            to = new SerialFolderCreation(targetOpening.get());
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
             SyncReport report = plan.engine(from, to, checkpoints)
                     .listener(progress)
