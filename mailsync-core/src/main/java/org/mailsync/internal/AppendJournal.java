@@ -46,6 +46,16 @@ final class AppendJournal {
         }
     }
 
+    /** What the skip test needs of the pair's checkpoint, without its pairs; changes nothing here. */
+    CheckpointHead loadHead() throws StoreFailureException {
+        try {
+            return store.loadHead(pair);
+        } catch (IOException e) {
+            throw new StoreFailureException(
+                    ErrorContext.of("checkpoints", pair.source()), "cannot read checkpoint: " + e.getMessage(), e);
+        }
+    }
+
     /** Takes over the unsettled intents and the intent numbering of a loaded checkpoint. */
     void resume(FolderCheckpoint cp) {
         pending.addAll(cp.pending());

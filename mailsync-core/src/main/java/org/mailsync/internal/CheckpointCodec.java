@@ -247,6 +247,99 @@ public final class CheckpointCodec {
     }
 
     /**
+     * Reads what the skip test needs of a snapshot ({@link CheckpointHead}) without decoding its
+     * pairs: the lines before the first pair, orphan or intent record, a search for intent records
+     * anywhere, and the end line. A snapshot whose first lines {@link #decodeSnapshot} would refuse,
+     * or that is cut short, is refused here too; damage among the pairs is found when the folder
+     * is synced.
+     */
+    public static CheckpointHead decodeSnapshotHead(byte[] bytes, String file) throws CheckpointDamagedException {
+        Reader r = new Reader(bytes, file, SNAPSHOT_REMEDY);
+        int lineStart = 0;
+        int number = 1;
+        @Nullable SideState source = null;
+        @Nullable SideState target = null;
+        boolean complete = false;
+        boolean mirrored = false;
+        while (lineStart < bytes.length) {
+            int end = lineStart;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            if (end == bytes.length) {
+                throw r.damaged(number, "cut short (no newline at the end)");
+            }
+            Line line = new Line(number, lineStart, end, true);
+            if (number == 1) {
+                if (!r.text(line).equals(MAGIC)) {
+                    throw r.damaged(1, "not a mailsync checkpoint (no '" + MAGIC + "' first line)");
+                }
+            } else {
+                List<String> w = r.words(line);
+                String record = w.get(0);
+                if (record.equals("p") || record.equals("o") || record.equals("intent") || record.equals("end")) {
+                    break;
+                }
+                try {
+                    switch (record) {
+                        case "pair", "last-intent" -> {}
+                        case "source" -> source = decodeSide(w);
+                        case "target" -> target = decodeSide(w);
+                        case "complete" -> complete = Boolean.parseBoolean(w.get(1));
+                        case "mirrored" -> mirrored = Boolean.parseBoolean(w.get(1));
+                        default -> throw r.damaged(number, "unknown record '" + record + "'");
+                    }
+                } catch (RuntimeException e) {
+                    throw r.damaged(number, e);
+                }
+            }
+            lineStart = end + 1;
+            number++;
+        }
+        if (lineStart >= bytes.length) {
+            throw r.damaged(
+                    Math.max(1, number - 1),
+                    bytes.length == 0 ? "not a mailsync checkpoint (empty)" : "cut short (no end line)");
+        }
+        if (!endsWithEndLine(bytes)) {
+            throw r.damaged(
+                    number,
+                    bytes[bytes.length - 1] != '\n' ? "cut short (no newline at the end)" : "cut short (no end line)");
+        }
+        return new CheckpointHead(source, target, complete, mirrored, hasLineStartingWith(bytes, "intent "));
+    }
+
+    /** Whether the last line of {@code bytes} is the end line. */
+    private static boolean endsWithEndLine(byte[] bytes) {
+        int n = bytes.length;
+        return n >= 5
+                && bytes[n - 5] == '\n'
+                && bytes[n - 4] == 'e'
+                && bytes[n - 3] == 'n'
+                && bytes[n - 2] == 'd'
+                && bytes[n - 1] == '\n';
+    }
+
+    /** Whether a line of {@code bytes} starts with {@code prefix} (ASCII). */
+    private static boolean hasLineStartingWith(byte[] bytes, String prefix) {
+        int length = prefix.length();
+        for (int start = 0; start + length <= bytes.length; ) {
+            int k = 0;
+            while (k < length && bytes[start + k] == prefix.charAt(k)) {
+                k++;
+            }
+            if (k == length) {
+                return true;
+            }
+            while (start < bytes.length && bytes[start] != '\n') {
+                start++;
+            }
+            start++;
+        }
+        return false;
+    }
+
+    /**
      * Applies a journal's records onto {@code base}. A torn last record (the file ends inside it:
      * a crash while it was being appended) is left out and reported as {@code torn}, with the
      * length of the sound part so that the writer can cut it off before it appends again; any

@@ -125,22 +125,24 @@ public final class FolderSync {
 
     private FolderReport runOnce() throws MailStoreException, InterruptedException {
         checkDeadline();
-        FolderCheckpoint cp = journal.load();
+        // The skip test reads the checkpoint's head only: the pair map is decoded when it is used.
+        CheckpointHead head = journal.loadHead();
         FolderStatus sStatus = config.source().status(pair.source());
-        boolean policyAllowsSkip = config.deletions() == DeletionPolicy.KEEP || cp.mirrored();
+        boolean policyAllowsSkip = config.deletions() == DeletionPolicy.KEEP || head.mirrored();
         // Without modseqs a flags-only change leaves the status as it was: unless the user asked
         // for new mail only, the folder is listed to read every message's flags.
         boolean statusShowsFlagChanges = sStatus.highestModSeq() != null
                 && config.source().capabilities().has(Capability.MODSEQ);
-        if (cp.complete()
+        if (head.complete()
                 && policyAllowsSkip
-                && cp.pending().isEmpty()
-                && cp.source() != null
-                && cp.source().unchanged(sStatus)
+                && !head.pending()
+                && head.source() != null
+                && head.source().unchanged(sStatus)
                 && (statusShowsFlagChanges || config.newMailOnly())
-                && targetIntact(cp)) {
+                && targetIntact(head.target())) {
             return report(FolderReport.Outcome.UNCHANGED, null);
         }
+        FolderCheckpoint cp = journal.load();
         for (PairEntry entry : cp.pairs().values()) {
             putPair(entry);
         }
@@ -299,14 +301,14 @@ public final class FolderSync {
      * trusted blindly: the pass runs and restores what a wipe, a re-creation or a renumbering
      * lost.
      */
-    private boolean targetIntact(FolderCheckpoint cp) throws MailStoreException {
-        if (cp.target() == null || !context.targetFolders().contains(pair.target())) {
+    private boolean targetIntact(@Nullable SideState last) throws MailStoreException {
+        if (last == null || !context.targetFolders().contains(pair.target())) {
             return false;
         }
         FolderStatus now = config.target().status(pair.target());
-        return now.generation().equals(cp.target().generation())
-                && now.nextUid().compareTo(cp.target().nextUid()) >= 0
-                && now.messageCount() >= cp.target().messageCount();
+        return now.generation().equals(last.generation())
+                && now.nextUid().compareTo(last.nextUid()) >= 0
+                && now.messageCount() >= last.messageCount();
     }
 
     private @Nullable MailFolder openTarget() throws MailStoreException {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,15 +26,18 @@ import java.util.function.Supplier;
 import org.eclipse.angus.mail.iap.Argument;
 import org.eclipse.angus.mail.iap.CommandFailedException;
 import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
 import org.eclipse.angus.mail.imap.protocol.ListInfo;
 import org.eclipse.angus.mail.imap.protocol.MailboxInfo;
 import org.eclipse.angus.mail.imap.protocol.Namespaces;
+import org.eclipse.angus.mail.imap.protocol.Status;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.BackoffPolicy;
 import org.mailsync.Capability;
 import org.mailsync.ErrorContext;
 import org.mailsync.FolderInfo;
 import org.mailsync.FolderPath;
+import org.mailsync.FolderStatus;
 import org.mailsync.FolderUnusableException;
 import org.mailsync.MailStoreException;
 import org.mailsync.MessageSpool;
@@ -72,6 +76,10 @@ public final class ImapStore implements MailStore {
     private final char separator;
     private volatile boolean closed;
     private volatile @Nullable List<SkippedItem> lastSkipped;
+    /** Whether a folder was ever opened through this store: then listed statuses may be stale. */
+    private volatile boolean folderOpened;
+    /** The statuses the last listing brought, where the server has LIST-STATUS. */
+    private volatile ListedStatuses listed = ListedStatuses.NONE;
 
     private ImapStore(
             Settings settings,
@@ -141,7 +149,11 @@ public final class ImapStore implements MailStore {
                 () -> {
                     Connection c = pool.borrow();
                     try {
-                        return c.call((p, conn) -> describe(settings, pool, p));
+                        return c.call((p, conn) -> {
+                            ImapStore store = describe(settings, pool, p);
+                            conn.selected("INBOX"); // describe selects it: a later STATUS of it NOOPs first
+                            return store;
+                        });
                     } finally {
                         pool.release(c);
                     }
@@ -296,8 +308,17 @@ public final class ImapStore implements MailStore {
     public List<FolderInfo> listFolders() throws MailStoreException {
         checkOpen();
         ErrorContext context = ErrorContext.of(account());
-        record Listing(ListInfo[] all, ListInfo[] subscribed) {}
-        Listing listing = withConnection(context, "LIST", (p, c) -> new Listing(p.list("", "*"), p.lsub("", "*")));
+        record Listing(ListInfo @Nullable [] all, ListInfo @Nullable [] subscribed) {}
+        boolean withStatus = serverHas("LIST-STATUS");
+        boolean openedBefore = folderOpened;
+        long taken = System.nanoTime();
+        Map<String, FolderStatus> statuses = new HashMap<>();
+        Listing listing = withConnection(context, "LIST", (p, c) -> {
+            statuses.clear(); // a retry starts afresh
+            ListInfo[] all = withStatus ? listWithStatus(p, statuses) : null;
+            return new Listing(all != null ? all : p.list("", "*"), p.lsub("", "*"));
+        });
+        listed = withStatus && !openedBefore ? new ListedStatuses(statuses, taken) : ListedStatuses.NONE;
         Set<FolderPath> subscribed = new HashSet<>();
         if (listing.subscribed() != null) {
             for (ListInfo info : listing.subscribed()) {
@@ -365,6 +386,68 @@ public final class ImapStore implements MailStore {
             }
         }
         return List.copyOf(folders.values());
+    }
+
+    /**
+     * {@code LIST "" "*" RETURN (... STATUS (...))} (LIST-STATUS, RFC 5819, on LIST-EXTENDED, RFC
+     * 5258): every folder and its status in one round trip. Asks for the attributes a plain LIST
+     * gives too (children, and special use where the server has SPECIAL-USE: RFC 6154 returns
+     * them to an extended LIST only on request). Puts each usable status into {@code statuses};
+     * returns the folders, or null if the server refused the command (a plain LIST follows).
+     */
+    private ListInfo @Nullable [] listWithStatus(IMAPProtocol p, Map<String, FolderStatus> statuses)
+            throws IOException, org.eclipse.angus.mail.iap.ProtocolException {
+        boolean condstore = capabilities.has(Capability.MODSEQ);
+        String command = "LIST \"\" \"*\" RETURN (" + (serverHas("SPECIAL-USE") ? "SPECIAL-USE " : "")
+                + "CHILDREN STATUS (MESSAGES UIDNEXT UIDVALIDITY" + (condstore ? " HIGHESTMODSEQ" : "") + "))";
+        List<ListInfo> folders = new ArrayList<>();
+        try {
+            Commands.stream(p, command, null, r -> {
+                if (r instanceof IMAPResponse ir && ir.keyEquals("LIST")) {
+                    folders.add(new ListInfo(ir));
+                } else if (r instanceof IMAPResponse ir && ir.keyEquals("STATUS")) {
+                    Status status = new Status(ir);
+                    FolderStatus usable = ListedStatuses.of(status, condstore);
+                    if (status.mbox != null && usable != null) {
+                        statuses.put(status.mbox, usable);
+                    }
+                }
+            });
+        } catch (CommandFailedException | org.eclipse.angus.mail.iap.BadCommandException e) {
+            statuses.clear();
+            return null;
+        }
+        return folders.toArray(new ListInfo[0]);
+    }
+
+    /**
+     * STATUS on a store-level connection, without selecting the folder; where the last listing
+     * brought the folder's status (LIST-STATUS) and nothing can have changed it since, that one
+     * (see {@link ListedStatuses}).
+     *
+     * @throws FolderUnusableException if the folder does not exist or the server refuses
+     */
+    @Override
+    public FolderStatus status(FolderPath path) throws MailStoreException {
+        checkOpen();
+        String name = serverName(path);
+        FolderStatus fromListing = folderOpened ? null : listed.get(name, System.nanoTime());
+        if (fromListing != null) {
+            return fromListing;
+        }
+        boolean condstore = capabilities.has(Capability.MODSEQ);
+        String[] items = condstore
+                ? new String[] {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "HIGHESTMODSEQ"}
+                : new String[] {"MESSAGES", "UIDNEXT", "UIDVALIDITY"};
+        Status status = withConnection(ErrorContext.of(account(), path), "STATUS", (p, c) -> {
+            if (name.equals(c.selected())) {
+                // Courier shows a session what changed in its selected mailbox, STATUS included,
+                // only after a NOOP (as ImapMailFolder's catch-up does).
+                p.noop();
+            }
+            return p.status(name, items);
+        });
+        return ListedStatuses.folderStatus(status, condstore);
     }
 
     @Override
@@ -457,6 +540,7 @@ public final class ImapStore implements MailStore {
     @Override
     public MailFolder openFolder(FolderPath path) throws MailStoreException {
         checkOpen();
+        folderOpened = true;
         return ImapMailFolder.open(this, path, serverName(path));
     }
 
@@ -477,6 +561,7 @@ public final class ImapStore implements MailStore {
         if (uids.isEmpty()) {
             return Map.of();
         }
+        folderOpened = true;
         try (ImapMailFolder source = ImapMailFolder.open(this, from, serverName(from))) {
             return ImmutableMap.copyOf(source.moveTo(uids, to, toName));
         }

@@ -47,11 +47,30 @@ final class ScriptedImapServer implements AutoCloseable {
     private final AtomicLong nextUidValidity = new AtomicLong(1000);
     private final List<byte[]> received = new CopyOnWriteArrayList<>();
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    /** LIST-STATUS (RFC 5819): how the server answers LIST ... RETURN (STATUS (...)). */
+    private final ListStatus listStatus;
+    /** Mailboxes whose STATUS a LIST-STATUS answer leaves out (RFC 5819 2 allows it). */
+    private final Set<String> statusLeftOut = ConcurrentHashMap.newKeySet();
+
+    /** Whether the server offers LIST-STATUS, and whether it then keeps its word. */
+    enum ListStatus {
+        NOT_OFFERED,
+        OFFERED,
+        /** Offered, but an extended LIST is refused with BAD. */
+        OFFERED_BUT_REFUSED
+    }
 
     /** Starts a server that offers UTF8=ACCEPT or not, holding INBOX and {@code existing}. */
     ScriptedImapServer(boolean utf8Accept, String... existing) throws IOException {
+        this(utf8Accept, ListStatus.NOT_OFFERED, existing);
+    }
+
+    /** Starts a server as above, offering LIST-STATUS (and LIST-EXTENDED) as {@code listStatus} says. */
+    ScriptedImapServer(boolean utf8Accept, ListStatus listStatus, String... existing) throws IOException {
         this.utf8Accept = utf8Accept;
-        this.capabilities = "IMAP4rev1 " + (utf8Accept ? "UTF8=ACCEPT " : "") + "ENABLE NAMESPACE UIDPLUS LITERAL+";
+        this.listStatus = listStatus;
+        this.capabilities = "IMAP4rev1 " + (utf8Accept ? "UTF8=ACCEPT " : "") + "ENABLE NAMESPACE UIDPLUS LITERAL+"
+                + (listStatus == ListStatus.NOT_OFFERED ? "" : " LIST-EXTENDED LIST-STATUS");
         addMailbox("INBOX");
         for (String name : existing) {
             addMailbox(name);
@@ -80,6 +99,18 @@ final class ScriptedImapServer implements AutoCloseable {
             out.add(space < 0 ? text : text.substring(space + 1));
         }
         return out;
+    }
+
+    /** Leaves the STATUS of this mailbox out of LIST-STATUS answers from now on. */
+    void leaveOutOfListStatus(String mailbox) {
+        statusLeftOut.add(mailbox);
+    }
+
+    /** How many sessions logged in so far. */
+    long logins() {
+        return commands().stream()
+                .filter(c -> c.toUpperCase(Locale.ROOT).startsWith("LOGIN "))
+                .count();
     }
 
     /** The mailboxes the server holds, by their Unicode names. */
@@ -266,6 +297,24 @@ final class ScriptedImapServer implements AutoCloseable {
         }
 
         private void list(List<Token> args) throws IOException, Bad {
+            List<String> statusItems = null;
+            if (args.size() > 2) {
+                // RFC 5258 / 5819: LIST "" pattern RETURN (... STATUS (items))
+                if (listStatus != ListStatus.OFFERED
+                        || args.size() != 4
+                        || !args.get(2).ascii().equalsIgnoreCase("RETURN")
+                        || !args.get(3).list()) {
+                    throw new Bad("extended LIST not scripted");
+                }
+                String options = args.get(3).ascii();
+                int at = options.toUpperCase(Locale.ROOT).indexOf("STATUS (");
+                if (at < 0) {
+                    throw new Bad("only RETURN (... STATUS (...)) is scripted");
+                }
+                String items = options.substring(at + "STATUS (".length(), options.indexOf(')', at));
+                statusItems = List.of(items.trim().split("\\s+"));
+                args = args.subList(0, 2);
+            }
             List<Token> both = arguments(args, 2);
             if (both.get(0).bytes().length != 0) {
                 throw new Bad("only an empty reference is scripted");
@@ -280,8 +329,26 @@ final class ScriptedImapServer implements AutoCloseable {
             for (String name : new TreeMap<>(mailboxes).keySet()) {
                 if (glob.matcher(name).matches()) {
                     send("* LIST () \"" + SEPARATOR + "\" " + quoted(name));
+                    if (statusItems != null && !statusLeftOut.contains(name)) {
+                        send(statusLine(name, statusItems));
+                    }
                 }
             }
+        }
+
+        /** The untagged STATUS answer of a mailbox that exists. */
+        private String statusLine(String name, List<String> requested) throws Bad {
+            List<String> items = new ArrayList<>();
+            for (String item : requested) {
+                String upper = item.toUpperCase(Locale.ROOT);
+                switch (upper) {
+                    case "MESSAGES", "RECENT", "UNSEEN" -> items.add(upper + " 0");
+                    case "UIDNEXT" -> items.add("UIDNEXT 1");
+                    case "UIDVALIDITY" -> items.add("UIDVALIDITY " + mailboxes.get(name));
+                    default -> throw new Bad("unknown STATUS item " + item);
+                }
+            }
+            return "* STATUS " + quoted(name) + " (" + String.join(" ", items) + ")";
         }
 
         private void status(String tag, List<Token> args) throws IOException, Bad {
@@ -295,17 +362,7 @@ final class ScriptedImapServer implements AutoCloseable {
                 send(tag + " NO [NONEXISTENT] No such mailbox");
                 return;
             }
-            List<String> items = new ArrayList<>();
-            for (String item : both.get(1).ascii().trim().split("\\s+")) {
-                String upper = item.toUpperCase(Locale.ROOT);
-                switch (upper) {
-                    case "MESSAGES", "RECENT", "UNSEEN" -> items.add(upper + " 0");
-                    case "UIDNEXT" -> items.add("UIDNEXT 1");
-                    case "UIDVALIDITY" -> items.add("UIDVALIDITY " + uidValidity);
-                    default -> throw new Bad("unknown STATUS item " + item);
-                }
-            }
-            send("* STATUS " + quoted(name) + " (" + String.join(" ", items) + ")");
+            send(statusLine(name, List.of(both.get(1).ascii().trim().split("\\s+"))));
         }
 
         /** A mailbox argument as a Unicode name; INBOX in any case is INBOX (RFC 3501 5.1). */

@@ -4,7 +4,11 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -36,14 +40,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
         synopsisHeading = "usage: ",
         customSynopsis = "mailsync COMMAND [ARGS] [OPTIONS]   (mailsync COMMAND --help for its options)",
         commandListHeading = "%ncommands:%n",
-        subcommands = {
-            MigrateCommand.class,
-            BatchCommand.class,
-            VerifyCommand.class,
-            DemoCommand.class,
-            HelpCommand.class,
-            AutoComplete.GenerateCompletion.class
-        },
         footerHeading = "%n",
         footer = {
             "stores: imap://user@host[:port], imaps://user@host[:port], imap+starttls://user@host[:port],",
@@ -125,15 +121,56 @@ public final class Mailsync {
         }
     }
 
+    /**
+     * The commands, by name, in the order the help lists them; each made only when its command
+     * line is (picocli reads every option of a command when it is added).
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("migrate", MigrateCommand::new);
+        commands.put("batch", BatchCommand::new);
+        commands.put("verify", VerifyCommand::new);
+        commands.put("demo", DemoCommand::new);
+        commands.put("help", HelpCommand::new);
+        commands.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        return Collections.unmodifiableMap(commands);
+    }
+
     /** The whole command tree, printing to {@code t}, with the usage settings of every command. */
     static CommandLine commandLine(Terminal t) {
+        return commandLine(t, null);
+    }
+
+    /**
+     * The command tree for a command line whose first word is {@code only}: with just that
+     * command when it is one of ours (migrate, batch, verify, demo), so that a run reads the
+     * options of its own command only and starts sooner (issue 15: most of a no-op pass was
+     * picocli reading the options of every command); the whole tree otherwise.
+     */
+    static CommandLine commandLine(Terminal t, @Nullable String only) {
         CommandLine cl = new CommandLine(new Mailsync());
+        boolean one = only != null
+                && COMMANDS.containsKey(only)
+                && !only.equals("help")
+                && !only.equals("generate-completion");
+        for (Map.Entry<String, Supplier<Object>> command : COMMANDS.entrySet()) {
+            if (!one || command.getKey().equals(only)) {
+                cl.addSubcommand(command.getKey(), command.getValue().get());
+            }
+        }
+        // Settings are given to the commands added so far: so all of them come first.
         cl.setOut(writer(t.out()));
         cl.setErr(writer(t.err()));
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(
                 t.interactive() ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
         cl.setUsageHelpWidth(110);
         cl.setUsageHelpLongOptionsMaxWidth(34);
+        if (one) {
+            // Its own usage and errors only: the top-level help, with its commands and exit codes, is never shown.
+            return cl;
+        }
         // The exit codes end the footer, from ExitCode itself; picocli formats footers with
         // String.format, so a % of ours is doubled.
         StringBuilder codes = new StringBuilder();
@@ -162,7 +199,7 @@ public final class Mailsync {
     }
 
     private static ExitCode dispatch(List<String> args, Terminal t) throws InterruptedException {
-        CommandLine cl = commandLine(t);
+        CommandLine cl = commandLine(t, args.get(0));
         try {
             ParseResult parsed;
             try {

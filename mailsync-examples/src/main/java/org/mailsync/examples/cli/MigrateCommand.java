@@ -177,9 +177,19 @@ final class MigrateCommand implements Mailsync.Subcommand {
         // A POP3 source's ids always live beside the checkpoints: nothing is written to the server.
         Path sourceIds =
                 source.kind() == StoreSpec.Kind.POP3 ? checkpoints.resolve("source-ids") : plan.sourceIds(checkpoints);
+        // Both stores log in at once (issue 15); the source's failure is the one reported, as
+        // when they were opened one after the other.
+        BackgroundOpen targetOpening =
+                BackgroundOpen.start("mailsync-open-target", () -> target.open(targetCredentials, true));
         try {
-            from = plan.throttled(source.open(sourceCredentials, false, null, sourceIds));
-            to = new SerialFolderCreation(target.open(targetCredentials, true));
+            try {
+                from = plan.throttled(source.open(sourceCredentials, false, null, sourceIds));
+            } finally {
+                if (from == null) {
+                    targetOpening.abandon();
+                }
+            }
+            to = new SerialFolderCreation(targetOpening.get());
             SizePreflight.Report sizes = plan.options().dryRun ? sizes(from, to, plan, t) : null;
             ProgressListener progress = new ProgressListener(t.err(), t.interactive(), label, System::nanoTime);
             SyncEngine engine =
