@@ -170,18 +170,24 @@ public final class MailboxLeases implements AutoCloseable {
      */
     public void check(Lease lease) throws IOException {
         lease.checkLocally();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("with " + FENCE + " select count(*) from fence")) {
+        try (Connection c = dataSource.getConnection()) {
+            checkFence(c, lease);
+        } catch (SQLException e) {
+            throw new IOException("cannot check " + lease + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Fails with the lost-lease exception unless the lease is current and unexpired in the database. */
+    static void checkFence(Connection c, Lease lease) throws SQLException, CheckpointLostException {
+        try (PreparedStatement ps = c.prepareStatement("with " + FENCE + " select count(*) from fence")) {
             ps.setString(1, lease.mailbox());
             ps.setLong(2, lease.epoch());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getInt(1) == 0) {
-                    throw lost(lease);
+                    throw lost(c, lease);
                 }
             }
-        } catch (SQLException e) {
-            throw new IOException("cannot check " + lease + ": " + e.getMessage(), e);
         }
     }
 
@@ -264,8 +270,19 @@ public final class MailboxLeases implements AutoCloseable {
 
     /** The lost-lease exception for {@code lease}, naming who holds the mailbox now if known; marks it lost. */
     CheckpointLostException lost(Lease lease) {
-        String reason;
         try (Connection c = dataSource.getConnection()) {
+            return lost(c, lease);
+        } catch (SQLException e) {
+            String reason =
+                    "the database refused the write, and then its lease row could not be read: " + e.getMessage();
+            lease.markLost(reason);
+            return lease.lost(reason);
+        }
+    }
+
+    private static CheckpointLostException lost(Connection c, Lease lease) {
+        String reason;
+        try {
             LeaseInfo now = current(c, lease.mailbox());
             if (now == null) {
                 reason = "the mailbox has no lease row any more";
