@@ -12,7 +12,7 @@ module org.mailsync.cluster {
     requires transitive org.mailsync.core;
     requires transitive java.sql;
     requires org.mailsync.imap;
-    requires org.mailsync.jdbc;
+    requires transitive org.mailsync.jdbc;
     requires com.google.common;
     requires com.github.kagkarlsson.scheduler;
     requires org.slf4j;

@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.mailsync.cluster.internal.AccountRows;
 import org.mailsync.cluster.internal.HostSlots;
 import org.mailsync.cluster.internal.Journal;
 import org.mailsync.cluster.internal.PassTasks;
 import org.mailsync.cluster.internal.Sql;
+import org.mailsync.jdbc.SecretSealer;
 
 /**
  * The operator's side of the cluster: enqueues accounts (their passwords sealed with the
@@ -44,11 +44,10 @@ public final class ClusterQueue {
      * Adds accounts and schedules their passes; an account id already in the table is left as it
      * is. Each legacy host named gets {@code maxConnectionsPerHost} as its cluster-wide cap.
      *
-     * @param seal seals a password with the cluster's public key (mailsync-jdbc's sealer)
+     * @param sealer seals the passwords to the workers' public key
      * @return the ids added
      */
-    public List<String> enqueue(
-            List<NewAccount> accounts, JobKind kind, int maxConnectionsPerHost, Function<char[], byte[]> seal)
+    public List<String> enqueue(List<NewAccount> accounts, JobKind kind, int maxConnectionsPerHost, SecretSealer sealer)
             throws IOException {
         List<String> added = new ArrayList<>();
         for (String host :
@@ -59,9 +58,9 @@ public final class ClusterQueue {
             if (rows.insert(
                     a.account(),
                     a.source(),
-                    seal.apply(a.sourcePassword()),
+                    sealer.seal(a.sourcePassword(), AccountRows.secretContext(a.account(), "source")),
                     a.target(),
-                    seal.apply(a.targetPassword()),
+                    sealer.seal(a.targetPassword(), AccountRows.secretContext(a.account(), "target")),
                     a.options().format(),
                     kind)) {
                 tasks.schedule(a.account(), kind);

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.cluster.internal.AccountRows;
@@ -27,6 +26,7 @@ import org.mailsync.cluster.internal.PassRunner;
 import org.mailsync.cluster.internal.PassTasks;
 import org.mailsync.cluster.internal.Sql;
 import org.mailsync.cluster.spi.MailboxOpener;
+import org.mailsync.jdbc.SecretOpener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final Duration takeoverBound;
     private boolean started;
 
-    private ClusterWorker(Builder b, DataSource db, Function<byte[], char[]> unseal) {
+    private ClusterWorker(Builder b, DataSource db, SecretOpener unseal) {
         this.name = b.name != null ? b.name : defaultName();
         Sql sql = new Sql(db);
         this.leaseLength = b.heartbeat.multipliedBy(b.missedHeartbeats + 1L);
@@ -175,7 +175,7 @@ public final class ClusterWorker implements AutoCloseable {
     /** Builds a {@link ClusterWorker}; each setting once. Not thread-safe. */
     public static final class Builder {
         private @Nullable DataSource db;
-        private @Nullable Function<byte[], char[]> unseal;
+        private @Nullable SecretOpener unseal;
         private @Nullable String name;
         private int threads = 4;
         private MailboxOpener opener = ImapMailboxOpener.DEFAULT;
@@ -195,11 +195,8 @@ public final class ClusterWorker implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Unseals the passwords of account rows (mailsync-jdbc's secret opener, with the workers'
-         * private key): the returned array is the worker's, and cleared after use. Required.
-         */
-        public Builder secrets(Function<byte[], char[]> opener) {
+        /** Opens the sealed passwords of account rows, with the workers' private key. Required. */
+        public Builder secrets(SecretOpener opener) {
             checkState(unseal == null, "secrets were already set");
             unseal = opener;
             return this;

@@ -20,6 +20,8 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailsync.jdbc.SecretKeys;
+import org.mailsync.jdbc.SecretSealer;
 import org.mailsync.jdbc.testing.PostgresServer;
 import org.mailsync.testing.DovecotServer;
 
@@ -49,7 +51,7 @@ class ClusterFailoverTest {
             DataSource db = pg.dataSource();
             ClusterSchema.apply(db);
             Path keyFile = tmp.resolve("worker.key");
-            TestSecrets secrets = TestSecrets.create(keyFile);
+            SecretSealer sealer = SecretSealer.to(SecretKeys.generate(keyFile));
             String gmUri = "imap://127.0.0.1:" + gmSource.getImap().getPort();
             String dvUri = "imap://127.0.0.1:" + dovecot.port();
             String targetUri = "imap://127.0.0.1:" + target.getImap().getPort();
@@ -77,8 +79,8 @@ class ClusterFailoverTest {
                         .add(account(user, dvUri, pw, targetUri, target, isSlow ? slowOptions : PassOptions.DEFAULTS));
             }
             ClusterQueue queue = new ClusterQueue(db);
-            assertThat(queue.enqueue(slow, JobKind.LOGIN, 50, secrets::seal)).hasSize(6);
-            assertThat(queue.enqueue(bulk, JobKind.BULK, 50, secrets::seal)).hasSize(194);
+            assertThat(queue.enqueue(slow, JobKind.LOGIN, 50, sealer)).hasSize(6);
+            assertThat(queue.enqueue(bulk, JobKind.BULK, 50, sealer)).hasSize(194);
 
             List<Path> logs = new ArrayList<>();
             for (String name : List.of("w-a", "w-b", "w-c")) {

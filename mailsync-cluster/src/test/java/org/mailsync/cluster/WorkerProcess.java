@@ -3,6 +3,7 @@ package org.mailsync.cluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.mailsync.jdbc.Database;
+import org.mailsync.jdbc.SecretOpener;
 
 /**
  * A worker JVM for the tests that kill and stop workers: {@code WorkerProcess URL KEYFILE NAME
@@ -18,10 +19,9 @@ public final class WorkerProcess {
         int threads = Integer.parseInt(args[3]);
         long slowDelay = Long.parseLong(args[4]);
         Database db = Database.connect(url, "postgres", new char[0], threads + 6);
-        TestSecrets secrets = TestSecrets.load(keyFile);
         ClusterWorker worker = ClusterWorker.builder()
                 .database(db.dataSource())
-                .secrets(secrets::unseal)
+                .secrets(SecretOpener.fromKeyFile(keyFile))
                 .name(name)
                 .threads(threads)
                 .opener(new SlowSourceOpener(ImapMailboxOpener.DEFAULT, slowDelay))

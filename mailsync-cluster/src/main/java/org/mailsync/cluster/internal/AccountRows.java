@@ -32,6 +32,14 @@ public final class AccountRows {
     /** An account's row with its sealed passwords, as a run needs it. */
     public record Sealed(AccountJob job, byte[] sourceSecret, byte[] targetSecret, long epoch) {}
 
+    /**
+     * What a sealed password of an account row is bound to: opened under another account's or
+     * side's context (a sealed value copied between rows) it does not open.
+     */
+    public static String secretContext(String account, String side) {
+        return "mailsync-cluster " + side + " password of " + account;
+    }
+
     /** Adds an account, queued; false if the id is taken (the row is left as it is). */
     public boolean insert(
             String account,

@@ -44,6 +44,18 @@ public final class HostSlots {
                 maxConnections);
     }
 
+    /** Sets the host's cap unless it has one (a cap set by an operator stands). */
+    public void setCapIfAbsent(String host, int maxConnections) throws IOException {
+        int added = sql.update(
+                "set the connection cap of " + host,
+                "INSERT INTO cluster_host_caps (host, max_connections) VALUES (?, ?) ON CONFLICT (host) DO NOTHING",
+                host,
+                maxConnections);
+        if (added == 1) {
+            setCap(host, maxConnections);
+        }
+    }
+
     /**
      * Takes {@code count} free (or expired) slots of {@code host} for {@code holder}, or none.
      * Rows locked by another node's attempt right now are skipped, never waited for.

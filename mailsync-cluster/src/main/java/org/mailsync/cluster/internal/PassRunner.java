@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.AuthenticationException;
 import org.mailsync.FolderPair;
@@ -25,6 +24,7 @@ import org.mailsync.cluster.AccountJob;
 import org.mailsync.cluster.JobState;
 import org.mailsync.cluster.PassOptions;
 import org.mailsync.cluster.spi.MailboxOpener;
+import org.mailsync.jdbc.SecretOpener;
 import org.mailsync.spi.MailStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +55,7 @@ public final class PassRunner {
     private final HostSlots slots;
     private final Journal journal;
     private final RunLease.Leasing leasing;
-    private final Function<byte[], char[]> unseal;
+    private final SecretOpener unseal;
     private final MailboxOpener opener;
     private final ScheduledExecutorService ticks;
     private final Duration leaseLength;
@@ -67,7 +67,7 @@ public final class PassRunner {
             String worker,
             Sql sql,
             RunLease.Leasing leasing,
-            Function<byte[], char[]> unseal,
+            SecretOpener unseal,
             MailboxOpener opener,
             ScheduledExecutorService ticks,
             Duration leaseLength,
@@ -193,9 +193,13 @@ public final class PassRunner {
         AccountJob job = sealed.job();
         MailStore source = null;
         MailStore target = null;
-        char[] sourcePassword = unseal.apply(sealed.sourceSecret());
-        char[] targetPassword = unseal.apply(sealed.targetSecret());
+        char[] sourcePassword = new char[0];
+        char[] targetPassword = new char[0];
         try {
+            sourcePassword =
+                    unseal.openChars(sealed.sourceSecret(), AccountRows.secretContext(job.account(), "source"));
+            targetPassword =
+                    unseal.openChars(sealed.targetSecret(), AccountRows.secretContext(job.account(), "target"));
             source = opener.open(job.source(), sourcePassword, options.connections(), false);
             target = new FencedTarget(
                     opener.open(job.target(), targetPassword, options.connections(), true),
