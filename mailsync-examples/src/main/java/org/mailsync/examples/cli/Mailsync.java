@@ -39,6 +39,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {
             MigrateCommand.class,
             BatchCommand.class,
+            ClusterCommand.class,
+            WorkerCommand.class,
             VerifyCommand.class,
             DemoCommand.class,
             HelpCommand.class,
