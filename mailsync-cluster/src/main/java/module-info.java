@@ -13,6 +13,7 @@ module org.mailsync.cluster {
     requires transitive java.sql;
     requires org.mailsync.imap;
     requires transitive org.mailsync.jdbc;
+    requires transitive org.mailsync.status;
     requires com.google.common;
     requires com.github.kagkarlsson.scheduler;
     requires org.slf4j;

@@ -43,6 +43,7 @@ class ClusterFailoverTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void everyAccountCompletesExactlyOnceThroughAKillAndAStop() throws Exception {
+        long t0 = System.nanoTime();
         List<Process> workers = new ArrayList<>();
         GreenMail gmSource = ClusterFixture.greenMail();
         GreenMail target = ClusterFixture.greenMail();
@@ -82,6 +83,7 @@ class ClusterFailoverTest {
             assertThat(queue.enqueue(slow, JobKind.LOGIN, 50, sealer)).hasSize(6);
             assertThat(queue.enqueue(bulk, JobKind.BULK, 50, sealer)).hasSize(194);
 
+            System.out.printf("servers and 200 accounts ready after %d ms%n", ms(t0));
             List<Path> logs = new ArrayList<>();
             for (String name : List.of("w-a", "w-b", "w-c")) {
                 Path log = tmp.resolve(name + ".log");
@@ -92,6 +94,7 @@ class ClusterFailoverTest {
                 ClusterFixture.awaitReady(logs.get(i), workers.get(i));
             }
             Duration bound = ClusterWorker.builder().takeoverBound();
+            System.out.printf("3 workers ready after %d ms%n", ms(t0));
 
             // kill -9 worker A in the middle of a slow mailbox.
             String killedAccount = midMailbox(db, "w-a");
@@ -107,12 +110,14 @@ class ClusterFailoverTest {
             });
             Thread.sleep(2000); // the new holder writes checkpoints meanwhile
             ClusterFixture.signal(workers.get(1), "CONT");
+            System.out.printf("stopped worker resumed after %d ms%n", ms(t0));
 
             await(Duration.ofSeconds(150), "all 200 accounts DONE", () -> {
                 var r = rows(db, "SELECT count(*) AS n FROM cluster_accounts WHERE state = 'DONE'");
                 return ((Number) r.get(0).get("n")).intValue() == 200;
             });
 
+            System.out.printf("all DONE after %d ms%n", ms(t0));
             // The killed worker's pass was taken over within the bound.
             var takeover = rows(
                     db,
@@ -157,6 +162,10 @@ class ClusterFailoverTest {
             gmSource.stop();
             target.stop();
         }
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /** Waits until a slow account runs on {@code worker} with some but not all of its messages copied. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 @Command(
         name = "cluster",
         synopsisHeading = "usage: ",
-        customSynopsis = "mailsync cluster init|enqueue|status|retry --db URL [options]",
+        customSynopsis = "mailsync cluster init|enqueue|status|retry|serve --db URL [options]",
         description = "run a migration over many workers sharing one PostgreSQL database",
         descriptionHeading = "%n",
         commandListHeading = "%ncommands:%n",
@@ -20,7 +20,8 @@ import picocli.CommandLine.Mixin;
             ClusterInitCommand.class,
             ClusterEnqueueCommand.class,
             ClusterStatusCommand.class,
-            ClusterRetryCommand.class
+            ClusterRetryCommand.class,
+            ClusterServeCommand.class
         })
 final class ClusterCommand implements Mailsync.Subcommand {
     @Mixin
@@ -28,7 +29,7 @@ final class ClusterCommand implements Mailsync.Subcommand {
 
     @Override
     public String wrongArguments() {
-        return "cluster needs a command: init, enqueue, status or retry";
+        return "cluster needs a command: init, enqueue, status, retry or serve";
     }
 
     @Override
