@@ -9,7 +9,7 @@ import java.util.Locale;
  * Immutable.
  *
  * @param connections connections the pass opens on each side, and so the slots it takes of its
- *     legacy host's cap
+ *     legacy host's cap: 2 at least (an IMAP store needs one of its own and one per open folder)
  * @param maxAttempts failed attempts before the account is parked as FAILED
  * @param batch messages per append batch (each batch is one checkpoint journal entry: smaller
  *     batches mean less to settle after a takeover, and more checkpoint writes)
@@ -19,7 +19,7 @@ public record PassOptions(int connections, int maxAttempts, int batch) {
     public static final PassOptions DEFAULTS = new PassOptions(2, 5, 100);
 
     public PassOptions {
-        checkArgument(connections >= 1 && connections <= 64, "connections must be 1..64, not %s", connections);
+        checkArgument(connections >= 2 && connections <= 64, "connections must be 2..64, not %s", connections);
         checkArgument(maxAttempts >= 1 && maxAttempts <= 100, "max attempts must be 1..100, not %s", maxAttempts);
         checkArgument(batch >= 1 && batch <= 10_000, "batch must be 1..10000 messages, not %s", batch);
     }

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.mailsync.Flag;
 import org.mailsync.Flags;
@@ -172,10 +171,20 @@ final class ClusterFixture {
     }
 
     static void await(Duration timeout, String what, Check check) throws Exception {
+        await(timeout, what, check, () -> "");
+    }
+
+    interface Dump {
+        String text() throws Exception;
+    }
+
+    /** Waits for {@code check}; on timeout the assertion message ends with {@code dump}'s text. */
+    static void await(Duration timeout, String what, Check check, Dump dump) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!check.ok()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                throw new AssertionError(
+                        "timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n" + dump.text());
             }
             Thread.sleep(200);
         }
@@ -202,7 +211,33 @@ final class ClusterFixture {
         }
     }
 
-    static BooleanSupplier never() {
-        return () -> false;
+    /** The account rows and executions, for a failure message. */
+    static String dump(DataSource db) throws Exception {
+        return "accounts:\n"
+                + String.join(
+                        "\n",
+                        rows(
+                                        db,
+                                        "SELECT account_id, state, kind, worker, reason, messages_done, attempts,"
+                                                + " run_epoch FROM cluster_accounts ORDER BY account_id")
+                                .stream()
+                                .map(Object::toString)
+                                .toList())
+                + "\nexecutions:\n"
+                + String.join(
+                        "\n",
+                        rows(
+                                        db,
+                                        "SELECT task_instance, picked, picked_by, execution_time, priority,"
+                                                + " consecutive_failures FROM scheduled_tasks ORDER BY task_instance")
+                                .stream()
+                                .map(Object::toString)
+                                .toList())
+                + "\nslots:\n"
+                + String.join(
+                        "\n",
+                        rows(db, "SELECT * FROM cluster_host_slots ORDER BY slot").stream()
+                                .map(Object::toString)
+                                .toList());
     }
 }

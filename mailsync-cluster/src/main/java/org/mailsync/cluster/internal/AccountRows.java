@@ -114,7 +114,7 @@ public final class AccountRows {
     public boolean start(String account, String worker, long epoch) throws IOException {
         return sql.update(
                         "mark " + account + " running",
-                        "UPDATE cluster_accounts SET state = 'RUNNING', worker = ?, run_epoch = ?, started_at = now(),"
+                        "UPDATE cluster_accounts SET state = 'RUNNING', reason = '', worker = ?, run_epoch = ?, started_at = now(),"
                                 + " updated_at = now(), messages_done = 0, bytes_done = 0, messages_total = 0,"
                                 + " bytes_total = 0 WHERE account_id = ? AND run_epoch < ?",
                         worker,

@@ -86,7 +86,7 @@ final class ClusterEnqueueCommand implements Mailsync.Subcommand {
             names = "--connections-per-account",
             paramLabel = "N",
             converter = OptionTypes.Count.class,
-            description = "connections one account's pass opens on each side (default 2)")
+            description = "connections one account's pass opens on each side (default 2, at least 2)")
     int connectionsPerAccount = 2;
 
     @Option(
@@ -112,7 +112,7 @@ final class ClusterEnqueueCommand implements Mailsync.Subcommand {
             throw new UsageException("--priority is bulk, delta, resume or login");
         }
         int cap = OptionTypes.inRange("max-connections-per-server", maxConnectionsPerServer, 1, 10_000);
-        int perAccount = OptionTypes.inRange("connections-per-account", connectionsPerAccount, 1, 64);
+        int perAccount = OptionTypes.inRange("connections-per-account", connectionsPerAccount, 2, 64);
         if (perAccount > cap) {
             throw new UsageException("--connections-per-account is more than --max-connections-per-server");
         }
