@@ -64,6 +64,7 @@ public final class ClusterMigrationRunner implements MigrationRunner {
     private final HostSlots slots;
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
     private @Nullable Scheduler scheduler;
+    private volatile boolean stopping;
 
     private ClusterMigrationRunner(DataSource db, String name, int threads, Duration heartbeat, int missed) {
         this.db = db;
@@ -152,7 +153,9 @@ public final class ClusterMigrationRunner implements MigrationRunner {
                 slots.release(job.legacyHost(), holder);
                 leases.release(lease.get());
             }
-            return null;
+            // A job cut short by this node's shutdown stays queued: another node resumes it from
+            // the saved state and the checkpoints (a killed node's job is revived by db-scheduler).
+            return stopping ? Instant.now() : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
@@ -253,9 +256,13 @@ public final class ClusterMigrationRunner implements MigrationRunner {
         }
     }
 
-    /** Stops this node's scheduler; its running jobs get a few seconds, then their leases run out. */
+    /**
+     * Stops this node's scheduler: running jobs are interrupted within a few seconds and left queued
+     * for the other nodes, which resume them.
+     */
     @Override
     public synchronized void shutdown() {
+        stopping = true;
         Scheduler s = scheduler;
         if (s != null) {
             s.stop();

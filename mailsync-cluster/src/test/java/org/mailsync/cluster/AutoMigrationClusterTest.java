@@ -122,6 +122,83 @@ class AutoMigrationClusterTest {
         }
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aNodeStoppedInTheMiddleOfACopyIsTakenOverByTheOther() throws Exception {
+        try (PostgresServer pg = PostgresServer.start();
+                DovecotServer dovecot = DovecotServer.start()) {
+            ClusterSchema.apply(pg.dataSource());
+            dovecot.addMasterUser("admin", "admin-pw-5");
+            ClusterFixture.fillDovecot(dovecot, "carl", "pw-carl", 40);
+            SharedLocal local = new SharedLocal();
+            local.appendDelayMillis = 100;
+            Map<String, AutoMigration> nodes = new java.util.LinkedHashMap<>();
+            try {
+                for (String name : List.of("node-a", "node-b")) {
+                    nodes.put(name, node(pg, dovecot, local, name));
+                }
+                String carl = "carl@example.org";
+                assertThat(nodes.get("node-b").prestage(List.of(carl))).isEqualTo(1);
+                String[] runner = new String[1];
+                ClusterFixture.await(Duration.ofSeconds(30), "carl's copy under way", () -> {
+                    var picked = ClusterFixture.rows(
+                            pg.dataSource(),
+                            "SELECT picked_by FROM scheduled_tasks WHERE task_name = ? AND task_instance = ? AND picked",
+                            ClusterMigrationRunner.TASK,
+                            carl);
+                    InMemoryStore store = local.stores.get(carl);
+                    if (picked.isEmpty() || store == null) {
+                        return false;
+                    }
+                    runner[0] = (String) picked.get(0).get("picked_by");
+                    int copied =
+                            MailboxAssertions.snapshot(store, FolderPath.INBOX).size();
+                    return copied >= 3 && copied < 30;
+                });
+                AutoMigration stopped = nodes.remove(runner[0]);
+                stopped.close(); // in the middle of carl's copy
+                AutoMigration other = nodes.values().iterator().next();
+                ClusterFixture.await(Duration.ofSeconds(90), "carl SYNCED on the other node", () -> other.state(carl)
+                        .map(st -> st.status() == MigrationStatus.SYNCED)
+                        .orElse(false));
+                try (ImapStore source = ImapStore.builder()
+                        .host(dovecot.host())
+                        .port(dovecot.port())
+                        .security(Security.NONE)
+                        .username("carl")
+                        .password("pw-carl".toCharArray())
+                        .connect()) {
+                    MailboxAssertions.assertSameMessages(
+                            source, FolderPath.INBOX, local.stores.get(carl), FolderPath.INBOX);
+                }
+            } finally {
+                nodes.values().forEach(AutoMigration::close);
+            }
+        }
+    }
+
+    private static AutoMigration node(PostgresServer pg, DovecotServer dovecot, SharedLocal local, String name)
+            throws Exception {
+        ClusterMigrationRunner runner =
+                ClusterMigrationRunner.over(pg.newPool(8).dataSource(), name, 2);
+        AutoMigration node = AutoMigration.builder()
+                .connector(new ImapLegacyConnector(Duration.ofSeconds(10), 2))
+                .mailboxes(local)
+                .provisioner(local)
+                .stateStore(SharedMigrationStates.over(pg.dataSource()))
+                .checkpoints(runner.checkpoints())
+                .runner(runner)
+                .domain(DomainSettings.forDomain("example.org")
+                        .legacy(new LegacyEndpoint(dovecot.host(), dovecot.port(), LegacyEndpoint.Security.NONE))
+                        .usernames(UsernameMapping.localPartOnLegacy())
+                        .masterCredentials("admin", "admin-pw-5".toCharArray())
+                        .maxConnectionsPerHost(6)
+                        .build())
+                .build();
+        node.start();
+        return node;
+    }
+
     /**
      * The new server's mailboxes as both nodes see them (shared storage). Its provisioner accepts
      * a second request for an account it created, as a cluster's must (see ClusterMigrationRunner).
@@ -129,6 +206,7 @@ class AutoMigrationClusterTest {
     static final class SharedLocal implements LocalMailboxes, AccountProvisioner {
         final Map<String, InMemoryStore> stores = new ConcurrentHashMap<>();
         final Map<String, Integer> provisioned = new ConcurrentHashMap<>();
+        volatile long appendDelayMillis;
 
         @Override
         public boolean exists(String account) {
@@ -141,7 +219,34 @@ class AutoMigrationClusterTest {
             if (store == null) {
                 throw new IOException("no account " + account);
             }
-            return store.reopen();
+            MailStore opened = store.reopen();
+            if (appendDelayMillis == 0) {
+                return opened;
+            }
+            // A slow new server: messages arrive one by one, so a test can stop a node mid-copy.
+            return new org.mailsync.spi.ForwardingMailStore(opened) {
+                @Override
+                public org.mailsync.spi.MailFolder openFolder(FolderPath path) throws org.mailsync.MailStoreException {
+                    return new org.mailsync.spi.ForwardingMailFolder(delegate().openFolder(path)) {
+                        @Override
+                        public List<Optional<org.mailsync.MessageUid>> appendAll(
+                                List<org.mailsync.spi.AppendRequest> requests) throws org.mailsync.MailStoreException {
+                            List<Optional<org.mailsync.MessageUid>> ids = new ArrayList<>();
+                            for (org.mailsync.spi.AppendRequest r : requests) {
+                                try {
+                                    Thread.sleep(appendDelayMillis);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new org.mailsync.StoreFailureException(
+                                            org.mailsync.ErrorContext.of(account), "interrupted", e);
+                                }
+                                ids.add(delegate().append(r));
+                            }
+                            return ids;
+                        }
+                    };
+                }
+            };
         }
 
         @Override
