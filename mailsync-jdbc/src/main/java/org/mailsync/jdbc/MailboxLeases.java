@@ -81,6 +81,20 @@ public final class MailboxLeases implements AutoCloseable {
         return new MailboxLeases(dataSource, length);
     }
 
+    /**
+     * A holder name for this process: {@code <pid>@<host>} (the host as the operating system names
+     * it, or {@code unknown-host}); add a thread or worker number when one process runs several.
+     */
+    public static String thisProcess() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return ProcessHandle.current().pid() + "@" + host;
+    }
+
     /** How long a lease lasts after each acquisition or renewal. */
     public Duration length() {
         return length;

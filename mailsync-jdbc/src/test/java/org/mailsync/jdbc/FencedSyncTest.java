@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -102,9 +103,11 @@ class FencedSyncTest {
         InMemoryStore sourceData = sourceWith(MESSAGES);
         InMemoryStore targetData = InMemoryStore.create("memory:target");
         InstrumentedStore target = new InstrumentedStore(targetData);
-        Duration length = Duration.ofMillis(stall.equals("paused") ? 1_000 : 30_000);
+        Duration length = Duration.ofMillis(stall.equals("paused") ? 2_000 : 30_000);
         try (MailboxLeases leases = MailboxLeases.over(pg.dataSource(), length)) {
             Lease a = leases.acquire(mailbox, "worker-a").orElseThrow();
+            // Renewed while A runs, as a worker does; a stalled process renews nothing.
+            MailboxLeases.Renewal renewal = leases.keepRenewed(a);
             AtomicInteger batches = new AtomicInteger();
             AtomicBoolean takenOver = new AtomicBoolean();
             AtomicInteger appendsAfterTakeover = new AtomicInteger();
@@ -124,6 +127,7 @@ class FencedSyncTest {
                     }
                     try {
                         if (stall.equals("paused")) {
+                            renewal.close();
                             Thread.sleep(length.toMillis() + 200);
                         } else {
                             try (Connection c = pg.dataSource().getConnection();
@@ -132,7 +136,14 @@ class FencedSyncTest {
                                         + "'");
                             }
                         }
-                        b.add(leases.acquire(mailbox, "worker-b").orElseThrow());
+                        // A renewal in flight when A stalled may have moved the expiry a little later.
+                        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                        Optional<Lease> taken = leases.acquire(mailbox, "worker-b");
+                        while (taken.isEmpty() && System.nanoTime() < until) {
+                            Thread.sleep(100);
+                            taken = leases.acquire(mailbox, "worker-b");
+                        }
+                        b.add(taken.orElseThrow());
                         takenOver.set(true);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
@@ -147,6 +158,7 @@ class FencedSyncTest {
                     .build()
                     .run();
 
+            renewal.close();
             assertThat(takenOver).isTrue();
             assertThat(runA.verdict()).isEqualTo(SyncReport.Verdict.FAILED);
             assertThat(runA.optionalAccountError().orElseThrow())

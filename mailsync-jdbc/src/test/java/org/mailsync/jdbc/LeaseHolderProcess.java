@@ -8,7 +8,7 @@ import org.mailsync.spi.CheckpointRecord;
 /**
  * A child JVM for {@link StoppedHolderTest}: takes a mailbox's lease, keeps it renewed and appends a
  * checkpoint journal entry every 50 ms until a write is refused. Prints {@code HELD <epoch>},
- * then {@code LOST <message>} and exits 3 when the lease is lost (4 on any other failure).
+ * {@code WRITING} after its third entry, then {@code LOST <message>} and exits 3 when the lease is lost (4 on any other failure).
  * Arguments: JDBC URL, user, mailbox, lease length in milliseconds.
  */
 public final class LeaseHolderProcess {
@@ -29,6 +29,10 @@ public final class LeaseHolderProcess {
                 try {
                     store.append(
                             new CheckpointRecord("INBOX", 1, ("entry " + i + "\n").getBytes(StandardCharsets.UTF_8)));
+                    if (i == 2) {
+                        System.out.println("WRITING");
+                        System.out.flush();
+                    }
                 } catch (CheckpointLostException e) {
                     System.out.println("LOST " + e.getMessage());
                     System.out.flush();

@@ -28,6 +28,8 @@ class MailboxLeasesTest {
     @Test
     void aMailboxIsHeldByOneHolderAtATimeAndEachAcquisitionRaisesTheEpoch() throws Exception {
         MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(30));
+        assertThat(MailboxLeases.thisProcess())
+                .startsWith(ProcessHandle.current().pid() + "@");
         Lease a = leases.acquire("one@example.org", "worker-a").orElseThrow();
         assertThat(a.epoch()).isEqualTo(1);
         assertThat(leases.acquire("one@example.org", "worker-b")).isEmpty();
@@ -47,10 +49,10 @@ class MailboxLeasesTest {
 
     @Test
     void anExpiredLeaseIsTakenOverWithTheNextEpochAndTheOldHolderCannotRenewIt() throws Exception {
-        MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(1));
+        MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(2));
         Lease a = leases.acquire("two@example.org", "worker-a").orElseThrow();
         leases.renew(a);
-        Thread.sleep(1_100);
+        Thread.sleep(2_100);
         assertThat(a.locallyValid()).isFalse();
         Lease b = leases.acquire("two@example.org", "worker-b").orElseThrow();
         assertThat(b.epoch()).isEqualTo(a.epoch() + 1);
@@ -75,13 +77,13 @@ class MailboxLeasesTest {
     void aRunPastItsLocalDeadlineNoticesWithoutTheDatabase() throws Exception {
         Lease a;
         try (Database own = pg.newPool(1)) {
-            MailboxLeases leases = MailboxLeases.over(own.dataSource(), Duration.ofSeconds(1));
+            MailboxLeases leases = MailboxLeases.over(own.dataSource(), Duration.ofSeconds(2));
             a = leases.acquire("four@example.org", "worker-a").orElseThrow();
-            assertThat(a.remaining()).isPositive().isLessThan(Duration.ofSeconds(1));
+            assertThat(a.remaining()).isPositive().isLessThan(Duration.ofSeconds(2));
             a.checkLocally();
         }
         // The pool is closed: the checks below cannot ask the database.
-        Thread.sleep(1_000);
+        Thread.sleep(2_000);
         assertThat(a.locallyValid()).isFalse();
         assertThatThrownBy(a::checkLocally)
                 .isInstanceOf(CheckpointLostException.class)
@@ -90,11 +92,11 @@ class MailboxLeasesTest {
 
     @Test
     void keptRenewedALeaseOutlivesItsLengthAndIsReleasedForTheNext() throws Exception {
-        try (MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(1))) {
+        try (MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(3))) {
             Lease a = leases.acquire("five@example.org", "worker-a").orElseThrow();
             MailboxLeases.Renewal renewal = leases.keepRenewed(a);
             try {
-                Thread.sleep(2_500);
+                Thread.sleep(4_000);
                 assertThat(a.locallyValid()).isTrue();
                 leases.check(a);
                 assertThat(leases.acquire("five@example.org", "worker-b")).isEmpty();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,8 @@ import org.mailsync.spi.CheckpointRecord;
  * and nothing it wrote survives the new holder's snapshot.
  */
 class StoppedHolderTest {
-    private static final long LEASE_MILLIS = 2_000;
+    // Long enough that a worker JVM on a loaded machine keeps it while it starts writing.
+    private static final long LEASE_MILLIS = 5_000;
 
     private static PostgresServer pg;
 
@@ -74,14 +76,22 @@ class StoppedHolderTest {
         reader.setDaemon(true);
         reader.start();
         try {
-            String held = lines.poll(30, TimeUnit.SECONDS);
+            String held = lines.poll(60, TimeUnit.SECONDS);
             assertThat(held).startsWith("HELD ");
-            Thread.sleep(300); // a few appends while it holds the lease
+            String writing = lines.poll(60, TimeUnit.SECONDS);
+            assertThat(writing).as("the child's output after HELD").isEqualTo("WRITING");
+            assertThat(child.isAlive()).as("child alive, output %s", lines).isTrue();
 
             signal(child, "STOP");
             Thread.sleep(LEASE_MILLIS + 500);
             try (MailboxLeases leases = MailboxLeases.over(pg.dataSource(), Duration.ofSeconds(30))) {
-                Lease mine = leases.acquire(mailbox, "parent").orElseThrow();
+                // A renewal the database was still running when the child stopped may end a little later.
+                Optional<Lease> taken = leases.acquire(mailbox, "parent");
+                for (int i = 0; taken.isEmpty() && i < 100; i++) {
+                    Thread.sleep(100);
+                    taken = leases.acquire(mailbox, "parent");
+                }
+                Lease mine = taken.orElseThrow();
                 assertThat(mine.epoch()).isEqualTo(Long.parseLong(held.substring(5)) + 1);
                 JdbcCheckpointStore store = JdbcCheckpointStore.fencedBy(leases, mine);
                 assertThat(store.journal("INBOX")).isNotEmpty();

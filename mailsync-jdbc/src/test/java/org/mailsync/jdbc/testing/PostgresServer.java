@@ -38,7 +38,7 @@ import org.mailsync.jdbc.Database;
  *
  * <p>Durability is traded for speed ({@code fsync}, {@code synchronous_commit} and {@code
  * full_page_writes} off): tests kill workers, never this server. The binaries are looked for in
- * {@code $MAILSYNC_PG_BIN}, then the newest {@code /usr/lib/postgresql/<version>/bin} (Debian's
+ * the folder the system property {@value #BIN_PROPERTY} or {@code $MAILSYNC_PG_BIN} names, then the newest {@code /usr/lib/postgresql/<version>/bin} (Debian's
  * layout), then {@code PATH}; when there are none, {@link #start()} fails with what to install: a
  * test that needs PostgreSQL fails, never skips.
  *
@@ -50,6 +50,9 @@ public final class PostgresServer implements AutoCloseable {
     public static final String DATABASE = "mailsync";
     /** The superuser, authenticated by trust on loopback. */
     public static final String USER = "postgres";
+
+    /** A system property naming the folder of {@code initdb} and {@code pg_ctl}, before {@code $MAILSYNC_PG_BIN}. */
+    public static final String BIN_PROPERTY = "mailsync.pg.bin";
 
     private static final String SYSTEM_USER = "postgres";
     private static final Pattern VERSION_DIR = Pattern.compile("\\d+(\\.\\d+)?");
@@ -152,6 +155,11 @@ public final class PostgresServer implements AutoCloseable {
         return USER;
     }
 
+    /** The temp directory holding the cluster's data, socket and log; deleted by {@link #close()}. */
+    public Path directory() {
+        return base;
+    }
+
     /** The TCP port on 127.0.0.1. */
     public int port() {
         return port;
@@ -235,13 +243,15 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private static Path findBinaries() throws IOException {
-        String env = System.getenv("MAILSYNC_PG_BIN");
-        if (env != null && !env.isBlank()) {
-            Path dir = Path.of(env);
+        String chosen = System.getProperty(BIN_PROPERTY, System.getenv("MAILSYNC_PG_BIN"));
+        if (chosen != null && !chosen.isBlank()) {
+            Path dir = Path.of(chosen);
             if (Files.isExecutable(dir.resolve("initdb")) && Files.isExecutable(dir.resolve("pg_ctl"))) {
                 return dir;
             }
-            throw new IOException("MAILSYNC_PG_BIN=" + env + " holds no initdb and pg_ctl");
+            throw new IOException("PostgreSQL's server binaries (initdb, pg_ctl) were not found in " + dir
+                    + " (named by -D" + BIN_PROPERTY + " or $MAILSYNC_PG_BIN): run .ci/install-test-deps (it"
+                    + " installs Debian's postgresql package) or name the folder that holds them");
         }
         Path debian = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(debian)) {
