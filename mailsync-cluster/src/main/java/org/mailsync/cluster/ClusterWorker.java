@@ -91,9 +91,10 @@ public final class ClusterWorker implements AutoCloseable {
                 });
         AccountRows rows = new AccountRows(sql);
         Duration deltaAfter = b.deltaAfter;
+        Duration deltaPeriod = b.deltaPeriod;
         RecurringTask<Void> delta = Tasks.recurring(PassTasks.DELTA_TASK, FixedDelay.of(b.deltaEvery))
                 .execute((instance, context) ->
-                        queueDeltas(rows, new PassTasks(context.getSchedulerClient(), sql), deltaAfter));
+                        queueDeltas(rows, new PassTasks(context.getSchedulerClient(), sql), deltaAfter, deltaPeriod));
         this.scheduler = Scheduler.create(db, List.of(pass))
                 .startTasks(delta)
                 .schedulerName(new SchedulerName.Fixed(name))
@@ -149,9 +150,9 @@ public final class ClusterWorker implements AutoCloseable {
         leases.close();
     }
 
-    private static void queueDeltas(AccountRows rows, PassTasks tasks, Duration after) {
+    private static void queueDeltas(AccountRows rows, PassTasks tasks, Duration after, Duration period) {
         try {
-            for (String account : rows.dueForDelta(after.toMillis(), 10_000)) {
+            for (String account : rows.dueForDelta(after.toMillis(), period.toMillis(), 10_000)) {
                 if (!rows.requeue(List.of(account), List.of(JobState.DONE), JobKind.DELTA)
                         .isEmpty()) {
                     tasks.schedule(account, JobKind.DELTA);
@@ -185,6 +186,7 @@ public final class ClusterWorker implements AutoCloseable {
         private Duration hostFullWait = Duration.ofSeconds(2);
         private Duration deltaEvery = Duration.ofMinutes(1);
         private Duration deltaAfter = Duration.ofMinutes(15);
+        private Duration deltaPeriod = Duration.ofDays(7);
 
         private Builder() {}
 
@@ -255,6 +257,16 @@ public final class ClusterWorker implements AutoCloseable {
          * at least {@code after} ago and queues a DELTA pass for each. Default 1 min, 15 min.
          */
         public Builder delta(Duration every, Duration after) {
+            return delta(every, after, deltaPeriod);
+        }
+
+        /**
+         * As {@link #delta(Duration, Duration)}, for accounts whose first pass completed less than
+         * {@code period} ago (default 7 days: after that their users read mail on the new server).
+         */
+        public Builder delta(Duration every, Duration after, Duration period) {
+            checkArgument(!period.isNegative(), "delta period must not be negative, not %s", period);
+            deltaPeriod = period;
             checkArgument(
                     !every.isNegative() && !every.isZero(), "delta check interval must be positive, not %s", every);
             checkArgument(!after.isNegative(), "delta interval must not be negative, not %s", after);

@@ -50,6 +50,7 @@ CREATE TABLE cluster_accounts (
     enqueued_at    timestamptz NOT NULL DEFAULT now(),
     started_at     timestamptz,
     finished_at    timestamptz,
+    first_done_at  timestamptz,
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX cluster_accounts_state_idx ON cluster_accounts (state);

@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailsync.jdbc.SecretKeys;
 import org.mailsync.jdbc.SecretSealer;
@@ -37,6 +39,7 @@ class ClusterBenchmark {
     Path tmp;
 
     @Test
+    @Timeout(value = 90, unit = TimeUnit.MINUTES)
     void accountsPerMinuteOverOneTwoAndThreeWorkers() throws Exception {
         try (PostgresServer pg = PostgresServer.start();
                 DovecotServer dovecot = DovecotServer.start(

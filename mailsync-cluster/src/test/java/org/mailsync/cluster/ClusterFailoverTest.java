@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -96,20 +95,27 @@ class ClusterFailoverTest {
             Duration bound = ClusterWorker.builder().takeoverBound();
             System.out.printf("3 workers ready after %d ms%n", ms(t0));
 
-            // kill -9 worker A in the middle of a slow mailbox.
-            String killedAccount = midMailbox(db, "w-a");
+            List<String> names = List.of("w-a", "w-b", "w-c");
+            // kill -9 a worker in the middle of a slow mailbox (whichever first has one: which
+            // worker polls first and takes the slow logins is up to the scheduler).
+            String[] killed = midMailbox(db, List.of());
+            String killedAccount = killed[0];
             Instant killedAt = Instant.now();
-            workers.get(0).destroyForcibly().waitFor();
+            workers.get(names.indexOf(killed[1])).destroyForcibly().waitFor();
 
-            // kill -STOP worker B in the middle of a slow mailbox, until another worker took it over.
-            String stoppedAccount = midMailbox(db, "w-b");
-            ClusterFixture.signal(workers.get(1), "STOP");
+            // kill -STOP another worker in the middle of a slow mailbox, until another worker took it over.
+            String[] stopped = midMailbox(db, List.of(killed[1]));
+            String stoppedAccount = stopped[0];
+            String stoppedWorker = stopped[1];
+            Process stoppedProcess = workers.get(names.indexOf(stoppedWorker));
+            Path stoppedLog = logs.get(names.indexOf(stoppedWorker));
+            ClusterFixture.signal(stoppedProcess, "STOP");
             await(bound.plusSeconds(20), stoppedAccount + " taken over from the stopped worker", () -> {
                 var r = rows(db, "SELECT worker FROM cluster_accounts WHERE account_id = ?", stoppedAccount);
-                return !"w-b".equals(r.get(0).get("worker"));
+                return !stoppedWorker.equals(r.get(0).get("worker"));
             });
             Thread.sleep(2000); // the new holder writes checkpoints meanwhile
-            ClusterFixture.signal(workers.get(1), "CONT");
+            ClusterFixture.signal(stoppedProcess, "CONT");
             System.out.printf("stopped worker resumed after %d ms%n", ms(t0));
 
             await(Duration.ofSeconds(150), "all 200 accounts DONE", () -> {
@@ -136,11 +142,12 @@ class ClusterFailoverTest {
             // The stopped worker's late writes were refused, recorded and logged by it.
             await(Duration.ofSeconds(20), "a refused late write of the stopped worker", () -> !rows(
                             db,
-                            "SELECT 1 FROM cluster_events WHERE kind = 'FENCED_WRITE_REFUSED' AND worker = 'w-b'"
+                            "SELECT 1 FROM cluster_events WHERE kind = 'FENCED_WRITE_REFUSED' AND worker = ?"
                                     + " AND account_id = ?",
+                            stoppedWorker,
                             stoppedAccount)
                     .isEmpty());
-            assertThat(ClusterFixture.read(logs.get(1))).contains("late write refused");
+            assertThat(ClusterFixture.read(stoppedLog)).contains("late write refused");
 
             // Every target holds every message of its source exactly once.
             for (Map.Entry<String, List<String>> e : expected.entrySet()) {
@@ -168,23 +175,32 @@ class ClusterFailoverTest {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    /** Waits until a slow account runs on {@code worker} with some but not all of its messages copied. */
-    private static String midMailbox(DataSource db, String worker) throws Exception {
-        String[] found = new String[1];
-        await(Duration.ofSeconds(60), "a slow mailbox in the middle of its copy on " + worker, () -> {
-            var r = rows(
-                    db,
-                    "SELECT account_id FROM cluster_accounts WHERE worker = ? AND state = 'RUNNING'"
-                            + " AND account_id LIKE 'slow%' AND messages_done >= 2 AND messages_done <= ?",
-                    worker,
-                    SLOW_MESSAGES - 4);
-            if (r.isEmpty()) {
-                return false;
-            }
-            found[0] = (String) r.get(0).get("account_id");
-            return true;
-        });
-        return Objects.requireNonNull(found[0]);
+    /**
+     * Waits until a slow account runs on a worker not in {@code excluded} with some but not all of
+     * its messages copied; returns the account and the worker.
+     */
+    private static String[] midMailbox(DataSource db, List<String> excluded) throws Exception {
+        String[] found = new String[2];
+        await(
+                Duration.ofSeconds(60),
+                "a slow mailbox in the middle of its copy on a worker other than " + excluded,
+                () -> {
+                    var r = rows(
+                            db,
+                            "SELECT account_id, worker FROM cluster_accounts WHERE state = 'RUNNING'"
+                                    + " AND account_id LIKE 'slow%' AND messages_done >= 2 AND messages_done <= ?"
+                                    + " AND NOT worker = ANY(?)",
+                            SLOW_MESSAGES - 4,
+                            excluded.toArray(String[]::new));
+                    if (r.isEmpty()) {
+                        return false;
+                    }
+                    found[0] = (String) r.get(0).get("account_id");
+                    found[1] = (String) r.get(0).get("worker");
+                    return true;
+                },
+                () -> ClusterFixture.dump(db));
+        return found;
     }
 
     private static NewAccount account(

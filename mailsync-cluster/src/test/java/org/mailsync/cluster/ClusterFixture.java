@@ -195,7 +195,11 @@ final class ClusterFixture {
         try (Connection c = db.getConnection();
                 PreparedStatement p = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
-                p.setObject(i + 1, params[i]);
+                if (params[i] instanceof String[] array) {
+                    p.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    p.setObject(i + 1, params[i]);
+                }
             }
             List<Map<String, Object>> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {

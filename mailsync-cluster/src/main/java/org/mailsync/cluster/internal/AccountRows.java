@@ -147,7 +147,8 @@ public final class AccountRows {
         return sql.update(
                         "mark " + account + " done",
                         "UPDATE cluster_accounts SET state = 'DONE', reason = ?, attempts = 0, passes = passes + 1,"
-                                + " finished_at = now(), updated_at = now() WHERE account_id = ? AND run_epoch = ?"
+                                + " finished_at = now(), first_done_at = coalesce(first_done_at, now()),"
+                                + " updated_at = now() WHERE account_id = ? AND run_epoch = ?"
                                 + " AND state = 'RUNNING'",
                         note,
                         account,
@@ -206,14 +207,19 @@ public final class AccountRows {
                 r -> r.getString(1));
     }
 
-    /** DONE accounts whose last pass finished before {@code olderThanMillis} ago, at most {@code limit}. */
-    public List<String> dueForDelta(long olderThanMillis, int limit) throws IOException {
+    /**
+     * DONE accounts whose last pass finished more than {@code olderThanMillis} ago and whose first
+     * completed within the last {@code periodMillis}, at most {@code limit}.
+     */
+    public List<String> dueForDelta(long olderThanMillis, long periodMillis, int limit) throws IOException {
         return sql.query(
                 "list accounts due for a delta pass",
                 "SELECT account_id FROM cluster_accounts WHERE state = 'DONE'"
-                        + " AND finished_at < now() - ? * interval '1 millisecond' ORDER BY finished_at LIMIT ?",
+                        + " AND finished_at < now() - ? * interval '1 millisecond'"
+                        + " AND first_done_at > now() - ? * interval '1 millisecond' ORDER BY finished_at LIMIT ?",
                 r -> r.getString(1),
                 olderThanMillis,
+                periodMillis,
                 limit);
     }
 

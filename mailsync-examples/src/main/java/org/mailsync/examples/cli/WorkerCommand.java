@@ -2,6 +2,7 @@ package org.mailsync.examples.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.mailsync.cluster.ClusterSchema;
 import org.mailsync.cluster.ClusterWorker;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "worker",
         synopsisHeading = "usage: ",
-        customSynopsis = "mailsync worker --db URL --key FILE [--threads N] [--name NAME]",
+        customSynopsis =
+                "mailsync worker --db URL --key FILE [--threads N] [--name NAME] [--delta-after 15m] [--delta-for 7d]",
         description = "run a cluster worker: migrate queued accounts until stopped",
         descriptionHeading = "%n",
         optionListHeading = "%noptions:%n",
@@ -51,6 +53,21 @@ final class WorkerCommand implements Mailsync.Subcommand {
             description = "the worker's name in status and logs (default: host name and process id)")
     @Nullable
     String name;
+
+    @Option(
+            names = "--delta-after",
+            paramLabel = "DURATION",
+            converter = OptionTypes.Span.class,
+            description = "a completed account gets a delta pass this long after its last pass (default 15m;"
+                    + " with hundreds of thousands of accounts take hours: each pass logs in on both sides)")
+    Duration deltaAfter = Duration.ofMinutes(15);
+
+    @Option(
+            names = "--delta-for",
+            paramLabel = "DURATION",
+            converter = OptionTypes.Span.class,
+            description = "delta passes go on this long after an account's first complete pass (default 7d)")
+    Duration deltaFor = Duration.ofDays(7);
 
     @Mixin
     Mailsync.HelpOption help = new Mailsync.HelpOption();
