@@ -120,6 +120,11 @@ public record AccountState(
      * crash is recognised (and adopted) afterwards rather than left without its migration.
      */
     AccountState withProvisioningIntent(boolean withPassword, Instant now) {
+        if (provisioned) {
+            // Provisioned meanwhile by another node sharing the state store (a pre-staging job
+            // there): nothing to announce; the provisioner's second call finds the account made.
+            return this;
+        }
         Change c = change();
         if (status == MigrationStatus.FAILED) {
             c.status = MigrationStatus.NOT_STARTED;

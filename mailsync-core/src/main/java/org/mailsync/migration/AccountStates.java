@@ -55,14 +55,42 @@ final class AccountStates {
         }
     }
 
-    /** The account's state, or null if it has none. */
+    /**
+     * The account's state, or null if it has none: from memory, or from a {@link
+     * MigrationStateStore#shared() shared} store itself (the memory when the store cannot be read).
+     */
     @Nullable
     AccountState get(String account) {
+        if (store.shared()) {
+            try {
+                AccountState now = store.current(account).orElse(null);
+                if (now == null) {
+                    states.remove(account);
+                } else {
+                    states.put(account, now);
+                }
+                return now;
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot read the migration state of {}; using the last one read: {}", account, e.toString());
+            }
+        }
         return states.get(account);
     }
 
-    /** Every state: a live, unmodifiable view (weakly consistent while states change). */
+    /**
+     * Every state: a live, unmodifiable view (weakly consistent while states change); from a shared
+     * store, read afresh first.
+     */
     Collection<AccountState> all() {
+        if (store.shared()) {
+            try {
+                for (AccountState st : store.loadAll()) {
+                    states.put(st.account(), st);
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot read the migration states; using the last ones read: {}", e.toString());
+            }
+        }
         return Collections.unmodifiableCollection(states.values());
     }
 
@@ -97,6 +125,13 @@ final class AccountStates {
         lock.lock();
         try {
             AccountState before = states.get(account);
+            if (store.shared()) {
+                // Another node may have changed it: the store applies the change to its newest state.
+                AccountState after = store.change(account, fresh == null ? null : fresh.get(), change);
+                states.put(account, after);
+                listener.stateChanged(before == null ? after : before, after);
+                return after;
+            }
             if (before == null) {
                 checkState(fresh != null, "no migration state for %s", account);
                 before = fresh.get();

@@ -131,6 +131,8 @@ public final class Mailsync {
         Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
         commands.put("migrate", MigrateCommand::new);
         commands.put("batch", BatchCommand::new);
+        commands.put("cluster", ClusterCommand::new);
+        commands.put("worker", WorkerCommand::new);
         commands.put("verify", VerifyCommand::new);
         commands.put("demo", DemoCommand::new);
         commands.put("help", HelpCommand::new);
