@@ -12,8 +12,8 @@ public enum MessageOrder {
     SOURCE,
     /**
      * As fast as the stores allow: a large folder is cut into contiguous slices of its source ids,
-     * each appended in order over a connection of its own (where the target tells the new ids and
-     * appends a batch all or nothing, IMAP UIDPLUS and MULTIAPPEND). Within a slice target ids
+     * each appended in order over a connection of its own (where the target tells the new ids: IMAP
+     * UIDPLUS). Within a slice target ids
      * follow source ids; across slices they interleave. The default.
      */
     FASTEST

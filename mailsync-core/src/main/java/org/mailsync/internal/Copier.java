@@ -331,15 +331,15 @@ final class Copier {
     }
 
     /**
-     * Whether a folder may be cut into slices: asked for, and the target tells the new ids and
-     * appends a batch all or nothing, so that settling by identity (the exception) happens alone.
+     * Whether a folder may be cut into slices: asked for, and the target tells the new ids. Without
+     * them every batch settles by identity, which a slice does alone (no other append out), so
+     * slices would only take turns.
      */
     private boolean slicesAllowed() {
         return config.messageOrder() == org.mailsync.MessageOrder.FASTEST
                 && config.connectionsPerFolder() > 1
                 && !config.dryRun()
-                && config.target().capabilities().has(org.mailsync.Capability.APPEND_UID)
-                && config.target().capabilities().has(org.mailsync.Capability.BATCH_APPEND);
+                && config.target().capabilities().has(org.mailsync.Capability.APPEND_UID);
     }
 
     /**
