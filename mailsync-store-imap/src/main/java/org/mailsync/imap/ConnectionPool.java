@@ -104,6 +104,11 @@ final class ConnectionPool {
         return true;
     }
 
+    /** How many connections the server refused by its limit: the pool is that much smaller. */
+    int refusals() {
+        return refused.get();
+    }
+
     /** Whether a failure to connect or log in names a limit on connections. */
     static boolean connectionLimit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -119,6 +119,9 @@ class DovecotConnectionLimitTest {
             assertThat(report.verdict()).as(report.toText()).isEqualTo(SyncReport.Verdict.COMPLETE);
             assertThat(report.copied()).isEqualTo(1200);
             assertSameMessages(from, FolderPath.INBOX, to, FolderPath.INBOX);
+            assertThat(to.pool().refusals())
+                    .as("the target refused connections beyond its limit")
+                    .isPositive();
         }
     }
 }
