@@ -455,7 +455,7 @@ public final class SyncEngine {
         private Duration folderDeadline = DEFAULT_FOLDER_DEADLINE;
         private Duration accountDeadline = DEFAULT_ACCOUNT_DEADLINE;
         private MessageOrder messageOrder = MessageOrder.FASTEST;
-        private int connectionsPerFolder = 4;
+        private int connectionsPerFolder = 8;
         /** The settings made so far, by name, with the value given (for the "already set" message). */
         private final Map<String, Object> set = new HashMap<>();
 
@@ -678,7 +678,8 @@ public final class SyncEngine {
 
         /**
          * The most connections (to each store) one folder's copy may use under {@link
-         * MessageOrder#FASTEST}, 1..16. Default 4. Extra ones are taken only when free in the
+         * MessageOrder#FASTEST}, 1..16. Default 8 (the IMAP store's default {@code
+         * maxConnections}: a large folder left running alone gets them all). Extra ones are taken only when free in the
          * store's own limit (IMAP {@code maxConnections}) and accepted by the server: fewer, never
          * an error.
          */

@@ -128,6 +128,9 @@ final class Copier {
      */
     static final int MIN_SLICE_BATCHES = 2;
 
+    /** Messages appended between comparisons of stored and sent sizes, per slice. */
+    static final int ALTERED_CHECK_EVERY = 2000;
+
     /** Batches finished between attempts to add a slice after an attempt found no connection. */
     private static final int GROWTH_PAUSE_BATCHES = 8;
 
@@ -160,6 +163,28 @@ final class Copier {
         private org.mailsync.@Nullable Generation generation;
 
         private MessageUid nextUidFloor = MessageUid.of(1);
+
+        /**
+         * Pairs made by ids whose stored sizes are not compared yet: one listing per {@value
+         * #ALTERED_CHECK_EVERY} messages, not one per batch (three round trips on IMAP, while the
+         * connection could append). Only the report's altered list waits for it.
+         */
+        private final List<PairEntry> unchecked = new ArrayList<>();
+
+        private final Map<MessageUid, Long> uncheckedSizes = new HashMap<>();
+
+        /** Compares the stored sizes of the pairs not checked yet with the sizes sent. */
+        void checkAltered() throws MailStoreException {
+            if (unchecked.isEmpty()) {
+                return;
+            }
+            Map<MessageUid, Long> stored = Settler.storedSizes(to, unchecked);
+            synchronized (lock) {
+                settler.noticeAltered(uncheckedSizes, unchecked, stored);
+            }
+            unchecked.clear();
+            uncheckedSizes.clear();
+        }
 
         Slice(MailFolder from, MailFolder to, java.util.ArrayDeque<List<MessageInfo>> left) {
             this.from = from;
@@ -204,6 +229,7 @@ final class Copier {
                     }
                     grow();
                 }
+                checkAltered();
             } finally {
                 if (next != null) {
                     // Stopped early (a failure): wait for the read under way and free what it holds.
@@ -252,8 +278,21 @@ final class Copier {
             slices.add(first);
         }
         try {
-            while (grow()) {
-                // as many slices as the stores give at the start; more may come as others free theirs
+            if (maxSlices > 1) {
+                // As many slices as the stores give at the start, opened beside the first slice's
+                // work (a connection costs a login and a SELECT); more come as others free theirs.
+                Future<?> opener = context.reader().submit(() -> {
+                    try {
+                        while (grow()) {
+                            // the next one
+                        }
+                    } catch (MailStoreException | RuntimeException e) {
+                        // only fewer slices: a connection the store could not give
+                    }
+                });
+                synchronized (lock) {
+                    workers.add(opener);
+                }
             }
             first.runCatching();
             for (int k = 0; ; k++) {
@@ -545,9 +584,7 @@ final class Copier {
                 rejected = e;
             }
             if (made != null) {
-                Map<MessageUid, Long> stored = Settler.storedSizes(target, made);
                 synchronized (lock) {
-                    settler.noticeAltered(sentSizes(items), made, stored);
                     settler.settle(intent, made);
                     countCopied(items, made);
                     appendsInFlight--;
@@ -559,6 +596,11 @@ final class Copier {
                         slice.nextUidFloor = MessageUid.of(last.value() + 1);
                     }
                 });
+                slice.unchecked.addAll(made);
+                slice.uncheckedSizes.putAll(sentSizes(items));
+                if (slice.unchecked.size() >= ALTERED_CHECK_EVERY) {
+                    slice.checkAltered();
+                }
                 return;
             }
             // The store cannot tell ids, or refused the batch: find what it made by identity,

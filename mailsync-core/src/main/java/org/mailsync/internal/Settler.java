@@ -99,10 +99,21 @@ final class Settler {
         List<PairEntry> made = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         List<JournalEntry.IntentItem> left = new ArrayList<>();
+        Map<MessageUid, org.mailsync.Flags> targetFlags = new HashMap<>();
+        targets.infos().forEach(m -> targetFlags.put(m.uid(), m.flags()));
         for (JournalEntry.IntentItem item : intent.items()) {
             List<MessageUid> found = targets.byKey().get(item.identityKey());
             if (!found.isEmpty()) {
-                MessageUid t = found.remove(0);
+                // Twins (same key) of several pending intents (slices of one folder in flight at a
+                // crash) may lie in any order: the copy carrying the flags sent is the likelier one.
+                int pick = 0;
+                for (int k = 0; k < found.size(); k++) {
+                    if (item.flags().equals(targetFlags.get(found.get(k)))) {
+                        pick = k;
+                        break;
+                    }
+                }
+                MessageUid t = found.remove(pick);
                 taken.add(t);
                 made.add(new PairEntry(item.source(), t, item.flags()));
             } else {
