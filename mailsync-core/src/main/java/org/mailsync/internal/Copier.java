@@ -30,10 +30,12 @@ import org.mailsync.spi.MailFolder;
 
 /**
  * The pipelined copier of one folder pass: cuts the messages to copy into batches (by count and
- * bytes), reads batch k+1 on the run's reader thread while batch k is appended, within the run's
- * byte budget, and appends each batch under a journaled intent that is settled after it. A
- * message over the target's size limit, refused by the target or unreadable on the source is a
- * message failure; the rest of its batch goes on one by one.
+ * bytes), reads each batch ahead while the one before is appended, within the run's byte budget,
+ * and appends each batch under a journaled intent that is settled after it. Under {@link
+ * org.mailsync.MessageOrder#FASTEST} the batches are cut into contiguous slices, each appended in
+ * order over a connection of its own (ENGINE.md, "Slices"). A message over the target's size
+ * limit, refused by the target or unreadable on the source is a message failure; the rest of its
+ * batch goes on one by one.
  *
  * <p>Not thread-safe; one instance per folder pass, called on the folder's thread. Its slices run
  * on the run's reader executor and share the pass's state (journal, settler, counters) under one
@@ -143,6 +145,13 @@ final class Copier {
     private final List<Slice> slices = new ArrayList<>(); // guarded by lock
     private final List<Future<?>> workers = new ArrayList<>(); // guarded by lock
     private final List<MailFolder> extraFolders = new ArrayList<>(); // guarded by lock
+
+    /**
+     * Threads of the slices after the first, and of the opener: not the run's reader executor,
+     * whose threads the slices' reads need (a slice waits for its read ahead).
+     */
+    private java.util.concurrent.@Nullable ExecutorService sliceThreads; // guarded by lock
+
     private int maxSlices = 1;
     private boolean stopped; // guarded by lock: a slice failed, the others stop after their batch
     private @Nullable Throwable failure; // guarded by lock: the first failure of a slice
@@ -192,10 +201,31 @@ final class Copier {
             this.left = left;
         }
 
-        /** The next batch of this slice, or null when it is done or the copy stopped. */
+        /**
+         * The next batch of this slice, or null when the copy is done or stopped. A slice that ran
+         * out takes the upper half of what the fullest slice has left (a contiguous run again), so
+         * that no connection idles while one slice finishes alone.
+         */
         private @Nullable List<MessageInfo> take() {
             synchronized (lock) {
-                return stopped ? null : left.pollFirst();
+                if (stopped) {
+                    return null;
+                }
+                if (left.isEmpty()) {
+                    Slice donor = null;
+                    for (Slice s : slices) {
+                        if (s != this && (donor == null || s.left.size() > donor.left.size())) {
+                            donor = s;
+                        }
+                    }
+                    if (donor != null && donor.left.size() >= 2) {
+                        int give = donor.left.size() / 2;
+                        for (int k = 0; k < give; k++) {
+                            left.addFirst(donor.left.pollLast());
+                        }
+                    }
+                }
+                return left.pollFirst();
             }
         }
 
@@ -281,7 +311,7 @@ final class Copier {
             if (maxSlices > 1) {
                 // As many slices as the stores give at the start, opened beside the first slice's
                 // work (a connection costs a login and a SELECT); more come as others free theirs.
-                Future<?> opener = context.reader().submit(() -> {
+                Future<?> opener = sliceThreads().submit(() -> {
                     try {
                         while (grow()) {
                             // the next one
@@ -320,6 +350,11 @@ final class Copier {
                     break;
                 }
             }
+            synchronized (lock) {
+                if (sliceThreads != null) {
+                    sliceThreads.shutdown();
+                }
+            }
             for (MailFolder f : extraFoldersSnapshot()) {
                 try {
                     f.close();
@@ -346,6 +381,21 @@ final class Copier {
         }
         if (e != null) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private java.util.concurrent.ExecutorService sliceThreads() {
+        synchronized (lock) {
+            if (sliceThreads == null) {
+                java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+                String name = "mailsync-slice-" + pair.source() + "-";
+                sliceThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, name + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return sliceThreads;
         }
     }
 
@@ -421,7 +471,7 @@ final class Copier {
                 slices.add(slice);
                 extraFolders.add(to);
                 extraFolders.add(from);
-                workers.add(context.reader().submit(slice::runCatching));
+                workers.add(sliceThreads().submit(slice::runCatching));
                 to = null;
                 from = null;
                 return true;

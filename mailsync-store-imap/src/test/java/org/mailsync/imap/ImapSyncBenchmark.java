@@ -68,12 +68,14 @@ class ImapSyncBenchmark {
                 new Variant("mailsync maxConnections 1", MessageOrder.FASTEST, 8, 1),
                 new Variant("mailsync maxConnections 2", MessageOrder.FASTEST, 8, 2),
                 new Variant("mailsync maxConnections 4", MessageOrder.FASTEST, 8, 4),
-                new Variant("mailsync maxConnections 8", MessageOrder.FASTEST, 8, 8));
+                new Variant("mailsync maxConnections 8", MessageOrder.FASTEST, 8, 8),
+                new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
         List<Variant> dominant = List.of(
                 new Variant("mailsync default (FASTEST)", MessageOrder.FASTEST, 8, 0),
                 new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 8, 0),
                 new Variant("mailsync maxConnections 4", MessageOrder.FASTEST, 8, 4),
-                new Variant("mailsync maxConnections 12", MessageOrder.FASTEST, 8, 12));
+                new Variant("mailsync maxConnections 12", MessageOrder.FASTEST, 8, 12),
+                new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
         String only = System.getProperty("mailsync.bench.only", "");
         try (DovecotServer source = DovecotServer.start(DovecotServer.Options.defaults());
                 DovecotServer target = DovecotServer.start(DovecotServer.Options.defaults())) {
