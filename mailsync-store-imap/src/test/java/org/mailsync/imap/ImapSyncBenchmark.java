@@ -32,8 +32,11 @@ import org.mailsync.testing.TestMessages;
 /**
  * IMAP to IMAP between two real Dovecots on loopback, mailsync beside mbsync (Debian's isync) on
  * the same 20,000-message corpus in one run: full copy, no-op pass, and a delta pass after 1% new
- * messages and 5% flag changes. Prints messages/s, MB/s and the JVM's peak heap; asserts nothing
- * about time (write-heavy timings vary by ±25% on these machines).
+ * messages and 5% flag changes; and issue 15's comparison of full copies with the raw MULTIAPPEND
+ * rate of {@link RawAppender} measured in the same run (two accounts: INBOX 40% and INBOX 80%;
+ * the default, each message order, 1/2/4/8 connections), every run verified lossless. Prints
+ * messages/s, MB/s, ratios and the JVM's peak heap; asserts nothing about time (write-heavy
+ * timings vary by ±25% on these machines).
  */
 @Tag("benchmark")
 class ImapSyncBenchmark {
