@@ -114,6 +114,9 @@ class DovecotConnectionLimitTest {
                     .target(to)
                     .checkpointDirectory(tmp.resolve("cp"))
                     .connectionsPerFolder(8)
+                    // Small batches: the copy lasts long enough for the slices to ask for more
+                    // connections than the server gives.
+                    .batchSize(20)
                     .build()
                     .run();
             assertThat(report.verdict()).as(report.toText()).isEqualTo(SyncReport.Verdict.COMPLETE);
