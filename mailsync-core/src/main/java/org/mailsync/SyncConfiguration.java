@@ -12,7 +12,7 @@ import org.mailsync.spi.MailStore;
  * Everything a {@link SyncEngine} was configured with, copied once when the engine was built: a
  * builder changed afterwards changes no engine. {@link SyncEngine.Builder} documents each setting
  * and its default; build one there (the constructor checks every value as the builder does, so no
- * configuration is ever invalid, but naming 22 values by position is no way to write one).
+ * configuration is ever invalid, but naming 24 values by position is no way to write one).
  *
  * <p>Immutable (the stores, checkpoint store, listener and clock it names are shared, not copied).
  */
@@ -38,7 +38,9 @@ public record SyncConfiguration(
         Clock clock,
         boolean newMailOnly,
         Duration folderDeadline,
-        Duration accountDeadline) {
+        Duration accountDeadline,
+        MessageOrder messageOrder,
+        int connectionsPerFolder) {
 
     /** Checks every value; the messages are the builder's. */
     public SyncConfiguration {
@@ -62,6 +64,13 @@ public record SyncConfiguration(
         Objects.requireNonNull(retryPolicy, "retryPolicy");
         checkDeadline("folder", folderDeadline);
         checkDeadline("account", accountDeadline);
+        Objects.requireNonNull(messageOrder, "messageOrder");
+        checkConnectionsPerFolder(connectionsPerFolder);
+    }
+
+    static void checkConnectionsPerFolder(int connections) {
+        checkArgument(
+                connections >= 1 && connections <= 16, "connections per folder must be 1..16, not %s", connections);
     }
 
     static void checkParallelism(int folders) {

@@ -30,13 +30,16 @@ import org.mailsync.spi.MailFolder;
 
 /**
  * The pipelined copier of one folder pass: cuts the messages to copy into batches (by count and
- * bytes), reads batch k+1 on the run's reader thread while batch k is appended, within the run's
- * byte budget, and appends each batch under a journaled intent that is settled after it. A
- * message over the target's size limit, refused by the target or unreadable on the source is a
- * message failure; the rest of its batch goes on one by one.
+ * bytes), reads each batch ahead while the one before is appended, within the run's byte budget,
+ * and appends each batch under a journaled intent that is settled after it. Under {@link
+ * org.mailsync.MessageOrder#FASTEST} the batches are cut into contiguous slices, each appended in
+ * order over a connection of its own (ENGINE.md, "Slices"). A message over the target's size
+ * limit, refused by the target or unreadable on the source is a message failure; the rest of its
+ * batch goes on one by one.
  *
- * <p>Not thread-safe; one instance per folder pass, called on the folder's thread (it uses the
- * reader thread itself).
+ * <p>Not thread-safe; one instance per folder pass, called on the folder's thread. Its slices run
+ * on the run's reader executor and share the pass's state (journal, settler, counters) under one
+ * lock; each uses only its own pair of folder openings.
  */
 final class Copier {
     /** What the copier asks of its pass between batches. */
@@ -122,39 +125,383 @@ final class Copier {
     }
 
     /**
-     * Reads batch k+1 from the source on the reader thread while this thread appends batch k to
-     * the target: on IMAP each side has its own connection, so neither waits for the other.
+     * Batches a slice keeps at least: another slice takes half of one only if it has twice this
+     * many left, since a split costs two connections for what little it would save.
+     */
+    static final int MIN_SLICE_BATCHES = 2;
+
+    /** Messages appended between comparisons of stored and sent sizes, per slice. */
+    static final int ALTERED_CHECK_EVERY = 2000;
+
+    /** Batches finished between attempts to add a slice after an attempt found no connection. */
+    private static final int GROWTH_PAUSE_BATCHES = 8;
+
+    /**
+     * Guards everything slices share: the journal, settler, pair map (through the settler),
+     * counters, listener calls and the slice bookkeeping below.
+     */
+    private final Object lock = new Object();
+
+    private final List<Slice> slices = new ArrayList<>(); // guarded by lock
+    private final List<Future<?>> workers = new ArrayList<>(); // guarded by lock
+    private final List<MailFolder> extraFolders = new ArrayList<>(); // guarded by lock
+
+    /**
+     * Threads of the slices after the first, and of the opener: not the run's reader executor,
+     * whose threads the slices' reads need (a slice waits for its read ahead).
+     */
+    private java.util.concurrent.@Nullable ExecutorService sliceThreads; // guarded by lock
+
+    private int maxSlices = 1;
+    private boolean stopped; // guarded by lock: a slice failed, the others stop after their batch
+    private @Nullable Throwable failure; // guarded by lock: the first failure of a slice
+    private int appendsInFlight; // guarded by lock: appends sent and not yet settled by ids
+    private int settlingByIdentity; // guarded by lock: slices waiting to settle by identity
+    private int growthPause; // guarded by lock
+    private boolean growing; // guarded by lock: one slice at a time opens connections
+
+    /**
+     * One contiguous run of batches (source ids ascending), appended in order over its own target
+     * folder and read ahead over its own source folder.
+     */
+    private final class Slice {
+        private final MailFolder from;
+        private final MailFolder to;
+        private final java.util.ArrayDeque<List<MessageInfo>> left; // guarded by lock
+        /** The target's generation and a next id no higher than now, for the intents. */
+        private org.mailsync.@Nullable Generation generation;
+
+        private MessageUid nextUidFloor = MessageUid.of(1);
+
+        /**
+         * Pairs made by ids whose stored sizes are not compared yet: one listing per {@value
+         * #ALTERED_CHECK_EVERY} messages, not one per batch (three round trips on IMAP, while the
+         * connection could append). Only the report's altered list waits for it.
+         */
+        private final List<PairEntry> unchecked = new ArrayList<>();
+
+        private final Map<MessageUid, Long> uncheckedSizes = new HashMap<>();
+
+        /** Compares the stored sizes of the pairs not checked yet with the sizes sent. */
+        void checkAltered() throws MailStoreException {
+            if (unchecked.isEmpty()) {
+                return;
+            }
+            Map<MessageUid, Long> stored = Settler.storedSizes(to, unchecked);
+            synchronized (lock) {
+                settler.noticeAltered(uncheckedSizes, unchecked, stored);
+            }
+            unchecked.clear();
+            uncheckedSizes.clear();
+        }
+
+        Slice(MailFolder from, MailFolder to, java.util.ArrayDeque<List<MessageInfo>> left) {
+            this.from = from;
+            this.to = to;
+            this.left = left;
+        }
+
+        /**
+         * The next batch of this slice, or null when the copy is done or stopped. A slice that ran
+         * out takes the upper half of what the fullest slice has left (a contiguous run again), so
+         * that no connection idles while one slice finishes alone.
+         */
+        private @Nullable List<MessageInfo> take() {
+            synchronized (lock) {
+                if (stopped) {
+                    return null;
+                }
+                if (left.isEmpty()) {
+                    Slice donor = null;
+                    for (Slice s : slices) {
+                        if (s != this && (donor == null || s.left.size() > donor.left.size())) {
+                            donor = s;
+                        }
+                    }
+                    if (donor != null && donor.left.size() >= 2) {
+                        int give = donor.left.size() / 2;
+                        for (int k = 0; k < give; k++) {
+                            left.addFirst(donor.left.pollLast());
+                        }
+                    }
+                }
+                return left.pollFirst();
+            }
+        }
+
+        void run() throws MailStoreException, InterruptedException {
+            List<MessageInfo> first = take();
+            if (first == null) {
+                return;
+            }
+            Future<Loaded> next = context.reader().submit(() -> load(first, from));
+            try {
+                while (next != null) {
+                    Loaded current = await(next);
+                    next = null;
+                    try {
+                        List<MessageInfo> following = take();
+                        if (following != null) {
+                            next = context.reader().submit(() -> load(following, from));
+                        }
+                        synchronized (lock) {
+                            if (stopped) {
+                                return;
+                            }
+                            steps.checkDeadline();
+                        }
+                        append(current.items(), this);
+                        synchronized (lock) {
+                            maybeSnapshot();
+                        }
+                    } finally {
+                        current.close();
+                    }
+                    grow();
+                }
+                checkAltered();
+            } finally {
+                if (next != null) {
+                    // Stopped early (a failure): wait for the read under way and free what it holds.
+                    try {
+                        await(next).close();
+                    } catch (MailStoreException | RuntimeException e) {
+                        // The failure that stopped us is the one to report.
+                    }
+                }
+            }
+        }
+
+        /** Runs this slice; a failure stops every slice and is kept for the copier to throw. */
+        void runCatching() {
+            try {
+                run();
+            } catch (Throwable e) {
+                synchronized (lock) {
+                    stopped = true;
+                    if (failure == null) {
+                        failure = e;
+                    } else if (failure != e) {
+                        failure.addSuppressed(e);
+                    }
+                    lock.notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Appends the batches over one connection, or under {@link MessageOrder#FASTEST} over several:
+     * contiguous slices of the source ids, each appended in order, each read ahead over a source
+     * connection of its own. Slices are added while the copy runs, as the stores give connections
+     * ({@link org.mailsync.spi.MailStore#tryOpenFolder}); a new slice takes the upper half of the
+     * batches the slice with the most has left.
      */
     private void copyPipelined(List<List<MessageInfo>> batches) throws MailStoreException, InterruptedException {
         if (batches.isEmpty()) {
             return;
         }
-        Future<Loaded> next = context.reader().submit(() -> load(batches.get(0)));
+        MailFolder to = java.util.Objects.requireNonNull(target, "no target folder outside a dry run");
+        maxSlices = slicesAllowed() ? config.connectionsPerFolder() : 1;
+        Slice first = new Slice(source, to, new java.util.ArrayDeque<>(batches));
+        synchronized (lock) {
+            slices.add(first);
+        }
         try {
-            for (int k = 0; k < batches.size(); k++) {
-                // Set for every batch but the first by the previous round, before it can be null.
-                Loaded current = await(java.util.Objects.requireNonNull(next));
-                next = null;
-                try {
-                    if (k + 1 < batches.size()) {
-                        List<MessageInfo> following = batches.get(k + 1);
-                        next = context.reader().submit(() -> load(following));
+            if (maxSlices > 1) {
+                // As many slices as the stores give at the start, opened beside the first slice's
+                // work (a connection costs a login and a SELECT); more come as others free theirs.
+                Future<?> opener = sliceThreads().submit(() -> {
+                    try {
+                        while (grow()) {
+                            // the next one
+                        }
+                    } catch (MailStoreException | RuntimeException e) {
+                        // only fewer slices: a connection the store could not give
                     }
-                    steps.checkDeadline();
-                    append(current.items());
-                    maybeSnapshot();
-                } finally {
-                    current.close();
+                });
+                synchronized (lock) {
+                    workers.add(opener);
                 }
             }
-        } finally {
-            if (next != null) {
-                // Stopped early (a failure): wait for the read under way and free what it holds.
-                try {
-                    await(next).close();
-                } catch (MailStoreException | RuntimeException e) {
-                    // The failure that stopped us is the one to report.
+            first.runCatching();
+            for (int k = 0; ; k++) {
+                Future<?> worker;
+                synchronized (lock) {
+                    if (k >= workers.size()) {
+                        break;
+                    }
+                    worker = workers.get(k);
                 }
+                awaitWorker(worker);
+            }
+        } finally {
+            synchronized (lock) {
+                stopped = true;
+            }
+            // A worker still running (this thread was interrupted) must not write after the pass.
+            for (Future<?> worker : List.copyOf(workersSnapshot())) {
+                try {
+                    worker.get();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    // kept in failure by runCatching
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            synchronized (lock) {
+                if (sliceThreads != null) {
+                    sliceThreads.shutdown();
+                }
+            }
+            for (MailFolder f : extraFoldersSnapshot()) {
+                try {
+                    f.close();
+                } catch (MailStoreException | RuntimeException e) {
+                    // an extra connection closes quietly: what it appended is settled
+                }
+            }
+        }
+        Throwable e;
+        synchronized (lock) {
+            e = failure;
+        }
+        if (e instanceof MailStoreException m) {
+            throw m;
+        }
+        if (e instanceof InterruptedException i) {
+            throw i;
+        }
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private java.util.concurrent.ExecutorService sliceThreads() {
+        synchronized (lock) {
+            if (sliceThreads == null) {
+                java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+                String name = "mailsync-slice-" + pair.source() + "-";
+                sliceThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, name + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return sliceThreads;
+        }
+    }
+
+    private List<Future<?>> workersSnapshot() {
+        synchronized (lock) {
+            return List.copyOf(workers);
+        }
+    }
+
+    private List<MailFolder> extraFoldersSnapshot() {
+        synchronized (lock) {
+            return List.copyOf(extraFolders);
+        }
+    }
+
+    private static void awaitWorker(Future<?> worker) throws InterruptedException {
+        try {
+            worker.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // runCatching keeps every failure; nothing escapes it
+        }
+    }
+
+    /**
+     * Whether a folder may be cut into slices: asked for, and the target tells the new ids. Without
+     * them every batch settles by identity, which a slice does alone (no other append out), so
+     * slices would only take turns.
+     */
+    private boolean slicesAllowed() {
+        return config.messageOrder() == org.mailsync.MessageOrder.FASTEST
+                && config.connectionsPerFolder() > 1
+                && !config.dryRun()
+                && config.target().capabilities().has(org.mailsync.Capability.APPEND_UID);
+    }
+
+    /**
+     * Adds a slice if one more is allowed, one has enough batches left to give half away, and both
+     * stores give another opening of their folder now; true if it added one.
+     */
+    private boolean grow() throws MailStoreException {
+        synchronized (lock) {
+            if (stopped || growing || slices.size() >= maxSlices) {
+                return false;
+            }
+            if (growthPause > 0) {
+                growthPause--;
+                return false;
+            }
+            if (donor() == null) {
+                return false;
+            }
+            growing = true;
+        }
+        MailFolder to = null;
+        MailFolder from = null;
+        try {
+            to = config.target().tryOpenFolder(pair.target()).orElse(null);
+            if (to != null) {
+                from = config.source().tryOpenFolder(pair.source()).orElse(null);
+            }
+            synchronized (lock) {
+                Slice donor = donor();
+                if (to == null || from == null || stopped || donor == null) {
+                    growthPause = GROWTH_PAUSE_BATCHES;
+                    return false;
+                }
+                java.util.ArrayDeque<List<MessageInfo>> upper = new java.util.ArrayDeque<>();
+                int give = donor.left.size() / 2;
+                for (int k = 0; k < give; k++) {
+                    upper.addFirst(donor.left.pollLast());
+                }
+                Slice slice = new Slice(from, to, upper);
+                slices.add(slice);
+                extraFolders.add(to);
+                extraFolders.add(from);
+                workers.add(sliceThreads().submit(slice::runCatching));
+                to = null;
+                from = null;
+                return true;
+            }
+        } finally {
+            synchronized (lock) {
+                growing = false;
+            }
+            closeQuietly(to);
+            closeQuietly(from);
+        }
+    }
+
+    /** The slice with the most batches left, if it has enough to give half away. */
+    private @Nullable Slice donor() {
+        Slice best = null;
+        for (Slice s : slices) {
+            if (best == null || s.left.size() > best.left.size()) {
+                best = s;
+            }
+        }
+        return best != null && best.left.size() >= 2 * MIN_SLICE_BATCHES ? best : null;
+    }
+
+    private static void closeQuietly(@Nullable MailFolder folder) {
+        if (folder != null) {
+            try {
+                folder.close();
+            } catch (MailStoreException | RuntimeException e) {
+                // a connection not used yet
             }
         }
     }
@@ -185,7 +532,7 @@ final class Copier {
     }
 
     /** Reads one batch (on the reader thread); a message the source refuses is reported alone. */
-    private Loaded load(List<MessageInfo> batch) throws MailStoreException, InterruptedException {
+    private Loaded load(List<MessageInfo> batch, MailFolder source) throws MailStoreException, InterruptedException {
         long bytes = batch.stream().mapToLong(MessageInfo::size).sum();
         long taken = context.budget().acquire(bytes);
         Map<MessageUid, RawMessage> raws = new LinkedHashMap<>();
@@ -199,10 +546,12 @@ final class Copier {
                     try {
                         source.read(m.uid()).ifPresent(raw -> raws.put(m.uid(), raw));
                     } catch (MessageRejectedException one) {
-                        config.listener().error(one);
-                        counters.failed(new MessageFailure(
-                                ErrorContext.of(config.source().account(), pair.source(), m.uid()),
-                                "cannot read from the source: " + one.reason()));
+                        synchronized (lock) {
+                            config.listener().error(one);
+                            counters.failed(new MessageFailure(
+                                    ErrorContext.of(config.source().account(), pair.source(), m.uid()),
+                                    "cannot read from the source: " + one.reason()));
+                        }
                     }
                 }
             }
@@ -230,69 +579,134 @@ final class Copier {
 
     private record Item(MessageInfo info, RawMessage raw, String key, Flags targetFlags) {}
 
-    private void append(List<Item> items) throws MailStoreException {
+    /**
+     * Appends one batch over the slice's target folder under a journaled intent, and settles it:
+     * by the ids the store reports, or else by identity, which waits until no other slice has an
+     * append out (their messages must not be taken for this batch's twins).
+     */
+    private void append(List<Item> items, Slice slice) throws MailStoreException, InterruptedException {
         if (items.isEmpty()) {
             return;
         }
-        // append runs only outside a dry run, where the target folder is open.
-        MailFolder target = java.util.Objects.requireNonNull(this.target, "no target folder in a dry run");
-        FolderStatus before = target.status();
-        JournalEntry.AppendIntent intent = journal.intend(
-                before.generation(),
-                before.nextUid(),
-                items.stream()
-                        .map(i -> new JournalEntry.IntentItem(
-                                i.info().uid(), i.key(), i.info().flags()))
-                        .toList());
-        List<PairEntry> made;
+        MailFolder target = slice.to;
+        if (slice.generation == null) {
+            FolderStatus before = target.status();
+            slice.generation = before.generation();
+            slice.nextUidFloor = before.nextUid();
+        }
+        JournalEntry.AppendIntent intent;
+        synchronized (lock) {
+            while (settlingByIdentity > 0) {
+                lock.wait();
+            }
+            // The target's next id now is at least the floor: the intent's lower bound for settling.
+            intent = journal.intend(
+                    java.util.Objects.requireNonNull(slice.generation),
+                    slice.nextUidFloor,
+                    items.stream()
+                            .map(i -> new JournalEntry.IntentItem(
+                                    i.info().uid(), i.key(), i.info().flags()))
+                            .toList());
+            appendsInFlight++;
+        }
+        boolean inFlight = true;
         try {
-            List<Optional<MessageUid>> ids = target.appendAll(items.stream()
-                    .map(i ->
-                            new AppendRequest(i.raw(), i.targetFlags(), i.info().internalDate()))
-                    .toList());
-            made = new ArrayList<>();
-            for (int k = 0; k < items.size(); k++) {
-                if (ids.get(k).isEmpty()) {
-                    made = null;
-                    break;
+            List<PairEntry> made;
+            MessageRejectedException rejected = null;
+            try {
+                List<Optional<MessageUid>> ids = target.appendAll(items.stream()
+                        .map(i -> new AppendRequest(
+                                i.raw(), i.targetFlags(), i.info().internalDate()))
+                        .toList());
+                made = new ArrayList<>();
+                for (int k = 0; k < items.size(); k++) {
+                    if (ids.get(k).isEmpty()) {
+                        made = null;
+                        break;
+                    }
+                    made.add(new PairEntry(
+                            items.get(k).info().uid(),
+                            ids.get(k).get(),
+                            items.get(k).info().flags()));
                 }
-                made.add(new PairEntry(
-                        items.get(k).info().uid(),
-                        ids.get(k).get(),
-                        items.get(k).info().flags()));
+            } catch (MessageRejectedException e) {
+                made = null;
+                rejected = e;
             }
-            if (made == null) {
-                made = settler.resolve(intent, sentSizes(items)); // the store cannot tell ids: find them by identity
-            } else {
-                settler.noticeAltered(sentSizes(items), made);
+            if (made != null) {
+                synchronized (lock) {
+                    settler.settle(intent, made);
+                    countCopied(items, made);
+                    appendsInFlight--;
+                    inFlight = false;
+                    lock.notifyAll();
+                }
+                made.stream().map(PairEntry::target).max(MessageUid::compareTo).ifPresent(last -> {
+                    if (last.compareTo(slice.nextUidFloor) >= 0) {
+                        slice.nextUidFloor = MessageUid.of(last.value() + 1);
+                    }
+                });
+                slice.unchecked.addAll(made);
+                slice.uncheckedSizes.putAll(sentSizes(items));
+                if (slice.unchecked.size() >= ALTERED_CHECK_EVERY) {
+                    slice.checkAltered();
+                }
+                return;
             }
-        } catch (MessageRejectedException e) {
-            List<PairEntry> partial = settler.resolve(intent, sentSizes(items));
-            settler.settle(intent, partial);
-            countCopied(items, partial);
+            // The store cannot tell ids, or refused the batch: find what it made by identity,
+            // alone, so that no other slice's messages (appended, not yet settled) are taken.
+            List<PairEntry> found;
+            synchronized (lock) {
+                appendsInFlight--;
+                inFlight = false;
+                settlingByIdentity++;
+                try {
+                    while (appendsInFlight > 0) {
+                        lock.wait();
+                    }
+                    found = settler.resolve(intent, sentSizes(items), target);
+                    settler.settle(intent, found);
+                    countCopied(items, found);
+                } finally {
+                    settlingByIdentity--;
+                    lock.notifyAll();
+                }
+            }
+            if (rejected == null) {
+                return;
+            }
             if (items.size() == 1) {
-                config.listener().error(e);
-                counters.failed(new MessageFailure(
-                        ErrorContext.of(
-                                config.target().account(),
-                                pair.target(),
-                                items.get(0).info().uid()),
-                        "source message " + items.get(0).info().uid() + " rejected by the target: " + e.reason()));
+                synchronized (lock) {
+                    config.listener().error(rejected);
+                    counters.failed(new MessageFailure(
+                            ErrorContext.of(
+                                    config.target().account(),
+                                    pair.target(),
+                                    items.get(0).info().uid()),
+                            "source message " + items.get(0).info().uid() + " rejected by the target: "
+                                    + rejected.reason()));
+                }
                 return;
             }
             // Find the culprit: the messages not appended go again one by one.
             Set<MessageUid> done = new HashSet<>();
-            partial.forEach(p -> done.add(p.source()));
+            found.forEach(p -> done.add(p.source()));
             for (Item item : items) {
                 if (!done.contains(item.info().uid())) {
-                    steps.checkDeadline();
-                    append(List.of(item));
+                    synchronized (lock) {
+                        steps.checkDeadline();
+                    }
+                    append(List.of(item), slice);
                 }
             }
-            return;
+        } finally {
+            if (inFlight) {
+                synchronized (lock) {
+                    appendsInFlight--;
+                    lock.notifyAll();
+                }
+            }
         }
-        settler.settle(intent, made);
-        countCopied(items, made);
     }
 
     private void countCopied(List<Item> items, List<PairEntry> made) {

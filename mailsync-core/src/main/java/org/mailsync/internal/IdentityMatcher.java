@@ -111,7 +111,12 @@ final class IdentityMatcher {
      * key, lowest first.
      */
     TargetIndex unpairedTargets(MessageQuery query, Predicate<MessageUid> paired) throws MailStoreException {
-        MailFolder target = Objects.requireNonNull(this.target, "no target folder");
+        return unpairedTargets(Objects.requireNonNull(this.target, "no target folder"), query, paired);
+    }
+
+    /** As {@link #unpairedTargets(MessageQuery, Predicate)}, through another opening of the target folder. */
+    TargetIndex unpairedTargets(MailFolder target, MessageQuery query, Predicate<MessageUid> paired)
+            throws MailStoreException {
         List<MessageInfo> infos = new ArrayList<>();
         target.list(query, batch -> {
             for (MessageInfo m : batch) {

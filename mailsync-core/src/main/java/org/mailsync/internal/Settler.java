@@ -25,7 +25,8 @@ import org.mailsync.spi.MessageQuery;
  * second tier for the rest. A target renumbered since the intent settles nothing (the re-match
  * after a generation change finds those messages). What no settling finds was not appended.
  *
- * <p>Not thread-safe; one instance per folder pass, used on the folder's thread.
+ * <p>Not thread-safe; one instance per folder pass, used by one thread at a time (the copier's
+ * slices take turns under its lock).
  */
 final class Settler {
     /** Records one pair; a pair whose target is paired already stops the folder. */
@@ -80,18 +81,39 @@ final class Settler {
      */
     List<PairEntry> resolve(JournalEntry.AppendIntent intent, Map<MessageUid, Long> sentSizes)
             throws MailStoreException {
+        return resolve(intent, sentSizes, target);
+    }
+
+    /**
+     * As {@link #resolve(JournalEntry.AppendIntent, Map)}, looking at the target through {@code
+     * target}: another opening of the pass's target folder (a slice's own connection).
+     */
+    List<PairEntry> resolve(
+            JournalEntry.AppendIntent intent, Map<MessageUid, Long> sentSizes, @Nullable MailFolder target)
+            throws MailStoreException {
         if (target == null || !target.status().generation().equals(intent.targetGeneration())) {
             return List.of(); // the target was renumbered: identity matching will find them
         }
         IdentityMatcher.TargetIndex targets =
-                identity.unpairedTargets(MessageQuery.from(intent.targetNextUid()), pairs::isPairedTarget);
+                identity.unpairedTargets(target, MessageQuery.from(intent.targetNextUid()), pairs::isPairedTarget);
         List<PairEntry> made = new ArrayList<>();
         Set<MessageUid> taken = new HashSet<>();
         List<JournalEntry.IntentItem> left = new ArrayList<>();
+        Map<MessageUid, org.mailsync.Flags> targetFlags = new HashMap<>();
+        targets.infos().forEach(m -> targetFlags.put(m.uid(), m.flags()));
         for (JournalEntry.IntentItem item : intent.items()) {
             List<MessageUid> found = targets.byKey().get(item.identityKey());
             if (!found.isEmpty()) {
-                MessageUid t = found.remove(0);
+                // Twins (same key) of several pending intents (slices of one folder in flight at a
+                // crash) may lie in any order: the copy carrying the flags sent is the likelier one.
+                int pick = 0;
+                for (int k = 0; k < found.size(); k++) {
+                    if (item.flags().equals(targetFlags.get(found.get(k)))) {
+                        pick = k;
+                        break;
+                    }
+                }
+                MessageUid t = found.remove(pick);
                 taken.add(t);
                 made.add(new PairEntry(item.source(), t, item.flags()));
             } else {
@@ -143,10 +165,27 @@ final class Settler {
         if (made.isEmpty() || target == null) {
             return;
         }
+        noticeAltered(sentSizes, made, storedSizes(target, made));
+    }
+
+    /** The sizes stored of the target messages these pairs name, read through {@code target}. */
+    static Map<MessageUid, Long> storedSizes(MailFolder target, List<PairEntry> made) throws MailStoreException {
+        Map<MessageUid, Long> stored = new HashMap<>();
+        if (made.isEmpty()) {
+            return stored;
+        }
         MessageUid first =
                 made.stream().map(PairEntry::target).min(MessageUid::compareTo).orElseThrow();
-        Map<MessageUid, Long> stored = new HashMap<>();
-        target.list(MessageQuery.from(first), batch -> batch.forEach(m -> stored.put(m.uid(), m.size())));
+        Set<MessageUid> wanted = new HashSet<>();
+        made.forEach(p -> wanted.add(p.target()));
+        target.list(MessageQuery.from(first), batch -> batch.stream()
+                .filter(m -> wanted.contains(m.uid()))
+                .forEach(m -> stored.put(m.uid(), m.size())));
+        return stored;
+    }
+
+    /** Reports the pairs whose stored size (read by {@link #storedSizes}) is not the size sent. */
+    void noticeAltered(Map<MessageUid, Long> sentSizes, List<PairEntry> made, Map<MessageUid, Long> stored) {
         for (PairEntry p : made) {
             Long size = stored.get(p.target());
             long was = java.util.Objects.requireNonNull(sentSizes.get(p.source()));

@@ -176,6 +176,12 @@ public final class InMemoryStore implements MailStore {
         }
     }
 
+    /** Any number of openings: memory has no connection limit. */
+    @Override
+    public java.util.Optional<MailFolder> tryOpenFolder(FolderPath path) throws MailStoreException {
+        return java.util.Optional.of(openFolder(path));
+    }
+
     @Override
     public void setSubscribed(FolderPath path, boolean subscribed) throws MailStoreException {
         checkOpen();

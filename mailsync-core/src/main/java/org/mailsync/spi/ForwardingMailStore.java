@@ -20,9 +20,18 @@ import org.mailsync.StoreCapabilities;
  */
 public abstract class ForwardingMailStore implements MailStore {
     private final MailStore delegate;
+    private final boolean changesOpenFolder;
 
     protected ForwardingMailStore(MailStore delegate) {
         this.delegate = delegate;
+        boolean changes;
+        try {
+            changes = getClass().getMethod("openFolder", FolderPath.class).getDeclaringClass()
+                    != ForwardingMailStore.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("MailStore declares openFolder(FolderPath)", e);
+        }
+        this.changesOpenFolder = changes;
     }
 
     /** The wrapped store. */
@@ -63,6 +72,15 @@ public abstract class ForwardingMailStore implements MailStore {
     @Override
     public MailFolder openFolder(FolderPath path) throws MailStoreException {
         return delegate.openFolder(path);
+    }
+
+    /**
+     * Forwards, unless a subclass overrides {@link #openFolder} (wraps the folders it opens): its
+     * extra openings would bypass that, so it gets none until it overrides this too.
+     */
+    @Override
+    public java.util.Optional<MailFolder> tryOpenFolder(FolderPath path) throws MailStoreException {
+        return changesOpenFolder ? java.util.Optional.empty() : delegate.tryOpenFolder(path);
     }
 
     @Override

@@ -80,6 +80,17 @@ public interface MailStore extends AutoCloseable {
     MailFolder openFolder(FolderPath path) throws MailStoreException;
 
     /**
+     * Opens the folder once more, as {@link #openFolder} does, if the store can do so now without
+     * waiting: on IMAP a connection free within {@code maxConnections} that the server accepts. The
+     * engine copies a large folder over several such openings at once; a store that cannot (or
+     * need not) answers empty, the default, and the copy takes fewer. Never an error because the
+     * store has no more to give.
+     */
+    default Optional<MailFolder> tryOpenFolder(FolderPath path) throws MailStoreException {
+        return Optional.empty();
+    }
+
+    /**
      * The status of a folder without keeping it open: the engine's skip test asks this of every
      * source folder on every pass, so a store that can answer cheaply (IMAP STATUS on its
      * store-level connection, without a SELECT) overrides it.

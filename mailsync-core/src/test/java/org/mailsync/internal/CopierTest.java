@@ -182,7 +182,10 @@ class CopierTest {
 
         // By bytes: two messages of a batch would pass the byte limit, so each goes alone.
         targetStore = new InstrumentedStore(InMemoryStore.create("memory:target2"));
-        Pass byBytes = new Pass(b -> b.batchSize(3).batchBytes(toCopy.get(0).size() + 1), 1 << 20);
+        // In source order (MessageOrder.SOURCE): one slice, so target ids follow source ids.
+        Pass byBytes = new Pass(
+                b -> b.batchSize(3).batchBytes(toCopy.get(0).size() + 1).messageOrder(org.mailsync.MessageOrder.SOURCE),
+                1 << 20);
         byBytes.copier.copyAll(toCopy);
         assertThat(targetStore.count("appendAll")).isEqualTo(7);
         assertThat(byBytes.targetSubjects()).containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7");
@@ -290,12 +293,21 @@ class CopierTest {
     @Test
     void aFailureOrADeadlineStopsCopyingAndTheBatchReadAheadIsGivenBack() throws Exception {
         List<MessageInfo> toCopy = source(10, 10);
-        Pass stopped = new Pass(b -> b.batchSize(2), 1 << 20);
+        Pass stopped = new Pass(b -> b.batchSize(2).messageOrder(org.mailsync.MessageOrder.SOURCE), 1 << 20);
         stopped.steps.stopAfter = 2;
 
         assertThatThrownBy(() -> stopped.copier.copyAll(toCopy)).isInstanceOf(FolderUnusableException.class);
         assertThat(stopped.targetSubjects()).containsExactly("m1", "m2", "m3", "m4");
         assertThat(stopped.budget.inUse()).isZero();
+
+        // In slices (MessageOrder.FASTEST): every slice stops, and every read ahead is given back.
+        targetStore = new InstrumentedStore(InMemoryStore.create("memory:target-sliced"));
+        Pass sliced = new Pass(b -> b.batchSize(2), 1 << 20);
+        sliced.steps.stopAfter = 2;
+        assertThatThrownBy(() -> sliced.copier.copyAll(toCopy)).isInstanceOf(FolderUnusableException.class);
+        assertThat(sliced.targetSubjects()).hasSize(4);
+        assertThat(sliced.budget.inUse()).isZero();
+        assertThat(sliced.journal.pending()).isEmpty();
 
         targetStore = new InstrumentedStore(InMemoryStore.create("memory:target2"));
         AtomicInteger appends = new AtomicInteger();
@@ -307,7 +319,7 @@ class CopierTest {
                 }
             }
         });
-        Pass lost = new Pass(b -> b.batchSize(2), 1 << 20);
+        Pass lost = new Pass(b -> b.batchSize(2).messageOrder(org.mailsync.MessageOrder.SOURCE), 1 << 20);
         assertThatThrownBy(() -> lost.copier.copyAll(toCopy)).isInstanceOf(ConnectionException.class);
         assertThat(lost.budget.inUse()).isZero();
         // The batch cut short stays pending: the next pass settles it.

@@ -127,6 +127,14 @@ public final class InstrumentedStore implements MailStore {
     }
 
     @Override
+    public Optional<MailFolder> tryOpenFolder(FolderPath path) throws MailStoreException {
+        before("tryOpenFolder", path);
+        Optional<MailFolder> f = delegate.tryOpenFolder(path);
+        after("tryOpenFolder", path);
+        return f.map(Folder::new);
+    }
+
+    @Override
     public Map<MessageUid, Optional<MessageUid>> move(FolderPath from, Collection<MessageUid> uids, FolderPath to)
             throws MailStoreException {
         before("move", from);

@@ -16,6 +16,8 @@ import org.mailsync.ErrorContext;
  * <p>Thread-safe.
  */
 final class ConnectionPool {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionPool.class);
+
     private final Settings settings;
     private final Semaphore permits;
     private final Deque<Connection> idle = new ArrayDeque<>();
@@ -25,13 +27,108 @@ final class ConnectionPool {
 
     private boolean closed;
 
+    /** Connections of this pool open now (idle or lent). */
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Permits given up because the server refused one more connection: the pool is that much smaller. */
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
     ConnectionPool(Settings settings) {
         this.settings = settings;
         this.permits = new Semaphore(settings.maxConnections(), true);
     }
 
-    /** A connection for the caller alone; waits for a free one up to the configured time. */
+    /**
+     * A connection for the caller alone; waits for a free one up to the configured time. A server
+     * that refuses one more connection (its per-user limit) while this pool holds others makes the
+     * pool smaller by one, and the caller waits for one of those instead.
+     */
     Connection borrow() throws Exception {
+        while (true) {
+            acquire();
+            try {
+                return idleOrNew();
+            } catch (Exception e) {
+                if (!refusedAnother(e)) {
+                    permits.release();
+                    throw e;
+                }
+                // The permit stays taken for good: the server will not give this many.
+            } catch (Error e) {
+                permits.release();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A connection if one is free within {@code maxConnections} and the server gives it, without
+     * waiting; empty otherwise (a refusal by the server's per-user limit makes the pool smaller by
+     * one; another failure to connect is only logged: the caller has connections already).
+     */
+    java.util.Optional<Connection> tryBorrow() {
+        if (!permits.tryAcquire()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(idleOrNew());
+        } catch (Exception e) {
+            if (!refusedAnother(e)) {
+                permits.release();
+                LOG.debug("{}: no extra connection: {}", settings.account(), e.getMessage());
+            }
+            return java.util.Optional.empty();
+        } catch (Error e) {
+            permits.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether opening a connection failed because the server will not give this user one more
+     * (Dovecot's {@code mail_max_userip_connections}, a {@code [LIMIT]} or "too many connections"
+     * answer at login) while this pool holds at least one other: then the permit is given up and
+     * true returned. A server that refuses the only connection is an error for the caller.
+     */
+    private boolean refusedAnother(Exception e) {
+        if (open.get() == 0 || !connectionLimit(e)) {
+            return false;
+        }
+        int less = refused.incrementAndGet();
+        LOG.info(
+                "{}: the server refused connection {} ({}); going on with fewer",
+                settings.account(),
+                open.get() + 1,
+                Failure.of(e).text());
+        LOG.debug("{}: {} connection(s) given up", settings.account(), less);
+        return true;
+    }
+
+    /** How many connections the server refused by its limit: the pool is that much smaller. */
+    int refusals() {
+        return refused.get();
+    }
+
+    /** Whether a failure to connect or log in names a limit on connections. */
+    static boolean connectionLimit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String text = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (text.contains("[limit]")
+                    || text.contains("maximum number of connections")
+                    || text.contains("too many connections")
+                    || text.contains("too many simultaneous")
+                    || text.contains("connection limit")
+                    || text.contains("mail_max_userip_connections")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private void acquire() throws ConnectionException {
         try {
             // Waiting for a free connection counts against the operation's deadline too.
             long wait = Math.min(
@@ -47,24 +144,30 @@ final class ConnectionPool {
             Thread.currentThread().interrupt();
             throw new ConnectionException(ErrorContext.of(settings.account()), "interrupted", e);
         }
-        try {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("store " + settings.account() + " is closed");
-                }
-                while (!idle.isEmpty()) {
-                    Connection c = idle.pop();
-                    if (!c.broken()) {
-                        return c;
-                    }
-                    c.close();
-                }
+    }
+
+    /** An idle healthy connection, or a new one; the caller holds a permit. */
+    private Connection idleOrNew() throws Exception {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("store " + settings.account() + " is closed");
             }
-            return Connection.open(settings);
-        } catch (Exception | Error e) {
-            permits.release();
-            throw e;
+            while (!idle.isEmpty()) {
+                Connection c = idle.pop();
+                if (!c.broken()) {
+                    return c;
+                }
+                closeOne(c);
+            }
         }
+        Connection c = Connection.open(settings);
+        open.incrementAndGet();
+        return c;
+    }
+
+    private void closeOne(Connection c) {
+        c.close();
+        open.decrementAndGet();
     }
 
     /** Gives a connection back: kept for reuse when healthy, closed otherwise. */
@@ -78,7 +181,7 @@ final class ConnectionPool {
             }
         }
         if (!keep) {
-            connection.close();
+            closeOne(connection);
         }
         permits.release();
     }
@@ -104,7 +207,7 @@ final class ConnectionPool {
             idle.clear();
         }
         for (Connection c : toClose) {
-            c.close();
+            closeOne(c);
         }
     }
 }

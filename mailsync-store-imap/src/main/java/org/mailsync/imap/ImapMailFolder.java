@@ -117,6 +117,9 @@ final class ImapMailFolder implements MailFolder {
      */
     private final Map<String, Integer> alerts = new LinkedHashMap<>();
 
+    /** A connection borrowed for this folder by {@link ImapStore#tryOpenFolder}, until selected. */
+    private @Nullable Connection given;
+
     private ImapMailFolder(ImapStore store, FolderPath path, String name) {
         this.store = store;
         this.settings = store.settings();
@@ -130,6 +133,21 @@ final class ImapMailFolder implements MailFolder {
     static ImapMailFolder open(ImapStore store, FolderPath path, String name) throws MailStoreException {
         ImapMailFolder folder = new ImapMailFolder(store, path, name);
         folder.run("SELECT", true, (p, c) -> null);
+        return folder;
+    }
+
+    /** Opens the folder on {@code given}, a connection borrowed for it (released on failure). */
+    @SuppressWarnings("NullAway") // a Call<Void> returns null: NullAway sees T = Void only in JSpecify mode (JDK 22+)
+    static ImapMailFolder open(ImapStore store, FolderPath path, String name, Connection given)
+            throws MailStoreException {
+        ImapMailFolder folder = new ImapMailFolder(store, path, name);
+        folder.given = given;
+        try {
+            folder.run("SELECT", true, (p, c) -> null);
+        } catch (MailStoreException | RuntimeException e) {
+            folder.close();
+            throw e;
+        }
         return folder;
     }
 
@@ -151,7 +169,8 @@ final class ImapMailFolder implements MailFolder {
             store.pool().release(connection);
             connection = null;
         }
-        Connection c = store.pool().borrow();
+        Connection c = given != null ? given : store.pool().borrow();
+        given = null;
         try {
             MailboxInfo info = c.call((p, conn) -> condstore ? p.select(name, ResyncData.CONDSTORE) : p.select(name));
             if (uidValidity != 0 && info.uidvalidity != uidValidity) {
@@ -1076,6 +1095,10 @@ final class ImapMailFolder implements MailFolder {
             return;
         }
         closed = true;
+        if (given != null) {
+            store.pool().release(given);
+            given = null;
+        }
         if (connection != null) {
             store.pool().release(connection);
             connection = null;

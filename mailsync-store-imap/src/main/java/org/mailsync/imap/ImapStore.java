@@ -545,6 +545,21 @@ public final class ImapStore implements MailStore {
     }
 
     /**
+     * Opens the folder on a connection of its own if one is free within {@code maxConnections}
+     * and the server gives it now; empty otherwise. A server that refuses one more connection
+     * (its per-user limit) leaves this store with fewer from then on, never an error.
+     */
+    @Override
+    public java.util.Optional<MailFolder> tryOpenFolder(FolderPath path) throws MailStoreException {
+        checkOpen();
+        java.util.Optional<Connection> c = pool.tryBorrow();
+        if (c.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(ImapMailFolder.open(this, path, serverName(path), c.get()));
+    }
+
+    /**
      * Moves with {@code UID MOVE} (RFC 6851) where the server has MOVE, else with {@code UID COPY},
      * {@code UID STORE +FLAGS.SILENT (\\Deleted)} and {@code UID EXPUNGE}; new ids from COPYUID
      * where the server has UIDPLUS. Without UIDPLUS (and MOVE) it refuses, as {@link

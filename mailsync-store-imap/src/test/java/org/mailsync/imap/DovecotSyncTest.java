@@ -189,10 +189,16 @@ class DovecotSyncTest {
             }
             AtomicInteger copied = new AtomicInteger();
             CompletableFuture<Void> killed = new CompletableFuture<>();
+            // The slices of INBOX (MessageOrder.FASTEST, the default) that had settled appends
+            // before the first kill: several slices of one folder in flight when it came.
+            Set<String> slicesBeforeKill = java.util.concurrent.ConcurrentHashMap.newKeySet();
             SyncListener killer = new SyncListener() {
                 @Override
                 public void messageCopied(FolderPair pair, MessageUid uid, long bytes) {
                     int n = copied.incrementAndGet();
+                    if (n <= 300) {
+                        slicesBeforeKill.add(Thread.currentThread().getName());
+                    }
                     if ((n == 300 || n == 800) && !killed.isDone()) {
                         try {
                             killImapProcesses(dotServer);
@@ -215,6 +221,7 @@ class DovecotSyncTest {
                     .build()
                     .run();
             killed.get(1, TimeUnit.SECONDS);
+            assertThat(slicesBeforeKill).as("threads of INBOX's slices").hasSizeGreaterThanOrEqualTo(2);
             if (report.verdict() != SyncReport.Verdict.COMPLETE) {
                 // A folder may have given up within this pass; the next pass finishes it.
                 report = SyncEngine.builder()

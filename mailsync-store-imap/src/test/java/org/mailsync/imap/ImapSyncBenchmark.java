@@ -16,6 +16,7 @@ import org.mailsync.Flag;
 import org.mailsync.Flags;
 import org.mailsync.FolderPath;
 import org.mailsync.MessageInfo;
+import org.mailsync.MessageOrder;
 import org.mailsync.MessageUid;
 import org.mailsync.RawMessage;
 import org.mailsync.SyncEngine;
@@ -31,8 +32,11 @@ import org.mailsync.testing.TestMessages;
 /**
  * IMAP to IMAP between two real Dovecots on loopback, mailsync beside mbsync (Debian's isync) on
  * the same 20,000-message corpus in one run: full copy, no-op pass, and a delta pass after 1% new
- * messages and 5% flag changes. Prints messages/s, MB/s and the JVM's peak heap; asserts nothing
- * about time (write-heavy timings vary by ±25% on these machines).
+ * messages and 5% flag changes; and issue 15's comparison of full copies with the raw MULTIAPPEND
+ * rate of {@link RawAppender} measured in the same run (two accounts: INBOX 40% and INBOX 80%;
+ * the default, each message order, 1/2/4/8 connections), every run verified lossless. Prints
+ * messages/s, MB/s, ratios and the JVM's peak heap; asserts nothing about time (write-heavy
+ * timings vary by ±25% on these machines).
  */
 @Tag("benchmark")
 class ImapSyncBenchmark {
@@ -42,6 +46,158 @@ class ImapSyncBenchmark {
 
     @TempDir
     Path tmp;
+
+    /** The realistic account of issue 15: INBOX 40%. */
+    private static final int[] REALISTIC = {40, 25, 15, 12, 8};
+
+    /** One dominant folder: INBOX 80%. */
+    private static final int[] DOMINANT = {80, 8, 6, 4, 2};
+
+    /** A mailsync run of the comparison: its name and how its engine and stores are set. */
+    private record Variant(String name, MessageOrder order, int connectionsPerFolder, int maxConnections) {}
+
+    /**
+     * Issue 15's comparison: per account, the raw MULTIAPPEND rate (a minimal client of this
+     * class: 4 connections, each a contiguous slice of the folder-sorted corpus, 100 messages per
+     * APPEND, 32 commands in flight over all connections) measured before and after the mailsync
+     * runs, and each mailsync run as a ratio to their mean. Every run goes into a fresh target
+     * user and is verified lossless (the report, and each folder's count on the target).
+     */
+    @Test
+    void fullCopiesAgainstTheRawMultiappendRate() throws Exception {
+        List<Variant> realistic = List.of(
+                new Variant("mailsync default (FASTEST)", MessageOrder.FASTEST, 8, 0),
+                new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 8, 0),
+                new Variant("mailsync maxConnections 1", MessageOrder.FASTEST, 8, 1),
+                new Variant("mailsync maxConnections 2", MessageOrder.FASTEST, 8, 2),
+                new Variant("mailsync maxConnections 4", MessageOrder.FASTEST, 8, 4),
+                new Variant("mailsync maxConnections 8", MessageOrder.FASTEST, 8, 8),
+                new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
+        List<Variant> dominant = List.of(
+                new Variant("mailsync default (FASTEST)", MessageOrder.FASTEST, 8, 0),
+                new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 8, 0),
+                new Variant("mailsync maxConnections 4", MessageOrder.FASTEST, 8, 4),
+                new Variant("mailsync maxConnections 12", MessageOrder.FASTEST, 8, 12),
+                new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
+        String only = System.getProperty("mailsync.bench.only", "");
+        try (DovecotServer source = DovecotServer.start(DovecotServer.Options.defaults());
+                DovecotServer target = DovecotServer.start(DovecotServer.Options.defaults())) {
+            Thread.sleep(1100);
+            source.addUser("real", "pw-real");
+            source.addUser("dom", "pw-dom");
+            List<String> users = new ArrayList<>(List.of("raw1", "raw2", "raw3", "raw4", "mbsync", "warm"));
+            for (int i = 0; i < realistic.size() + dominant.size(); i++) {
+                users.add("m" + i);
+            }
+            for (String user : users) {
+                target.addUser(user, "pw-" + user);
+            }
+            long realBytes = generateCorpus(source.home("real").resolve("Maildir"), MESSAGES, REALISTIC);
+            long domBytes = generateCorpus(source.home("dom").resolve("Maildir"), MESSAGES, DOMINANT);
+            source.chownIfRoot(source.home("real"));
+            source.chownIfRoot(source.home("dom"));
+            Thread.sleep(1100);
+            List<String> table = new ArrayList<>();
+            int m = 0;
+            // The JVM's first copy runs cold (class loading, JIT) and so does the source's page
+            // cache: one copy first, not counted.
+            warmUp(source, "real");
+            try (ImapStore from = store(source, "real", 0);
+                    ImapStore to = store(target, "warm", 0)) {
+                Instant start = Instant.now();
+                check(engine(from, to, tmp.resolve("cp-warm")).run(), MESSAGES);
+                System.out.printf(
+                        "%-46s %8.2f s (not counted)%n",
+                        "warm-up copy", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+            }
+            for (boolean isDominant : new boolean[] {false, true}) {
+                String account = isDominant ? "dom" : "real";
+                long bytes = isDominant ? domBytes : realBytes;
+                List<Variant> variants = isDominant ? dominant : realistic;
+                String title = (isDominant ? "one dominant folder (INBOX 80%)" : "realistic (INBOX 40%)") + ": "
+                        + MESSAGES + " messages, " + String.format("%.0f MB", bytes / 1e6);
+                System.out.println("== " + title);
+                table.add("| " + title + " | | | |");
+                warmUp(source, account);
+                Path maildir = source.home(account).resolve("Maildir");
+                double raw1 = RawAppender.run(maildir, FOLDERS, target, isDominant ? "raw3" : "raw1");
+                System.out.printf("%-46s %8.0f messages/s%n", "raw MULTIAPPEND (before)", raw1);
+                List<double[]> rates = new ArrayList<>();
+                if (!isDominant && only.isEmpty()) {
+                    Path config = writeMbsyncConfig(source, account, target, "mbsync");
+                    Instant start = Instant.now();
+                    mbsync(config);
+                    double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+                    verifyCounts(source, account, target, "mbsync");
+                    rates.add(new double[] {-1, MESSAGES / seconds, seconds});
+                    System.out.printf("%-46s %8.0f messages/s%n", "mbsync", MESSAGES / seconds);
+                }
+                for (Variant v : variants) {
+                    String user = "m" + m++;
+                    if (!only.isEmpty() && !v.name().contains(only)) {
+                        continue;
+                    }
+                    try (ImapStore from = store(source, account, v.maxConnections());
+                            ImapStore to = store(target, user, v.maxConnections())) {
+                        Instant start = Instant.now();
+                        SyncReport report = SyncEngine.builder()
+                                .source(from)
+                                .target(to)
+                                .checkpointDirectory(tmp.resolve("cp-" + user))
+                                .messageOrder(v.order())
+                                .connectionsPerFolder(v.connectionsPerFolder())
+                                .build()
+                                .run();
+                        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+                        check(report, MESSAGES);
+                        verifyCounts(source, account, target, user);
+                        rates.add(new double[] {variants.indexOf(v), MESSAGES / seconds, seconds});
+                        System.out.printf("%-46s %8.0f messages/s  %6.2f s%n", v.name(), MESSAGES / seconds, seconds);
+                    }
+                }
+                double raw2 = RawAppender.run(maildir, FOLDERS, target, isDominant ? "raw4" : "raw2");
+                System.out.printf("%-46s %8.0f messages/s%n", "raw MULTIAPPEND (after)", raw2);
+                double raw = (raw1 + raw2) / 2;
+                table.add(String.format(
+                        "| raw MULTIAPPEND, 4 connections (before / after) | %.0f / %.0f | | 1.00 |", raw1, raw2));
+                for (double[] r : rates) {
+                    String name = r[0] < 0 ? "mbsync" : variants.get((int) r[0]).name();
+                    table.add(String.format("| %s | %.0f | %.1f s | %.2f |", name, r[1], r[2], r[1] / raw));
+                }
+            }
+            System.out.println("| run | messages/s | time | ratio to raw |");
+            System.out.println("| --- | --- | --- | --- |");
+            table.forEach(System.out::println);
+        }
+    }
+
+    /** Dovecot indexes a new Maildir on first sight: not part of any copy. */
+    private static void warmUp(DovecotServer source, String account) throws Exception {
+        try (ImapStore from = store(source, account, 0)) {
+            for (String name : FOLDERS) {
+                try (MailFolder folder =
+                        from.openFolder(name.isEmpty() ? FolderPath.INBOX : FolderPath.of(name.substring(1)))) {
+                    folder.list(MessageQuery.all(), batch -> {});
+                }
+            }
+        }
+    }
+
+    /** Each folder's message count on the target is the source's: nothing lost, nothing twice. */
+    private static void verifyCounts(DovecotServer source, String account, DovecotServer target, String user)
+            throws Exception {
+        try (ImapStore from = store(source, account, 0);
+                ImapStore to = store(target, user, 0)) {
+            for (String name : FOLDERS) {
+                FolderPath path = name.isEmpty() ? FolderPath.INBOX : FolderPath.of(name.substring(1));
+                long want = from.status(path).messageCount();
+                long have = to.status(path).messageCount();
+                if (want != have) {
+                    throw new AssertionError(user + ": " + path + " holds " + have + " messages, the source " + want);
+                }
+            }
+        }
+    }
 
     @Test
     void mailsyncBesideMbsync() throws Exception {
@@ -174,19 +330,30 @@ class ImapSyncBenchmark {
     }
 
     private static ImapStore store(DovecotServer server, String user) throws Exception {
-        return ImapStore.builder()
+        return store(server, user, 12);
+    }
+
+    /** {@code maxConnections} 0: the store's default. */
+    private static ImapStore store(DovecotServer server, String user, int maxConnections) throws Exception {
+        ImapStore.Builder b = ImapStore.builder()
                 .host(server.host())
                 .port(server.port())
                 .security(Security.NONE)
                 .username(user)
                 .password(("pw-" + user).toCharArray())
-                .maxConnections(12)
-                .readTimeout(Duration.ofSeconds(60))
-                .connect();
+                .readTimeout(Duration.ofSeconds(60));
+        if (maxConnections > 0) {
+            b.maxConnections(maxConnections);
+        }
+        return b.connect();
     }
 
     /** Writes the corpus straight into a Maildir++ tree: most messages 2-20 KB, one in 200 of 1-4 MB. */
     private static long generateCorpus(Path maildir, int messages) throws Exception {
+        return generateCorpus(maildir, messages, SHARE);
+    }
+
+    private static long generateCorpus(Path maildir, int messages, int[] share) throws Exception {
         Random random = new Random(20_000);
         long total = 0;
         int n = 0;
@@ -195,7 +362,7 @@ class ImapSyncBenchmark {
             Files.createDirectories(dir.resolve("cur"));
             Files.createDirectories(dir.resolve("new"));
             Files.createDirectories(dir.resolve("tmp"));
-            int count = messages * SHARE[f] / 100;
+            int count = messages * share[f] / 100;
             for (int i = 0; i < count; i++, n++) {
                 int size = random.nextInt(200) == 0
                         ? 1_000_000 + random.nextInt(3_000_000)
@@ -261,16 +428,21 @@ class ImapSyncBenchmark {
     }
 
     private Path writeMbsyncConfig(DovecotServer source, DovecotServer target) throws Exception {
-        Path state = Files.createDirectories(tmp.resolve("mbsync-state"));
+        return writeMbsyncConfig(source, "bench", target, "mbsync");
+    }
+
+    private Path writeMbsyncConfig(DovecotServer source, String from, DovecotServer target, String to)
+            throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("mbsync-state-" + from));
         String config = "IMAPAccount src\nHost 127.0.0.1\nPort " + source.port()
-                + "\nUser bench\nPass pw-bench\nSSLType None\nAuthMechs LOGIN\n\n"
+                + "\nUser " + from + "\nPass pw-" + from + "\nSSLType None\nAuthMechs LOGIN\n\n"
                 + "IMAPStore src\nAccount src\n\n"
                 + "IMAPAccount dst\nHost 127.0.0.1\nPort " + target.port()
-                + "\nUser mbsync\nPass pw-mbsync\nSSLType None\nAuthMechs LOGIN\n\n"
+                + "\nUser " + to + "\nPass pw-" + to + "\nSSLType None\nAuthMechs LOGIN\n\n"
                 + "IMAPStore dst\nAccount dst\n\n"
                 + "Channel bench\nFar :src:\nNear :dst:\nPatterns *\nCreate Near\nSync Pull\nCopyArrivalDate yes\nSyncState "
                 + state + "/\n";
-        Path file = tmp.resolve("mbsyncrc");
+        Path file = tmp.resolve("mbsyncrc-" + from);
         Files.writeString(file, config);
         return file;
     }
