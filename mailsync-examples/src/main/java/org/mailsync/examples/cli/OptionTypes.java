@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.mailsync.FolderPath;
 import org.mailsync.IdentityStrategies;
 import org.mailsync.IdentityStrategy;
+import org.mailsync.MessageOrder;
 import picocli.CommandLine.ITypeConverter;
 
 /**
@@ -160,6 +161,19 @@ final class OptionTypes {
                 // said below
             }
             throw new OptionValueException("needs a positive number, not " + v);
+        }
+    }
+
+    /** {@code --message-order}: {@code fastest} or {@code source}, in any case. */
+    static final class Order implements ITypeConverter<MessageOrder> {
+        @Override
+        public MessageOrder convert(String v) {
+            for (MessageOrder order : MessageOrder.values()) {
+                if (order.name().equalsIgnoreCase(v)) {
+                    return order;
+                }
+            }
+            throw new OptionValueException("needs fastest or source, not " + v);
         }
     }
 

@@ -9,6 +9,7 @@ import org.mailsync.FileCheckpointStore;
 import org.mailsync.FolderMapping;
 import org.mailsync.IdentityStrategies;
 import org.mailsync.IdentityStrategy;
+import org.mailsync.MessageOrder;
 import org.mailsync.MessageSelection;
 import org.mailsync.SyncEngine;
 import org.mailsync.examples.RateLimitedStore;
@@ -80,6 +81,15 @@ final class RunOptions {
     boolean newMailOnly;
 
     @Option(
+            names = "--message-order",
+            paramLabel = "ORDER",
+            converter = OptionTypes.Order.class,
+            description = "fastest (default): a large folder is copied over several connections at once, so target"
+                    + " UIDs interleave; source: target UIDs follow the source's order (one connection per folder,"
+                    + " slower when one folder holds most of the mail)")
+    MessageOrder messageOrder = MessageOrder.FASTEST;
+
+    @Option(
             names = "--write-source-ids",
             description = "let mailsync write Dovecot's id files into a Maildir source (by default a local source"
                     + " is never written to; its ids live beside the checkpoints)")
@@ -129,6 +139,7 @@ final class RunOptions {
                     .target(target)
                     .checkpoints(FileCheckpointStore.in(checkpoints).waitForLock(options.waitForLock))
                     .newMailOnly(options.newMailOnly)
+                    .messageOrder(options.messageOrder)
                     .folderDeadline(options.folderDeadline)
                     .accountDeadline(options.accountDeadline)
                     .folders(folders)

@@ -123,6 +123,7 @@ class CommandLineTest {
                 "--max-messages-per-second",
                 "--checkpoints",
                 "--new-mail-only",
+                "--message-order",
                 "--write-source-ids",
                 "--wait-for-lock",
                 "--folder-deadline",
