@@ -147,7 +147,7 @@ public final class Mailsync {
 
     /**
      * The command tree for a command line whose first word is {@code only}: with just that
-     * command when it is one of ours (migrate, batch, verify, demo), so that a run reads the
+     * command when it is one of ours (migrate, batch, cluster, worker, verify, demo), so that a run reads the
      * options of its own command only and starts sooner (issue 15: most of a no-op pass was
      * picocli reading the options of every command); the whole tree otherwise.
      */

@@ -17,7 +17,7 @@ import picocli.CommandLine;
  * command's; what the user sees of it (its help, its errors) is what the whole tree shows.
  */
 class OneCommandTreeTest {
-    private static final List<String> OURS = List.of("migrate", "batch", "verify", "demo");
+    private static final List<String> OURS = List.of("migrate", "batch", "cluster", "worker", "verify", "demo");
 
     @TempDir
     Path home;
@@ -31,7 +31,8 @@ class OneCommandTreeTest {
     void aCommandOfOursGetsATreeOfItselfAndShowsTheSameHelpAsTheWholeTree() {
         CommandLine whole = Mailsync.commandLine(terminal());
         assertThat(whole.getSubcommands().keySet())
-                .containsExactly("migrate", "batch", "verify", "demo", "help", "generate-completion");
+                .containsExactly(
+                        "migrate", "batch", "cluster", "worker", "verify", "demo", "help", "generate-completion");
         for (String name : OURS) {
             CommandLine one = Mailsync.commandLine(terminal(), name);
             assertThat(one.getSubcommands().keySet()).containsExactly(name);
@@ -45,7 +46,7 @@ class OneCommandTreeTest {
         for (String first : List.of("help", "generate-completion", "--help", "frobnicate", "MIGRATE")) {
             assertThat(Mailsync.commandLine(terminal(), first).getSubcommands())
                     .as(first)
-                    .hasSize(6);
+                    .hasSize(8);
         }
         assertThat(Mailsync.commandLine(terminal(), "help").getUsageMessage())
                 .isEqualTo(Mailsync.commandLine(terminal()).getUsageMessage())
