@@ -54,6 +54,8 @@ public final class ClusterMigrationRunner implements MigrationRunner {
 
     private static final TaskDescriptor<String> JOB = TaskDescriptor.of(TASK, String.class);
 
+    private static final Duration POLLING = Duration.ofMillis(500);
+
     private final DataSource db;
     private final Sql sql;
     private final String name;
@@ -94,6 +96,15 @@ public final class ClusterMigrationRunner implements MigrationRunner {
         return new ClusterMigrationRunner(db, nodeName, threads, heartbeat, missedHeartbeats);
     }
 
+    /**
+     * How long after a node dies (killed, not shut down) its running job is at most running on
+     * another node: the lease runs out {@code heartbeat × (missed + 1)} after its last renewal, a
+     * job that found it still held retries a heartbeat later, and a node polls twice a second.
+     */
+    public Duration takeoverBound() {
+        return heartbeat.multipliedBy(missedHeartbeats + 2L).plus(POLLING.multipliedBy(2));
+    }
+
     /** The jobs' checkpoints, fenced by the lease the running job holds (give it to the service's builder). */
     public MigrationCheckpoints checkpoints() {
         return JdbcMigrationCheckpoints.heldBy(leases, account -> Optional.ofNullable(held.get(account)));
@@ -117,7 +128,7 @@ public final class ClusterMigrationRunner implements MigrationRunner {
                 .threads(threads)
                 .heartbeatInterval(heartbeat)
                 .missedHeartbeatsLimit(missedHeartbeats)
-                .pollingInterval(Duration.ofMillis(500))
+                .pollingInterval(POLLING)
                 .pollUsingLockAndFetch(0.5, 1.0)
                 .enablePriority()
                 .enableImmediateExecution()

@@ -121,25 +121,33 @@ final class ClusterFixture {
     /** A worker JVM running {@link WorkerProcess}, its output in {@code log}. */
     static Process startWorker(String url, Path keyFile, String name, int threads, long slowDelay, Path log)
             throws IOException {
+        return startJvm(
+                WorkerProcess.class,
+                log,
+                url,
+                keyFile.toString(),
+                name,
+                String.valueOf(threads),
+                String.valueOf(slowDelay));
+    }
+
+    /** A JVM on the test class path running {@code main}'s main method, its output in {@code log}. */
+    static Process startJvm(Class<?> main, Path log, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WorkerProcess.class.getName(),
-                        url,
-                        keyFile.toString(),
-                        name,
-                        String.valueOf(threads),
-                        String.valueOf(slowDelay))
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        return p;
     }
 
     static void awaitReady(Path log, Process p) throws Exception {
