@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
         name = "batch",
         synopsisHeading = "usage: ",
         customSynopsis =
-                "mailsync batch FILE.csv --source imaps://old-host[:port] --target imaps://new-host[:port] [options]",
+                "mailsync batch FILE.csv --source imaps://old-host[:port] --target imaps://new-host[:port] [options]%n"
+                        + "       (the source may also be pop3://, pop3s:// or pop3+stls://old-host[:port])",
         description = "migrate many accounts listed in a CSV file (--preflight: only test logins)",
         descriptionHeading = "%n",
         parameterListHeading = "%n",
@@ -57,7 +58,9 @@ final class BatchCommand implements Mailsync.Subcommand {
             names = "--source",
             paramLabel = "URI",
             converter = OptionTypes.Server.class,
-            description = "the server of every line without a source host: imaps://old-host[:port]")
+            description = "the server of every line without a source host: imaps://old-host[:port], or a POP3"
+                    + " server (pop3://, pop3s://, pop3+stls://), whose message ids are kept beside each account's"
+                    + " checkpoints")
     @Nullable
     StoreSpec sourceServer;
 
@@ -151,6 +154,9 @@ final class BatchCommand implements Mailsync.Subcommand {
     @Mixin
     Mailsync.HelpOption help = new Mailsync.HelpOption();
 
+    /** Where the accounts' checkpoints are found when no --checkpoints is given; set before any account runs. */
+    private @Nullable Path home;
+
     /** What became of one account. Immutable. */
     record Outcome(Account account, ExitCode code, @Nullable SyncReport report, String detail, double seconds) {}
 
@@ -179,6 +185,9 @@ final class BatchCommand implements Mailsync.Subcommand {
         if (accounts.isEmpty()) {
             throw new UsageException(file + " lists no accounts");
         }
+        // Refused for every line before any account runs: a source that is not POP3, or mirrored deletes.
+        accounts.forEach(a -> Pop3Specs.check(run, a.source()));
+        home = t.home();
         try {
             return preflight
                     ? preflightAll(accounts, accountsAtOnce, cap, timeout, t, provision)
@@ -293,6 +302,7 @@ final class BatchCommand implements Mailsync.Subcommand {
             Terminal t,
             @Nullable ProvisionCommand provision)
             throws InterruptedException {
+        home = t.home(); // a POP3 source's id directory, read by the login threads started below
         Map<String, Semaphore> servers = new java.util.concurrent.ConcurrentHashMap<>();
         for (Account a : accounts) {
             servers.computeIfAbsent(a.source().server(), s -> new Semaphore(cap, true));
@@ -546,9 +556,21 @@ final class BatchCommand implements Mailsync.Subcommand {
             long left = deadline - System.nanoTime();
             Duration wait =
                     Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), Math.min(left, perWait.toNanos())));
-            try (MailStore store = spec.open(c, false, wait)) {
+            // A POP3 source is given the account's id directory, which a login never writes to.
+            Path ids = spec.kind() == StoreSpec.Kind.POP3
+                    ? checkpoints(a, java.util.Objects.requireNonNull(home, "set before any login"))
+                            .resolve("source-ids")
+                    : null;
+            try (MailStore store = spec.open(c, false, wait, ids)) {
                 store.listFolders();
                 loggedIn.complete(new Login(ExitCode.OK, ""));
+                if (spec.kind() == StoreSpec.Kind.POP3 && !Pop3Specs.measuresSizes(store)) {
+                    return new Login(
+                            ExitCode.OK,
+                            "",
+                            null,
+                            "POP3 server: its messages and bytes are not measured (that would read every message)");
+                }
                 try {
                     return new Login(ExitCode.OK, "", measure.on(store), "");
                 } catch (MailStoreException e) {
@@ -571,11 +593,14 @@ final class BatchCommand implements Mailsync.Subcommand {
         };
     }
 
+    /** One account's checkpoint directory; a POP3 source's ids live in its {@code source-ids}. */
+    private Path checkpoints(Account a, Path home) {
+        Path checkpoints = MigrateCommand.defaultCheckpoints(home, a.source(), a.target());
+        return checkpointBase != null ? checkpointBase.resolve(checkpoints.getFileName()) : checkpoints;
+    }
+
     private Outcome migrate(Account a, RunOptions.Plan plan, Terminal t, long start) throws InterruptedException {
-        Path checkpoints = MigrateCommand.defaultCheckpoints(t.home(), a.source(), a.target());
-        if (checkpointBase != null) {
-            checkpoints = checkpointBase.resolve(checkpoints.getFileName());
-        }
+        Path checkpoints = checkpoints(a, t.home());
         MigrateCommand.Result r = MigrateCommand.migrate(
                 a.source(),
                 credentials(a, Side.SOURCE, plan.connections()),

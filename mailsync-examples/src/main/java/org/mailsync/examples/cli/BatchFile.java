@@ -166,6 +166,9 @@ final class BatchFile {
                         server(hostColumns >= 1 ? fields : fields.subList(0, 4), 4, sourceServer, "source", line);
                 StoreSpec target =
                         server(hostColumns >= 2 ? fields : fields.subList(0, 4), 5, targetServer, "target", line);
+                if (target.kind() == StoreSpec.Kind.POP3) {
+                    throw new UsageException("line " + line + ": a POP3 server can only be a source, not the target");
+                }
                 source = user(source, fields, 0, line);
                 target = user(target, fields, 2, line);
                 Map<String, String> values = new java.util.LinkedHashMap<>();
@@ -365,7 +368,10 @@ final class BatchFile {
         if (fields.size() > index && !fields.get(index).isBlank()) {
             String scheme = fallback == null
                     ? "imaps"
-                    : java.util.Objects.requireNonNull(fallback.security()).scheme();
+                    : fallback.kind() == StoreSpec.Kind.POP3
+                            ? Pop3Specs.scheme(fallback)
+                            : java.util.Objects.requireNonNull(fallback.security())
+                                    .scheme();
             try {
                 // Checked for syntax here, for every line, before any line is run: a field that
                 // is not a plausible host name is never looked up.

@@ -48,6 +48,48 @@ final class Pop3Specs {
                 StoreSpec.Kind.POP3, canonical(spec), security, endpoint.host(), port, endpoint.user(), null);
     }
 
+    /**
+     * A POP3 server without a user, for the batch command: {@code pop3s://host[:port]}, or a bare
+     * {@code host[:port]} with {@code defaultScheme} (one of the three POP3 schemes).
+     */
+    static StoreSpec server(String text, String defaultScheme) {
+        int schemeEnd = text.indexOf("://");
+        String scheme =
+                (schemeEnd < 0 ? defaultScheme : text.substring(0, schemeEnd)).toLowerCase(java.util.Locale.ROOT);
+        Pop3Security pop3 = Pop3Store.securityOf(scheme).orElseThrow();
+        String rest = schemeEnd < 0 ? text : text.substring(schemeEnd + 3);
+        if (rest.indexOf('@') >= 0) {
+            throw new UsageException("a server, not an account, is needed here (host[:port] or pop3s://host[:port])");
+        }
+        Security security = imap(pop3);
+        ImapEndpoint endpoint = StoreSpec.endpoint(security.scheme() + "://" + rest);
+        boolean portGiven = rest.startsWith("[") ? rest.contains("]:") : rest.contains(":");
+        int port = portGiven ? endpoint.port() : pop3.defaultPort();
+        StoreSpec spec = new StoreSpec(StoreSpec.Kind.POP3, "", security, endpoint.host(), port, null, null);
+        return new StoreSpec(StoreSpec.Kind.POP3, canonical(spec), security, endpoint.host(), port, null, null);
+    }
+
+    /** The URI scheme of a POP3 spec ({@code pop3}, {@code pop3+stls}, {@code pop3s}). */
+    static String scheme(StoreSpec spec) {
+        return pop3(requireNonNull(spec.security())).scheme();
+    }
+
+    /**
+     * Whether a POP3 store tells a folder's size without reading every message: only if it
+     * overrides {@link MailStore#folderSize} (the default lists the folder, which over POP3 means a
+     * TOP per message and ids written beside the checkpoints: no preflight).
+     */
+    static boolean measuresSizes(MailStore store) {
+        try {
+            return store.getClass()
+                            .getMethod("folderSize", org.mailsync.FolderPath.class, long.class)
+                            .getDeclaringClass()
+                    != MailStore.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     private static Security imap(Pop3Security pop3) {
         return switch (pop3) {
             case NONE -> Security.NONE;
@@ -64,11 +106,12 @@ final class Pop3Specs {
         };
     }
 
-    /** As the POP3 store names the account: {@code pop3s://user@host:995}. */
+    /** As the POP3 store names the account: {@code pop3s://user@host:995} (a server: no user). */
     static String canonical(StoreSpec spec) {
         String host = requireNonNull(spec.host());
+        String user = spec.user();
         return pop3(requireNonNull(spec.security())).scheme() + "://"
-                + requireNonNull(spec.user()).replace("%", "%25").replace("@", "%40") + "@"
+                + (user == null ? "" : user.replace("%", "%25").replace("@", "%40") + "@")
                 + (host.contains(":") ? "[" + host + "]" : host) + ":" + spec.port();
     }
 

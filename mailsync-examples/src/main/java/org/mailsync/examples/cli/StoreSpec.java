@@ -171,14 +171,17 @@ record StoreSpec(
 
     /**
      * An IMAP server without a user, for the batch command: {@code imaps://host:port}, or a bare
-     * {@code host[:port]} with {@code defaultScheme}.
+     * {@code host[:port]} with {@code defaultScheme}; or a POP3 server ({@link Pop3Specs#server}).
      */
     static StoreSpec server(String text, String defaultScheme) {
         String lower = text.toLowerCase(Locale.ROOT);
         int schemeEnd = lower.indexOf("://");
+        if (Pop3Specs.isPop3(schemeEnd < 0 ? defaultScheme : lower.substring(0, schemeEnd))) {
+            return Pop3Specs.server(text, defaultScheme); // a batch's source (issue 17)
+        }
         Security security = security(schemeEnd < 0 ? defaultScheme : lower.substring(0, schemeEnd));
         if (security == null) {
-            throw new UsageException("not an IMAP server (use host[:port] or imaps://host[:port])");
+            throw new UsageException("not an IMAP or POP3 server (use host[:port] or imaps://host[:port])");
         }
         String rest = schemeEnd < 0 ? text : text.substring(schemeEnd + 3);
         if (rest.indexOf('@') >= 0) {
@@ -189,10 +192,10 @@ record StoreSpec(
         return new StoreSpec(Kind.IMAP, uri, security, endpoint.host(), endpoint.port(), null, null);
     }
 
-    /** This IMAP server with a user (the batch command's per-line accounts). */
+    /** This IMAP or POP3 server with a user (the batch command's per-line accounts). */
     StoreSpec withUser(String newUser) {
-        if (kind != Kind.IMAP) {
-            throw new UsageException("per-account users need IMAP stores, not " + canonical());
+        if (kind != Kind.IMAP && kind != Kind.POP3) {
+            throw new UsageException("per-account users need IMAP or POP3 stores, not " + canonical());
         }
         if (newUser.isBlank()) {
             throw new UsageException("empty user name");
