@@ -90,18 +90,30 @@ final class ClusterServeCommand implements Mailsync.Subcommand {
             t.err().println("mailsync: cannot serve on " + bind + ":" + port + ": " + e.getMessage());
             return ExitCode.FAILURE;
         }
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            server.close();
-                            database.close();
-                        },
-                        "mailsync-serve-stop"));
+        Thread hook = new Thread(
+                () -> {
+                    server.close();
+                    database.close();
+                },
+                "mailsync-serve-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         t.err()
                 .println("status page on " + server.uri()
                         + (server.tokenRequired() ? " (open it once with ?token=... from the token file)" : "")
                         + "; Ctrl-C stops it");
-        Thread.currentThread().join();
+        try {
+            Thread.currentThread().join();
+        } finally {
+            // Interrupted (the command run inside another program, or a test): stop serving now,
+            // not at the JVM's exit, so the port and the database connections are given back.
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down and runs the hook; closing twice is harmless.
+            }
+            server.close();
+            database.close();
+        }
         return ExitCode.OK;
     }
 }
