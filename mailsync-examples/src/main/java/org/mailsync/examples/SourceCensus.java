@@ -480,6 +480,8 @@ public final class SourceCensus {
         List<Unread> unread = new ArrayList<>();
         Map<FolderPath, Path> seen = new LinkedHashMap<>();
         Path inbox = null;
+        // The root the user named is followed on purpose: the census counts what is really there, so
+        // if the store (which follows no link) read nothing under a linked root, verify says so.
         if (Files.isDirectory(root)) {
             for (Path entry : list(root)) {
                 BasicFileAttributes a = attributes(entry);
@@ -547,7 +549,12 @@ public final class SourceCensus {
         Path sidecar = dir.resolve(".mailsync-eml");
         try {
             if (Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
-                for (String line : new String(Files.readAllBytes(sidecar), StandardCharsets.UTF_8).split("\n")) {
+                byte[] bytes;
+                // Opened with O_NOFOLLOW too: a link put in its place after the check is not read.
+                try (InputStream in = Files.newInputStream(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+                    bytes = in.readAllBytes();
+                }
+                for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
                     if (line.startsWith("folder\t")) {
                         return unescapeEml(line.substring("folder\t".length()));
                     }

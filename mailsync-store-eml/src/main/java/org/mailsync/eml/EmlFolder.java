@@ -338,14 +338,7 @@ final class EmlFolder implements MailFolder {
 
     @Override
     public void storeFlags(Collection<MessageUid> uids, FlagsUpdateMode mode, Flags flags) throws MailStoreException {
-        checkUsable();
-        store.refuseWriting(path);
-        ReentrantLock lock = store.lockFor(dir);
-        lock.lock();
-        try {
-            refresh();
-            refuseDamagedSidecar();
-            Map<String, Sidecar.Entry> entries = liveEntries();
+        editSidecar("change flags", false, entries -> {
             boolean changed = false;
             for (MessageUid uid : uids) {
                 Msg m = messages.get(uid.value());
@@ -365,30 +358,14 @@ final class EmlFolder implements MailFolder {
                     changed = true;
                 }
             }
-            if (changed) {
-                writeSidecar(entries, next);
-                scanned = false;
-            }
-        } catch (MailStoreException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new StoreFailureException(
-                    ErrorContext.of(store.account(), path), "cannot change flags in " + dir + ": " + e, e);
-        } finally {
-            lock.unlock();
-        }
+            return changed;
+        });
     }
 
     @Override
     public void delete(Collection<MessageUid> uids) throws MailStoreException {
-        checkUsable();
-        store.refuseWriting(path);
-        ReentrantLock lock = store.lockFor(dir);
-        lock.lock();
-        try {
-            refresh();
-            refuseDamagedSidecar();
-            Map<String, Sidecar.Entry> entries = liveEntries();
+        // Written even for files that had no entry: the next id must not go back.
+        editSidecar("delete messages", true, entries -> {
             boolean changed = false;
             for (MessageUid uid : uids) {
                 Msg m = messages.get(uid.value());
@@ -399,10 +376,32 @@ final class EmlFolder implements MailFolder {
                 entries.remove(m.fileName());
                 changed = true;
             }
-            if (changed) {
-                // Written even for files that had no entry: the next id must not go back.
+            return changed;
+        });
+    }
+
+    /** A change to the folder's files and sidecar entries; says whether it changed anything. */
+    private interface SidecarEdit {
+        boolean apply(Map<String, Sidecar.Entry> entries) throws IOException;
+    }
+
+    /**
+     * Runs {@code edit} under the folder's lock on the entries of the files there now, and writes
+     * the sidecar when it changed something ({@code forceDirectory}: then the directory too, for a
+     * change that removed files).
+     */
+    private void editSidecar(String action, boolean forceDirectory, SidecarEdit edit) throws MailStoreException {
+        checkUsable();
+        store.refuseWriting(path);
+        ReentrantLock lock = store.lockFor(dir);
+        lock.lock();
+        try {
+            refresh();
+            refuseDamagedSidecar();
+            Map<String, Sidecar.Entry> entries = liveEntries();
+            if (edit.apply(entries)) {
                 writeSidecar(entries, next);
-                if (store.fsync()) {
+                if (forceDirectory && store.fsync()) {
                     DurableFiles.forceDirectory(dir);
                 }
                 scanned = false;
@@ -411,7 +410,7 @@ final class EmlFolder implements MailFolder {
             throw e;
         } catch (IOException e) {
             throw new StoreFailureException(
-                    ErrorContext.of(store.account(), path), "cannot delete messages in " + dir + ": " + e, e);
+                    ErrorContext.of(store.account(), path), "cannot " + action + " in " + dir + ": " + e, e);
         } finally {
             lock.unlock();
         }
