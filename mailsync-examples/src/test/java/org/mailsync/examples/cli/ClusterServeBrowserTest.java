@@ -54,6 +54,7 @@ import org.mailsync.spi.ForwardingMailStore;
 import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.status.StatusServer;
+import org.mailsync.status.testing.Chromium;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;

@@ -1,4 +1,4 @@
-package org.mailsync.status;
+package org.mailsync.status.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,12 +13,14 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Starts Debian's Chromium under WebDriver for a test: headless, with its own empty profile, and
  * with the background services off that this closed network refuses. Fails, never skips, when
  * {@code chromium} or {@code chromedriver} is not on the PATH ({@code .ci/install-test-deps}
- * installs both).
+ * installs both). Shared through this module's test-jar with the CLI's end-to-end test of
+ * {@code mailsync cluster serve}.
  */
-final class Chromium {
+public final class Chromium {
     private Chromium() {}
 
-    static ChromeDriver start(Path profile) throws IOException {
+    /** A headless Chromium with {@code profile} as its own, empty user-data directory. */
+    public static ChromeDriver start(Path profile) throws IOException {
         Path browser = onPath("chromium");
         Path driver = onPath("chromedriver");
         ChromeOptions options = new ChromeOptions();
