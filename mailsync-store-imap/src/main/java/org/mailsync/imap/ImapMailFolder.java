@@ -475,6 +475,11 @@ final class ImapMailFolder implements MailFolder {
         if (bytes == null) {
             return RawMessage.of(new byte[0]);
         }
+        if (!toFile && bytes.getCount() <= settings.spool().threshold()) {
+            // The response's own array, without a copy: Angus Mail reads each response into a new
+            // one, and a copy here cost as much CPU as reading it from the socket.
+            return RawMessage.wrap(bytes.getBytes(), bytes.getStart(), bytes.getCount());
+        }
         return settings.spool()
                 .spool(
                         new ByteArrayInputStream(bytes.getBytes(), bytes.getStart(), bytes.getCount()),

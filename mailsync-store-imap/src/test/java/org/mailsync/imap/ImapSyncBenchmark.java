@@ -80,6 +80,23 @@ class ImapSyncBenchmark {
                 new Variant("mailsync maxConnections 12", MessageOrder.FASTEST, 8, 12),
                 new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
         String only = System.getProperty("mailsync.bench.only", "");
+        // -Dmailsync.bench.variants=FASTEST:4:8,SOURCE:8:0 (order:connectionsPerFolder:maxConnections)
+        // replaces both lists, for trying settings; -Dmailsync.bench.accounts=dom runs one account.
+        String custom = System.getProperty("mailsync.bench.variants", "");
+        if (!custom.isEmpty()) {
+            List<Variant> chosen = new ArrayList<>();
+            for (String v : custom.split(",")) {
+                String[] f = v.split(":");
+                chosen.add(new Variant(
+                        "mailsync " + f[0] + " perFolder " + f[1] + " max " + f[2],
+                        MessageOrder.valueOf(f[0]),
+                        Integer.parseInt(f[1]),
+                        Integer.parseInt(f[2])));
+            }
+            realistic = chosen;
+            dominant = chosen;
+        }
+        String accounts = System.getProperty("mailsync.bench.accounts", "real,dom");
         try (DovecotServer source = DovecotServer.start(DovecotServer.Options.defaults());
                 DovecotServer target = DovecotServer.start(DovecotServer.Options.defaults())) {
             Thread.sleep(1100);
@@ -112,6 +129,9 @@ class ImapSyncBenchmark {
             }
             for (boolean isDominant : new boolean[] {false, true}) {
                 String account = isDominant ? "dom" : "real";
+                if (!accounts.contains(account)) {
+                    continue;
+                }
                 long bytes = isDominant ? domBytes : realBytes;
                 List<Variant> variants = isDominant ? dominant : realistic;
                 String title = (isDominant ? "one dominant folder (INBOX 80%)" : "realistic (INBOX 40%)") + ": "
@@ -120,8 +140,11 @@ class ImapSyncBenchmark {
                 table.add("| " + title + " | | | |");
                 warmUp(source, account);
                 Path maildir = source.home(account).resolve("Maildir");
+                CpuMeter cpu = new CpuMeter(source, target);
+                cpu.start();
                 double raw1 = RawAppender.run(maildir, FOLDERS, target, isDominant ? "raw3" : "raw1");
-                System.out.printf("%-46s %8.0f messages/s%n", "raw MULTIAPPEND (before)", raw1);
+                System.out.printf(
+                        "%-46s %8.0f messages/s  %s%n", "raw MULTIAPPEND (before)", raw1, cpu.perThousand(MESSAGES));
                 List<double[]> rates = new ArrayList<>();
                 if (!isDominant && only.isEmpty()) {
                     Path config = writeMbsyncConfig(source, account, target, "mbsync");
@@ -137,10 +160,13 @@ class ImapSyncBenchmark {
                     if (!only.isEmpty() && !v.name().contains(only)) {
                         continue;
                     }
+                    SyncReport report;
+                    double seconds;
+                    cpu.start();
                     try (ImapStore from = store(source, account, v.maxConnections());
                             ImapStore to = store(target, user, v.maxConnections())) {
                         Instant start = Instant.now();
-                        SyncReport report = SyncEngine.builder()
+                        report = SyncEngine.builder()
                                 .source(from)
                                 .target(to)
                                 .checkpointDirectory(tmp.resolve("cp-" + user))
@@ -148,15 +174,20 @@ class ImapSyncBenchmark {
                                 .connectionsPerFolder(v.connectionsPerFolder())
                                 .build()
                                 .run();
-                        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
-                        check(report, MESSAGES);
-                        verifyCounts(source, account, target, user);
-                        rates.add(new double[] {variants.indexOf(v), MESSAGES / seconds, seconds});
-                        System.out.printf("%-46s %8.0f messages/s  %6.2f s%n", v.name(), MESSAGES / seconds, seconds);
+                        seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
                     }
+                    // The logins and logouts count: the raw client's are in its figure too.
+                    String cpuUsed = cpu.perThousand(MESSAGES);
+                    check(report, MESSAGES);
+                    verifyCounts(source, account, target, user);
+                    rates.add(new double[] {variants.indexOf(v), MESSAGES / seconds, seconds});
+                    System.out.printf(
+                            "%-46s %8.0f messages/s  %6.2f s  %s%n", v.name(), MESSAGES / seconds, seconds, cpuUsed);
                 }
+                cpu.start();
                 double raw2 = RawAppender.run(maildir, FOLDERS, target, isDominant ? "raw4" : "raw2");
-                System.out.printf("%-46s %8.0f messages/s%n", "raw MULTIAPPEND (after)", raw2);
+                System.out.printf(
+                        "%-46s %8.0f messages/s  %s%n", "raw MULTIAPPEND (after)", raw2, cpu.perThousand(MESSAGES));
                 double raw = (raw1 + raw2) / 2;
                 table.add(String.format(
                         "| raw MULTIAPPEND, 4 connections (before / after) | %.0f / %.0f | | 1.00 |", raw1, raw2));
