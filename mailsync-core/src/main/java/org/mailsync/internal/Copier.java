@@ -538,7 +538,7 @@ final class Copier {
         Map<MessageUid, RawMessage> raws = new LinkedHashMap<>();
         try {
             try {
-                source.readAll(batch.stream().map(MessageInfo::uid).toList(), raws::put);
+                source.readListed(batch, raws::put);
             } catch (MessageRejectedException e) {
                 raws.values().forEach(RawMessage::close);
                 raws.clear();

@@ -9,6 +9,7 @@ import org.mailsync.Capability;
 import org.mailsync.FolderPath;
 import org.mailsync.FolderStatus;
 import org.mailsync.MailStoreException;
+import org.mailsync.MessageInfo;
 import org.mailsync.MessageUid;
 import org.mailsync.ModSeq;
 import org.mailsync.RawMessage;
@@ -64,6 +65,17 @@ public interface MailFolder extends AutoCloseable {
                 consumer.accept(uid, raw.get());
             }
         }
+    }
+
+    /**
+     * {@link #readAll} of messages this folder listed: the same, given what the listing said of
+     * each, which a store may use instead of asking again (IMAP: their sizes, to read small ones
+     * together and large ones in parts, without a command to ask for them). Decorators ({@link
+     * ForwardingMailFolder}) keep this default, which calls their {@link #readAll}: one that
+     * watches or slows reads sees every message either way.
+     */
+    default void readListed(List<MessageInfo> listed, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+        readAll(listed.stream().map(MessageInfo::uid).toList(), consumer);
     }
 
     /**

@@ -390,9 +390,6 @@ final class ImapMailFolder implements MailFolder {
 
     @Override
     public void readAll(List<MessageUid> uids, MessageConsumer<RawMessage> consumer) throws MailStoreException {
-        MessageSpool spool = settings.spool();
-        // A message read whole must fit one response (WireGuard's bound); larger ones go in chunks.
-        long whole = Math.min(spool.threshold(), settings.maxResponseSize() - RESPONSE_SLACK);
         for (List<MessageUid> part : Lists.partition(uids, UIDS_PER_COMMAND)) {
             Map<Long, Long> sizes = run("UID FETCH (RFC822.SIZE)", true, (p, c) -> {
                 Map<Long, Long> out = new HashMap<>();
@@ -406,26 +403,52 @@ final class ImapMailFolder implements MailFolder {
                 });
                 return out;
             });
-            List<MessageUid> small = new ArrayList<>();
-            long smallBytes = 0;
-            for (MessageUid uid : part) {
-                Long size = sizes.get(uid.value());
-                if (size == null) {
-                    continue;
-                }
-                if (size > whole) {
-                    smallBytes = flushSmall(small, consumer);
-                    readLarge(uid, consumer);
-                    continue;
-                }
-                if (smallBytes + size > BATCH_BYTES && !small.isEmpty()) {
-                    smallBytes = flushSmall(small, consumer);
-                }
-                small.add(uid);
-                smallBytes += size;
-            }
-            flushSmall(small, consumer);
+            readSized(part, sizes, consumer);
         }
+    }
+
+    /**
+     * As {@link #readAll}, with the sizes the listing gave (RFC822.SIZE then and now are the same:
+     * an IMAP message never changes), so without a command per batch to ask for them.
+     */
+    @Override
+    public void readListed(List<MessageInfo> listed, MessageConsumer<RawMessage> consumer) throws MailStoreException {
+        for (List<MessageInfo> part : Lists.partition(listed, UIDS_PER_COMMAND)) {
+            Map<Long, Long> sizes = new HashMap<>();
+            part.forEach(m -> sizes.put(m.uid().value(), m.size()));
+            readSized(part.stream().map(MessageInfo::uid).toList(), sizes, consumer);
+        }
+    }
+
+    /**
+     * Reads these messages: small ones together in commands of up to {@code BATCH_BYTES}, each
+     * larger than the spool keeps in memory (or one response may hold) in parts; a message without
+     * a size is left out (gone).
+     */
+    private void readSized(List<MessageUid> part, Map<Long, Long> sizes, MessageConsumer<RawMessage> consumer)
+            throws MailStoreException {
+        MessageSpool spool = settings.spool();
+        // A message read whole must fit one response (WireGuard's bound); larger ones go in chunks.
+        long whole = Math.min(spool.threshold(), settings.maxResponseSize() - RESPONSE_SLACK);
+        List<MessageUid> small = new ArrayList<>();
+        long smallBytes = 0;
+        for (MessageUid uid : part) {
+            Long size = sizes.get(uid.value());
+            if (size == null) {
+                continue;
+            }
+            if (size > whole) {
+                smallBytes = flushSmall(small, consumer);
+                readLarge(uid, consumer);
+                continue;
+            }
+            if (smallBytes + size > BATCH_BYTES && !small.isEmpty()) {
+                smallBytes = flushSmall(small, consumer);
+            }
+            small.add(uid);
+            smallBytes += size;
+        }
+        flushSmall(small, consumer);
     }
 
     /** Fetches the listed messages in one command, then hands them over in order; clears the list. */
@@ -661,7 +684,7 @@ final class ImapMailFolder implements MailFolder {
         }
         boolean uidplus = store.serverHas("UIDPLUS");
         if (uidplus && uidNextFloor == 0) {
-            statusAfterAppend(); // the UIDNEXT that the new UIDs must reach, if SELECT did not say
+            statusAfterAppend(0); // the UIDNEXT that the new UIDs must reach, if SELECT did not say
         }
         long floor = uidNextFloor;
         String batch = requests.size() > 1 ? "the server refused a batch of " + requests.size() + " messages: " : "";
@@ -726,7 +749,7 @@ final class ImapMailFolder implements MailFolder {
         if (claimed == 0) {
             return ids;
         }
-        Status after = statusAfterAppend();
+        Status after = statusAfterAppend(claimed);
         String doubt = after == null
                 ? "the folder's UIDNEXT after the APPENDs could not be read"
                 : after.uidvalidity != uidValidity
@@ -789,7 +812,7 @@ final class ImapMailFolder implements MailFolder {
             uidNextFloor = Math.max(uidNextFloor, last + 1);
             return new AppendUids(uids, null);
         }
-        Status after = statusAfterAppend();
+        Status after = statusAfterAppend(last);
         if (after == null) {
             return AppendUids.doubt("the folder's UIDNEXT after the APPEND could not be read");
         }
@@ -803,11 +826,20 @@ final class ImapMailFolder implements MailFolder {
         return new AppendUids(uids, null);
     }
 
-    /** STATUS (UIDNEXT UIDVALIDITY), remembering UIDNEXT as the floor for later appends; null on failure. */
-    private @Nullable Status statusAfterAppend() {
+    /**
+     * STATUS (UIDNEXT UIDVALIDITY), remembering UIDNEXT as the floor for later appends; null on
+     * failure. A UIDNEXT not above {@code above} is asked again after a NOOP: Courier shows the new
+     * UIDNEXT of the selected mailbox only after one. Only then, because the NOOP makes the server
+     * bring the session's view of the mailbox up to date with every other connection's appends,
+     * which with several connections appending to one folder cost Dovecot more than the APPEND.
+     */
+    private @Nullable Status statusAfterAppend(long above) {
         try {
             Status status = run("STATUS", true, (p, c) -> {
-                // Courier shows the new UIDNEXT of the selected mailbox only after a NOOP.
+                Status first = p.status(name, new String[] {"UIDNEXT", "UIDVALIDITY"});
+                if (first.uidnext > above || justSelected) {
+                    return first;
+                }
                 catchUp(p);
                 return p.status(name, new String[] {"UIDNEXT", "UIDVALIDITY"});
             });
