@@ -89,6 +89,7 @@ class CommandsPerBatchTest {
                     .target(targetStore)
                     .checkpointDirectory(tmp.resolve("cp"))
                     .messageOrder(MessageOrder.SOURCE) // one connection per side: commands in order
+                    .batchSize(100)
                     .build()
                     .run();
             assertThat(report.copied()).isEqualTo(MESSAGES);

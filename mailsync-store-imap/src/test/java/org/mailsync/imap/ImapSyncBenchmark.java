@@ -54,7 +54,12 @@ class ImapSyncBenchmark {
     private static final int[] DOMINANT = {80, 8, 6, 4, 2};
 
     /** A mailsync run of the comparison: its name and how its engine and stores are set. */
-    private record Variant(String name, MessageOrder order, int connectionsPerFolder, int maxConnections) {}
+    private record Variant(
+            String name, MessageOrder order, int connectionsPerFolder, int maxConnections, int batchSize) {
+        Variant(String name, MessageOrder order, int connectionsPerFolder, int maxConnections) {
+            this(name, order, connectionsPerFolder, maxConnections, 0);
+        }
+    }
 
     /**
      * Issue 15's comparison: per account, the raw MULTIAPPEND rate (a minimal client of this
@@ -80,7 +85,8 @@ class ImapSyncBenchmark {
                 new Variant("mailsync maxConnections 12", MessageOrder.FASTEST, 8, 12),
                 new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
         String only = System.getProperty("mailsync.bench.only", "");
-        // -Dmailsync.bench.variants=FASTEST:4:8,SOURCE:8:0 (order:connectionsPerFolder:maxConnections)
+        // -Dmailsync.bench.variants=FASTEST:4:8,SOURCE:8:0:200 (order:connectionsPerFolder:maxConnections
+        // and optionally :batchSize)
         // replaces both lists, for trying settings; -Dmailsync.bench.accounts=dom runs one account.
         String custom = System.getProperty("mailsync.bench.variants", "");
         if (!custom.isEmpty()) {
@@ -88,10 +94,12 @@ class ImapSyncBenchmark {
             for (String v : custom.split(",")) {
                 String[] f = v.split(":");
                 chosen.add(new Variant(
-                        "mailsync " + f[0] + " perFolder " + f[1] + " max " + f[2],
+                        "mailsync " + f[0] + " perFolder " + f[1] + " max " + f[2]
+                                + (f.length > 3 ? " batch " + f[3] : ""),
                         MessageOrder.valueOf(f[0]),
                         Integer.parseInt(f[1]),
-                        Integer.parseInt(f[2])));
+                        Integer.parseInt(f[2]),
+                        f.length > 3 ? Integer.parseInt(f[3]) : 0));
             }
             realistic = chosen;
             dominant = chosen;
@@ -166,14 +174,16 @@ class ImapSyncBenchmark {
                     try (ImapStore from = store(source, account, v.maxConnections());
                             ImapStore to = store(target, user, v.maxConnections())) {
                         Instant start = Instant.now();
-                        report = SyncEngine.builder()
+                        SyncEngine.Builder builder = SyncEngine.builder()
                                 .source(from)
                                 .target(to)
                                 .checkpointDirectory(tmp.resolve("cp-" + user))
                                 .messageOrder(v.order())
-                                .connectionsPerFolder(v.connectionsPerFolder())
-                                .build()
-                                .run();
+                                .connectionsPerFolder(v.connectionsPerFolder());
+                        if (v.batchSize() > 0) {
+                            builder.batchSize(v.batchSize());
+                        }
+                        report = builder.build().run();
                         seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
                     }
                     // The logins and logouts count: the raw client's are in its figure too.
