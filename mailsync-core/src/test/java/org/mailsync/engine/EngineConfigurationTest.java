@@ -58,7 +58,7 @@ class EngineConfigurationTest {
         assertThat(eventsOfLateListener).hasValue(0);
         assertThat(engine.configuration().dryRun()).isFalse();
         assertThat(engine.configuration().deletions()).isEqualTo(DeletionPolicy.KEEP);
-        assertThat(engine.configuration().batchSize()).isEqualTo(100);
+        assertThat(engine.configuration().batchSize()).isEqualTo(300);
         // The builder's later settings are its own: an engine built from it now has them.
         assertThat(builder.build().configuration().dryRun()).isTrue();
     }
