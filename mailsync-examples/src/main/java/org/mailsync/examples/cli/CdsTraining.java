@@ -20,9 +20,10 @@ import org.mailsync.imap.Security;
 
 /**
  * The training run of the CLI's class-data sharing archive (issue 15): the build runs it once with
- * {@code -XX:ArchiveClassesAtExit=target/mailsync.jsa}, and the {@code mailsync} launcher beside
- * the jar starts every run with that archive, so the classes of a pass are mapped, already parsed
- * and verified, instead of being read from the jar. It does what a user's runs do, through the
+ * {@code -XX:DumpLoadedClassList}, dumps the classes it loaded into a static archive {@code
+ * target/mailsync.jsa} ({@code -Xshare:dump}), and the {@code mailsync} launcher beside the jar
+ * starts every run with that archive, so the classes of a pass are mapped, already parsed and
+ * verified, instead of being read from the jar. It does what a user's runs do, through the
  * command line: the help, a first pass and a no-op pass between two embedded IMAP servers, a
  * verify, and a pass between Maildirs. Its output goes nowhere; it fails (exit 1) only if a pass
  * did not complete, which would leave the archive without the classes of a pass.

@@ -125,7 +125,11 @@ public final class Mailsync {
      * The commands, by name, in the order the help lists them; each made only when its command
      * line is (picocli reads every option of a command when it is added).
      */
-    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+    private static final class Commands {
+        // In a holder: its method references resolve picocli's classes, which a plain migrate
+        // (MigrateFastPath) never loads.
+        static final Map<String, Supplier<Object>> ALL = commands();
+    }
 
     private static Map<String, Supplier<Object>> commands() {
         Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
@@ -154,10 +158,10 @@ public final class Mailsync {
     static CommandLine commandLine(Terminal t, @Nullable String only) {
         CommandLine cl = new CommandLine(new Mailsync());
         boolean one = only != null
-                && COMMANDS.containsKey(only)
+                && Commands.ALL.containsKey(only)
                 && !only.equals("help")
                 && !only.equals("generate-completion");
-        for (Map.Entry<String, Supplier<Object>> command : COMMANDS.entrySet()) {
+        for (Map.Entry<String, Supplier<Object>> command : Commands.ALL.entrySet()) {
             if (!one || command.getKey().equals(only)) {
                 cl.addSubcommand(command.getKey(), command.getValue().get());
             }
@@ -201,6 +205,21 @@ public final class Mailsync {
     }
 
     private static ExitCode dispatch(List<String> args, Terminal t) throws InterruptedException {
+        // A plain migrate line without picocli (issue 15); anything else it leaves to picocli.
+        MigrateCommand plain = MigrateFastPath.parse(args);
+        if (plain != null) {
+            try {
+                return plain.call(t);
+            } finally {
+                t.out().flush();
+                t.err().flush();
+            }
+        }
+        return dispatchByPicocli(args, t);
+    }
+
+    /** What {@link #dispatch} does with a line that is not a plain migrate, and tests with any line. */
+    static ExitCode dispatchByPicocli(List<String> args, Terminal t) throws InterruptedException {
         CommandLine cl = commandLine(t, args.get(0));
         try {
             ParseResult parsed;

@@ -122,17 +122,84 @@ final class OptionTypes {
     }
 
     /** A date {@code 2024-01-31} (start of that day, UTC) or an instant {@code 2024-01-31T12:00:00Z}. */
+    static Instant parseDate(String v) {
+        try {
+            if (v.contains("T")) {
+                return Instant.parse(v);
+            }
+            return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new OptionValueException("needs a date such as 2024-01-31, not " + v);
+        }
+    }
+
+    /** A whole number; the command checks its range. */
+    static int parseCount(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new OptionValueException("needs a number, not " + v);
+        }
+    }
+
+    /** A number above zero, fractions allowed. */
+    static double parseRate(String v) {
+        try {
+            double d = Double.parseDouble(v);
+            if (d > 0 && !Double.isInfinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new OptionValueException("needs a positive number, not " + v);
+    }
+
+    /** {@code fastest} or {@code source}, in any case. */
+    static MessageOrder parseOrder(String v) {
+        for (MessageOrder order : MessageOrder.values()) {
+            if (order.name().equalsIgnoreCase(v)) {
+                return order;
+            }
+        }
+        throw new OptionValueException("needs fastest or source, not " + v);
+    }
+
+    /** A rename rule {@code FROM=TO}, both folders. */
+    static Rename parseRename(String rule) {
+        int eq = rule.indexOf('=');
+        if (eq <= 0 || eq == rule.length() - 1) {
+            throw new OptionValueException("needs FROM=TO, not " + rule);
+        }
+        return new Rename(folder(rule.substring(0, eq)), folder(rule.substring(eq + 1)));
+    }
+
+    /** {@code header} or {@code content}. */
+    static IdentityStrategy parseIdentity(String value) {
+        return switch (value) {
+            case "header" -> IdentityStrategies.headerFingerprint();
+            case "content" -> IdentityStrategies.contentHash();
+            default -> throw new OptionValueException("must be header or content");
+        };
+    }
+
+    /**
+     * A file name. Refused without repeating it: a file name that cannot be one may be a password
+     * typed where the name belongs.
+     */
+    static Path parseFileName(String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new OptionValueException("is not a file name this system can use");
+        }
+    }
+
+    /** A date {@code 2024-01-31} (start of that day, UTC) or an instant {@code 2024-01-31T12:00:00Z}. */
     static final class Date implements ITypeConverter<Instant> {
         @Override
         public Instant convert(String v) {
-            try {
-                if (v.contains("T")) {
-                    return Instant.parse(v);
-                }
-                return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new OptionValueException("needs a date such as 2024-01-31, not " + v);
-            }
+            return parseDate(v);
         }
     }
 
@@ -140,11 +207,7 @@ final class OptionTypes {
     static final class Count implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String v) {
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new OptionValueException("needs a number, not " + v);
-            }
+            return parseCount(v);
         }
     }
 
@@ -152,15 +215,7 @@ final class OptionTypes {
     static final class Rate implements ITypeConverter<Double> {
         @Override
         public Double convert(String v) {
-            try {
-                double d = Double.parseDouble(v);
-                if (d > 0 && !Double.isInfinite(d)) {
-                    return d;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw new OptionValueException("needs a positive number, not " + v);
+            return parseRate(v);
         }
     }
 
@@ -168,12 +223,7 @@ final class OptionTypes {
     static final class Order implements ITypeConverter<MessageOrder> {
         @Override
         public MessageOrder convert(String v) {
-            for (MessageOrder order : MessageOrder.values()) {
-                if (order.name().equalsIgnoreCase(v)) {
-                    return order;
-                }
-            }
-            throw new OptionValueException("needs fastest or source, not " + v);
+            return parseOrder(v);
         }
     }
 
@@ -192,11 +242,7 @@ final class OptionTypes {
     static final class RenameRule implements ITypeConverter<Rename> {
         @Override
         public Rename convert(String rule) {
-            int eq = rule.indexOf('=');
-            if (eq <= 0 || eq == rule.length() - 1) {
-                throw new OptionValueException("needs FROM=TO, not " + rule);
-            }
-            return new Rename(folder(rule.substring(0, eq)), folder(rule.substring(eq + 1)));
+            return parseRename(rule);
         }
     }
 
@@ -204,11 +250,7 @@ final class OptionTypes {
     static final class Identity implements ITypeConverter<IdentityStrategy> {
         @Override
         public IdentityStrategy convert(String value) {
-            return switch (value) {
-                case "header" -> IdentityStrategies.headerFingerprint();
-                case "content" -> IdentityStrategies.contentHash();
-                default -> throw new OptionValueException("must be header or content");
-            };
+            return parseIdentity(value);
         }
     }
 
@@ -259,11 +301,7 @@ final class OptionTypes {
     static final class FileName implements ITypeConverter<Path> {
         @Override
         public Path convert(String value) {
-            try {
-                return Path.of(value);
-            } catch (InvalidPathException e) {
-                throw new OptionValueException("is not a file name this system can use");
-            }
+            return parseFileName(value);
         }
     }
 }

@@ -35,12 +35,17 @@ final class PresetOptions {
         return side == Side.SOURCE ? source : target;
     }
 
+    /** A preset by its name, in any case. */
+    static ProviderPreset preset(String value) {
+        return ProviderPreset.byId(value)
+                .orElseThrow(() -> new UsageException("unknown preset (use gmail or office365)"));
+    }
+
     /** Reads a preset's name, in any case. */
     static final class PresetConverter implements picocli.CommandLine.ITypeConverter<ProviderPreset> {
         @Override
         public ProviderPreset convert(String value) {
-            return ProviderPreset.byId(value)
-                    .orElseThrow(() -> new UsageException("unknown preset (use gmail or office365)"));
+            return preset(value);
         }
     }
 }
