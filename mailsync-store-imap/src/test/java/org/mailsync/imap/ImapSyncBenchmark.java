@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,10 +54,13 @@ class ImapSyncBenchmark {
     /** One dominant folder: INBOX 80%. */
     private static final int[] DOMINANT = {80, 8, 6, 4, 2};
 
-    /** A mailsync run of the comparison: its name and how its engine and stores are set. */
+    /**
+     * A mailsync run of the comparison: its name and how its engine and stores are set (null or 0:
+     * left at the default).
+     */
     private record Variant(
-            String name, MessageOrder order, int connectionsPerFolder, int maxConnections, int batchSize) {
-        Variant(String name, MessageOrder order, int connectionsPerFolder, int maxConnections) {
+            String name, @Nullable MessageOrder order, int connectionsPerFolder, int maxConnections, int batchSize) {
+        Variant(String name, @Nullable MessageOrder order, int connectionsPerFolder, int maxConnections) {
             this(name, order, connectionsPerFolder, maxConnections, 0);
         }
     }
@@ -71,19 +75,20 @@ class ImapSyncBenchmark {
     @Test
     void fullCopiesAgainstTheRawMultiappendRate() throws Exception {
         List<Variant> realistic = List.of(
-                new Variant("mailsync default (FASTEST)", MessageOrder.FASTEST, 8, 0),
-                new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 8, 0),
-                new Variant("mailsync maxConnections 1", MessageOrder.FASTEST, 8, 1),
-                new Variant("mailsync maxConnections 2", MessageOrder.FASTEST, 8, 2),
-                new Variant("mailsync maxConnections 4", MessageOrder.FASTEST, 8, 4),
-                new Variant("mailsync maxConnections 8", MessageOrder.FASTEST, 8, 8),
-                new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
+                new Variant("mailsync defaults (FASTEST)", null, 0, 0),
+                new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 0, 0),
+                new Variant("mailsync maxConnections 1", null, 0, 1),
+                new Variant("mailsync maxConnections 2", null, 0, 2),
+                new Variant("mailsync maxConnections 4", null, 0, 4),
+                new Variant("mailsync maxConnections 8", null, 0, 8),
+                new Variant("mailsync defaults again", null, 0, 0));
         List<Variant> dominant = List.of(
-                new Variant("mailsync default (FASTEST)", MessageOrder.FASTEST, 8, 0),
-                new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 8, 0),
-                new Variant("mailsync maxConnections 4", MessageOrder.FASTEST, 8, 4),
-                new Variant("mailsync maxConnections 12", MessageOrder.FASTEST, 8, 12),
-                new Variant("mailsync default again", MessageOrder.FASTEST, 8, 0));
+                new Variant("mailsync defaults (FASTEST)", null, 0, 0),
+                new Variant("mailsync messageOrder SOURCE", MessageOrder.SOURCE, 0, 0),
+                new Variant("mailsync maxConnections 4", null, 0, 4),
+                new Variant("mailsync maxConnections 12", null, 0, 12),
+                new Variant("mailsync old defaults (8 per folder, batch 100)", null, 8, 0, 100),
+                new Variant("mailsync defaults again", null, 0, 0));
         String only = System.getProperty("mailsync.bench.only", "");
         // -Dmailsync.bench.variants=FASTEST:4:8,SOURCE:8:0:200 (order:connectionsPerFolder:maxConnections
         // and optionally :batchSize)
@@ -177,9 +182,13 @@ class ImapSyncBenchmark {
                         SyncEngine.Builder builder = SyncEngine.builder()
                                 .source(from)
                                 .target(to)
-                                .checkpointDirectory(tmp.resolve("cp-" + user))
-                                .messageOrder(v.order())
-                                .connectionsPerFolder(v.connectionsPerFolder());
+                                .checkpointDirectory(tmp.resolve("cp-" + user));
+                        if (v.order() != null) {
+                            builder.messageOrder(v.order());
+                        }
+                        if (v.connectionsPerFolder() > 0) {
+                            builder.connectionsPerFolder(v.connectionsPerFolder());
+                        }
                         if (v.batchSize() > 0) {
                             builder.batchSize(v.batchSize());
                         }
