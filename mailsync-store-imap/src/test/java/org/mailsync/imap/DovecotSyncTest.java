@@ -218,6 +218,7 @@ class DovecotSyncTest {
                     .checkpointDirectory(tmp.resolve("cp"))
                     .retries(5, Duration.ofMillis(200))
                     .listener(killer)
+                    .batchSize(100) // 15 batches, so that several slices have settled some by the first kill
                     .build()
                     .run();
             killed.get(1, TimeUnit.SECONDS);
