@@ -222,7 +222,11 @@ class CliBenchmarkTest {
             viaShell.addAll(command);
             ProcessBuilder pb = new ProcessBuilder(viaShell).redirectErrorStream(true);
             pb.environment().put("PW", "pw-bench");
-            pb.environment().put("MAILSYNC_JAVA_OPTS", userHome);
+            // -Dmailsync.bench.noop.javaOpts adds JVM options to the launcher's runs, for trying flags.
+            pb.environment()
+                    .put(
+                            "MAILSYNC_JAVA_OPTS",
+                            (userHome + " " + System.getProperty("mailsync.bench.noop.javaOpts", "")).trim());
             long start = System.nanoTime();
             java.lang.Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
