@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailsync.status.testing.Chromium;
+import org.mailsync.status.testing.StatusPage;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
@@ -249,35 +249,16 @@ class StatusPageBrowserTest {
         return new HashSet<>(progress().keySet());
     }
 
-    /** Account → {value, max} of its progress bar, read in one script (the rows are redrawn each second). */
-    @SuppressWarnings("unchecked")
     private Map<String, long[]> progress() {
-        List<List<Object>> rows = (List<List<Object>>)
-                browser.executeScript("return [...document.querySelectorAll('#running tbody tr[data-account]')]"
-                        + ".map(tr => [tr.dataset.account, tr.querySelector('progress').value,"
-                        + " tr.querySelector('progress').max])");
-        Map<String, long[]> result = new HashMap<>();
-        for (List<Object> r : rows) {
-            result.put(
-                    (String) r.get(0), new long[] {((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue()});
-        }
-        return result;
+        return StatusPage.progress(browser);
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Long> states() {
-        List<List<Object>> cards = (List<List<Object>>)
-                browser.executeScript("return [...document.querySelectorAll('#states .state[data-state]')]"
-                        + ".map(d => [d.dataset.state, d.querySelector('.n').textContent])");
-        Map<String, Long> result = new HashMap<>();
-        for (List<Object> c : cards) {
-            result.put((String) c.get(0), Long.parseLong(((String) c.get(1)).replace(",", "")));
-        }
-        return Collections.unmodifiableMap(result);
+        return StatusPage.states(browser);
     }
 
     private static By failureRow(String account) {
-        return By.xpath("//table[@id='failures']/tbody/tr[@data-account='" + account + "']");
+        return StatusPage.failureRow(account);
     }
 
     private WebElement waitForFailureRow(String account) {

@@ -24,7 +24,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +54,7 @@ import org.mailsync.spi.MailFolder;
 import org.mailsync.spi.MailStore;
 import org.mailsync.status.StatusServer;
 import org.mailsync.status.testing.Chromium;
+import org.mailsync.status.testing.StatusPage;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -379,35 +379,16 @@ class ClusterServeBrowserTest {
 
     // --- page readers ------------------------------------------------------------------------
 
-    /** Account → {value, max} of its progress bar, read in one script (the rows are redrawn each second). */
-    @SuppressWarnings("unchecked")
     private Map<String, long[]> progress() {
-        List<List<Object>> rows = (List<List<Object>>)
-                browser.executeScript("return [...document.querySelectorAll('#running tbody tr[data-account]')]"
-                        + ".map(tr => [tr.dataset.account, tr.querySelector('progress').value,"
-                        + " tr.querySelector('progress').max])");
-        Map<String, long[]> result = new HashMap<>();
-        for (List<Object> r : rows) {
-            result.put(
-                    (String) r.get(0), new long[] {((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue()});
-        }
-        return result;
+        return StatusPage.progress(browser);
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Long> states() {
-        List<List<Object>> cards = (List<List<Object>>)
-                browser.executeScript("return [...document.querySelectorAll('#states .state[data-state]')]"
-                        + ".map(d => [d.dataset.state, d.querySelector('.n').textContent])");
-        Map<String, Long> result = new HashMap<>();
-        for (List<Object> c : cards) {
-            result.put((String) c.get(0), Long.parseLong(((String) c.get(1)).replace(",", "")));
-        }
-        return result;
+        return StatusPage.states(browser);
     }
 
     private static By failureRow(String account) {
-        return By.xpath("//table[@id='failures']/tbody/tr[@data-account='" + account + "']");
+        return StatusPage.failureRow(account);
     }
 
     private WebElement waitForFailureRow(String account) {
